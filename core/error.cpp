@@ -1,0 +1,39 @@
+#include "core/error.h"
+
+#include <stdexcept>
+
+namespace mf {
+
+std::string_view errc_name(Errc code) {
+  switch (code) {
+    case Errc::Temp: return "temporary";
+    case Errc::NotFound: return "not-found";
+    case Errc::Perm: return "refused";
+    case Errc::NoSpace: return "no-space";
+    case Errc::Corrupt: return "corrupt";
+    case Errc::Protocol: return "protocol";
+    case Errc::Auth: return "auth";
+    case Errc::Limit: return "limit";
+    case Errc::Usage: return "usage";
+    case Errc::Io: return "io";
+    case Errc::Tls: return "tls";
+  }
+  return "unknown";
+}
+
+std::string Error::describe() const {
+  if (where.empty()) return message;
+  return where + ": " + message;
+}
+
+void throw_exception_from_error(Error const& e, boost::source_location const&) {
+  throw std::runtime_error("unchecked error: " + e.describe());
+}
+
+Error with_context(Error e, std::string_view context) {
+  if (context.empty()) return e;
+  e.where = e.where.empty() ? std::string(context) : std::string(context) + " " + e.where;
+  return e;
+}
+
+}  // namespace mf

@@ -1,0 +1,63 @@
+// Errors are values. An Error says what went wrong (a code the caller can act on),
+// where (a file, a host, a command), and a message that is safe to show a user.
+#pragma once
+
+#include <boost/system/result.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace mf {
+
+enum class Errc {
+  Temp,      // transient: retry may succeed (timeouts, dropped connections, throttling)
+  NotFound,  // a thing that should exist does not
+  Perm,      // the server or the OS refused; retrying will not help
+  NoSpace,   // disk or quota full
+  Corrupt,   // stored or received data is damaged
+  Protocol,  // the peer broke the protocol (malformed response, unexpected answer)
+  Auth,      // authentication failed
+  Limit,     // a configured limit was exceeded (line length, literal size, nesting)
+  Usage,     // the user asked for something invalid
+  Io,        // a local I/O failure
+  Tls,       // TLS handshake or certificate verification failed
+};
+
+std::string_view errc_name(Errc code);
+
+struct Error {
+  Errc code = Errc::Io;
+  std::string message;  // what happened, user-safe
+  std::string where;    // what it happened to: a path, host:port, an IMAP command
+
+  // "where: message" (or just the message when where is empty).
+  std::string describe() const;
+};
+
+inline Error make_error(Errc code, std::string message, std::string where = {}) {
+  return Error{code, std::move(message), std::move(where)};
+}
+
+// Called by boost::system::result<T, Error>::value() when it holds an error: a bug
+// in the caller, so it throws.
+[[noreturn]] void throw_exception_from_error(Error const& e, boost::source_location const& loc);
+
+template <class T>
+using Result = boost::system::result<T, Error>;
+
+// Prefixes an error's where with more context ("INBOX" + "UID 7" -> "INBOX UID 7").
+Error with_context(Error e, std::string_view context);
+
+}  // namespace mf
+
+// Propagates the error of a Result expression, otherwise yields its value.
+#define MF_TRY(var, expr)                                  \
+  auto var##_result_ = (expr);                             \
+  if (!var##_result_) return std::move(var##_result_).error(); \
+  auto var = std::move(*var##_result_)
+
+#define MF_CHECK(expr)                                     \
+  do {                                                     \
+    auto mf_check_result_ = (expr);                        \
+    if (!mf_check_result_) return std::move(mf_check_result_).error(); \
+  } while (0)

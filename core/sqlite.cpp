@@ -1,0 +1,135 @@
+#include "core/sqlite.h"
+
+#include <sqlite3.h>
+
+namespace mf::sql {
+namespace {
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view where) {
+  Errc code = Errc::Io;
+  if (rc == SQLITE_FULL) code = Errc::NoSpace;
+  if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) code = Errc::Corrupt;
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) code = Errc::Temp;
+  if (rc == SQLITE_CANTOPEN || rc == SQLITE_PERM || rc == SQLITE_READONLY) code = Errc::Perm;
+  std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  return make_error(code, "SQLite: " + message, std::string(where));
+}
+
+}  // namespace
+
+void Statement::Finalizer::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+void Database::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+
+Statement::Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_.get(), index, value);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_.get(), index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_.get(), index);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return sqlite_error(db_, rc, sqlite3_sql(stmt_.get()));
+}
+
+Result<void> Statement::run() {
+  for (;;) {
+    auto row = step();
+    if (!row) {
+      reset();
+      return row.error();
+    }
+    if (!*row) break;
+  }
+  reset();
+  return {};
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+}
+
+std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_.get(), index); }
+
+std::string Statement::column_text(int index) const {
+  auto* p = sqlite3_column_blob(stmt_.get(), index);
+  int n = sqlite3_column_bytes(stmt_.get(), index);
+  return p ? std::string(static_cast<const char*>(p), n) : std::string();
+}
+
+bool Statement::column_is_null(int index) const {
+  return sqlite3_column_type(stmt_.get(), index) == SQLITE_NULL;
+}
+
+Result<Database> Database::open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  Database db;
+  db.db_.reset(raw);
+  db.path_ = path;
+  if (rc != SQLITE_OK) return sqlite_error(raw, rc, path);
+  sqlite3_busy_timeout(raw, 5000);
+  // WAL + FULL: a commit is fsynced before it returns (the durability rule).
+  MF_CHECK(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  return db;
+}
+
+Result<void> Database::exec(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string message = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    Error e = sqlite_error(db_.get(), rc, path_);
+    e.message = "SQLite: " + message;
+    return e;
+  }
+  return {};
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, std::string(sql));
+  return Statement(stmt, db_.get());
+}
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
+
+Result<Transaction> Transaction::begin(Database& db) {
+  MF_CHECK(db.exec("BEGIN IMMEDIATE"));
+  return Transaction(&db);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+
+Transaction::~Transaction() {
+  if (db_) (void)db_->exec("ROLLBACK");
+}
+
+Result<void> Transaction::commit() {
+  Database* db = db_;
+  db_ = nullptr;
+  return db->exec("COMMIT");
+}
+
+}  // namespace mf::sql

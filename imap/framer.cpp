@@ -1,0 +1,124 @@
+#include "imap/framer.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace mf::imap {
+namespace {
+
+struct LiteralMarker {
+  std::uint64_t size;
+  bool non_sync;
+};
+
+// A line announces a literal when it ends in "{N}" or "{N+}" (RFC 9051 §4.3,
+// RFC 7888), optionally preceded by "~" for literal8 (RFC 3516).
+Result<std::optional<LiteralMarker>> find_marker(std::string_view line) {
+  if (line.empty() || line.back() != '}') return std::optional<LiteralMarker>{};
+  auto open = line.rfind('{');
+  if (open == std::string_view::npos) return std::optional<LiteralMarker>{};
+  std::string_view inner = line.substr(open + 1, line.size() - open - 2);
+  bool non_sync = !inner.empty() && inner.back() == '+';
+  if (non_sync) inner.remove_suffix(1);
+  if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::optional<LiteralMarker>{};
+  if (inner.size() > 19) return make_error(Errc::Limit, "literal size too large: {" + std::string(inner) + "}");
+  std::uint64_t size = 0;
+  std::from_chars(inner.data(), inner.data() + inner.size(), size);
+  return std::optional<LiteralMarker>{LiteralMarker{size, non_sync}};
+}
+
+}  // namespace
+
+void Framer::feed(std::string_view bytes) {
+  compact();
+  buffer_.append(bytes);
+}
+
+void Framer::compact() {
+  if (pos_ == 0) return;
+  if (pos_ >= buffer_.size()) {
+    buffer_.clear();
+    scan_ = pos_ = 0;
+    return;
+  }
+  if (pos_ > 65536 && pos_ * 2 > buffer_.size()) {
+    buffer_.erase(0, pos_);
+    scan_ -= pos_;
+    pos_ = 0;
+  }
+}
+
+std::optional<std::uint64_t> Framer::awaiting_sync_literal() const {
+  if (in_literal_ && sync_pending_) return literal_left_;
+  return std::nullopt;
+}
+
+void Framer::take_literal() {
+  std::size_t avail = buffer_.size() - pos_;
+  std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(avail, literal_left_));
+  if (n == 0) return;
+  sync_pending_ = false;  // the client has started sending it
+  FrameLiteral& lit = frame_.literals.back();
+  std::string_view chunk(buffer_.data() + pos_, n);
+  if (lit.streamed)
+    options_.sink(frame_.literals.size() - 1, lit.size, chunk);
+  else
+    lit.data.append(chunk);
+  pos_ += n;
+  scan_ = pos_;
+  literal_left_ -= n;
+  if (literal_left_ == 0) in_literal_ = false;
+}
+
+Result<Framer::LineStep> Framer::take_line() {
+  const auto& limits = options_.limits;
+  std::size_t nl = buffer_.find('\n', std::max(scan_, pos_));
+  if (nl == std::string::npos) {
+    scan_ = buffer_.size();
+    if (buffer_.size() - pos_ > limits.max_line)
+      return make_error(Errc::Limit, "line longer than " + std::to_string(limits.max_line) + " bytes");
+    return LineStep::NeedMore;
+  }
+  if (nl - pos_ > limits.max_line)
+    return make_error(Errc::Limit, "line longer than " + std::to_string(limits.max_line) + " bytes");
+  std::string_view line(buffer_.data() + pos_, nl - pos_);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  MF_TRY(marker, find_marker(line));
+  frame_.text.append(buffer_.data() + pos_, nl + 1 - pos_);
+  pos_ = scan_ = nl + 1;
+  if (!marker) return LineStep::Complete;
+  if (marker->size > limits.max_literal)
+    return make_error(Errc::Limit, "literal of " + std::to_string(marker->size) + " bytes exceeds the limit of " +
+                                       std::to_string(limits.max_literal));
+  if (frame_.literals.size() >= limits.max_literals_per_frame)
+    return make_error(Errc::Limit, "more than " + std::to_string(limits.max_literals_per_frame) + " literals");
+  FrameLiteral lit;
+  lit.size = marker->size;
+  lit.streamed = options_.sink && marker->size >= options_.stream_threshold;
+  if (!lit.streamed) lit.data.reserve(static_cast<std::size_t>(marker->size));
+  frame_.literals.push_back(std::move(lit));
+  in_literal_ = marker->size > 0;
+  sync_pending_ = !marker->non_sync;
+  literal_left_ = marker->size;
+  return LineStep::LiteralFollows;
+}
+
+Result<std::optional<Frame>> Framer::next() {
+  for (;;) {
+    if (in_literal_) {
+      take_literal();
+      if (in_literal_) return std::optional<Frame>{};
+      continue;
+    }
+    MF_TRY(step, take_line());
+    if (step == LineStep::NeedMore) return std::optional<Frame>{};
+    if (step == LineStep::Complete) {
+      Frame out = std::move(frame_);
+      frame_ = Frame{};
+      return std::optional<Frame>{std::move(out)};
+    }
+  }
+}
+
+}  // namespace mf::imap

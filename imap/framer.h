@@ -1,0 +1,77 @@
+// Splits a byte stream into IMAP frames: one complete response (or command),
+// i.e. a line plus every literal it announces and the lines that follow them.
+// No I/O: the caller feeds bytes and asks for the next frame; "need more" is
+// an empty optional. Works the same for server responses and client commands.
+#pragma once
+
+#include "core/error.h"
+#include "imap/limits.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mf::imap {
+
+struct FrameLiteral {
+  std::uint64_t size = 0;
+  std::string data;       // empty when streamed to a sink
+  bool streamed = false;
+};
+
+struct Frame {
+  // The frame's text with each literal's "{N}\r\n" marker kept and the
+  // literal's bytes removed (they are in literals, in order).
+  std::string text;
+  std::vector<FrameLiteral> literals;
+};
+
+// Receives literals at least Framer::Options::stream_threshold long, chunk by
+// chunk, instead of buffering them: (literal index in frame, total size, chunk).
+using LiteralSink = std::function<void(std::size_t, std::uint64_t, std::string_view)>;
+
+class Framer {
+ public:
+  struct Options {
+    Limits limits;
+    std::uint64_t stream_threshold = UINT64_MAX;  // never stream by default
+    LiteralSink sink;
+  };
+
+  Framer() = default;
+  explicit Framer(Options options) : options_(std::move(options)) {}
+
+  void feed(std::string_view bytes);
+
+  // The next complete frame, nothing yet (need more bytes), or an error
+  // (a limit exceeded or a malformed literal marker). After an error the
+  // stream cannot be resynchronised: close the connection.
+  [[nodiscard]] Result<std::optional<Frame>> next();
+
+  // Set while the frame being read waits for a synchronizing literal
+  // ("{N}" without "+"): a server must send a continuation request.
+  std::optional<std::uint64_t> awaiting_sync_literal() const;
+
+  // Bytes fed but not consumed yet.
+  std::size_t buffered() const { return buffer_.size() - pos_; }
+
+ private:
+  enum class LineStep { Complete, LiteralFollows, NeedMore };
+  Result<LineStep> take_line();
+  void take_literal();
+  void compact();
+
+  Options options_;
+  std::string buffer_;
+  std::size_t pos_ = 0;
+  std::size_t scan_ = 0;  // where the search for '\n' resumes
+  Frame frame_;
+  bool in_literal_ = false;
+  bool sync_pending_ = false;
+  std::uint64_t literal_left_ = 0;
+};
+
+}  // namespace mf::imap

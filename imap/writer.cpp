@@ -1,0 +1,100 @@
+#include "imap/writer.h"
+
+namespace mf::imap {
+
+bool is_atom_text(std::string_view text) {
+  if (text.empty()) return false;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7f) return false;
+    // atom-specials (RFC 9051 §9): ( ) { SP CTL list-wildcards quoted-specials resp-specials
+    if (ch == '(' || ch == ')' || ch == '{' || ch == '%' || ch == '*' || ch == '"' || ch == '\\' || ch == ']')
+      return false;
+  }
+  return true;
+}
+
+bool is_quotable(std::string_view text) {
+  if (text.size() > 1024) return false;  // long strings read better as literals
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == 0 || c == '\r' || c == '\n' || c >= 0x80) return false;
+  }
+  return true;
+}
+
+std::string quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+CommandBuilder::CommandBuilder(std::string_view tag, std::string_view name, bool literal_plus)
+    : literal_plus_(literal_plus) {
+  pieces_.push_back(WirePiece{std::string(tag) + " " + std::string(name)});
+}
+
+void CommandBuilder::append(std::string_view text) {
+  if (pieces_.back().is_borrowed) pieces_.push_back(WirePiece{});
+  pieces_.back().owned.append(text);
+}
+
+void CommandBuilder::space() {
+  const auto& last = pieces_.back();
+  std::string_view b = last.bytes();
+  if (!last.is_borrowed && !b.empty() && b.back() == '(') return;
+  append(" ");
+}
+
+CommandBuilder& CommandBuilder::atom(std::string_view text) {
+  space();
+  append(text);
+  return *this;
+}
+
+CommandBuilder& CommandBuilder::astring(std::string_view text) {
+  if (is_atom_text(text)) return atom(text);
+  return string(text);
+}
+
+CommandBuilder& CommandBuilder::string(std::string_view text) {
+  if (is_quotable(text)) return atom(quote(text));
+  // Small non-quotable strings are copied so the caller need not keep them.
+  space();
+  append("{" + std::to_string(text.size()) + (literal_plus_ ? "+}\r\n" : "}\r\n"));
+  pieces_.back().sync_after = !literal_plus_;
+  pieces_.push_back(WirePiece{std::string(text)});
+  return *this;
+}
+
+CommandBuilder& CommandBuilder::literal(std::string_view bytes) {
+  space();
+  append("{" + std::to_string(bytes.size()) + (literal_plus_ ? "+}\r\n" : "}\r\n"));
+  pieces_.back().sync_after = !literal_plus_;
+  WirePiece piece;
+  piece.borrowed = bytes;
+  piece.is_borrowed = true;
+  pieces_.push_back(piece);
+  return *this;
+}
+
+CommandBuilder& CommandBuilder::list(const std::vector<std::string>& atoms) {
+  std::string text = "(";
+  for (std::size_t i = 0; i < atoms.size(); ++i) {
+    if (i) text += ' ';
+    text += atoms[i];
+  }
+  return atom(text + ")");
+}
+
+CommandBuilder& CommandBuilder::raw(std::string_view text) { return atom(text); }
+
+std::vector<WirePiece> CommandBuilder::finish() {
+  append("\r\n");
+  return std::move(pieces_);
+}
+
+}  // namespace mf::imap

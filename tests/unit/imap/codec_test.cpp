@@ -1,0 +1,150 @@
+// Sequence sets, modified UTF-7, dates, the command writer and command parser.
+#include "imap/command.h"
+#include "imap/date.h"
+#include "imap/mutf7.h"
+#include "imap/sequence_set.h"
+#include "imap/writer.h"
+
+#include "tests/result_printer.h"
+
+using namespace mf::imap;
+
+TEST_CASE("sequence sets parse, compress and print", "[imap][seqset]") {
+  auto s = SequenceSet::parse("1:4,7,9:*");
+  REQUIRE(s);
+  CHECK(s->contains(3));
+  CHECK_FALSE(s->contains(5));
+  CHECK(s->contains(12, 12));
+  CHECK(s->expand(10) == std::vector<std::uint32_t>{1, 2, 3, 4, 7, 9, 10});
+  CHECK(SequenceSet::parse("4:2")->to_string() == "2:4");
+  CHECK(SequenceSet::from_numbers({5, 1, 2, 3, 9, 10, 3}).to_string() == "1:3,5,9:10");
+  CHECK(SequenceSet::from_numbers({}).empty());
+  for (auto bad : {"", "0", "1:", ",1", "1,,2", "a", "01", "4294967296", "1:2:3"}) {
+    INFO(bad);
+    CHECK_FALSE(SequenceSet::parse(bad));
+  }
+}
+
+TEST_CASE("modified UTF-7 from RFC 3501 and the usual German folders", "[imap][mutf7]") {
+  // RFC 3501 §5.1.3 example
+  CHECK(*mutf7_decode("~peter/mail/&U,BTFw-/&ZeVnLIqe-") == "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+  CHECK(*mutf7_encode("~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e") == "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+  CHECK(*mutf7_encode("Entw\xc3\xbcrfe") == "Entw&APw-rfe");
+  CHECK(*mutf7_encode("Gel\xc3\xb6schte Elemente") == "Gel&APY-schte Elemente");
+  CHECK(*mutf7_encode("Tom & Jerry") == "Tom &- Jerry");
+  CHECK(*mutf7_decode("Tom &- Jerry") == "Tom & Jerry");
+  CHECK(*mutf7_decode("&2D3eAA-") == "\xf0\x9f\x98\x80");  // U+1F600 through a surrogate pair
+  CHECK(*mutf7_encode("\xf0\x9f\x98\x80") == "&2D3eAA-");
+  for (auto text : {"plain", "\xc3\xa4\xc3\xb6\xc3\xbc \xe2\x82\xac x", "&&", "a\xe2\x82\xac&b"}) {
+    auto enc = mutf7_encode(text);
+    REQUIRE(enc);
+    CHECK(*mutf7_decode(*enc) == text);
+  }
+}
+
+TEST_CASE("modified UTF-7 rejects malformed input", "[imap][mutf7][malformed]") {
+  for (auto bad : {"&", "&U,BTFw", "&U=-", "&AGE-", "&2D0-", "caf\xc3\xa9", "&3gA-", "&APw", "&APy-"}) {
+    INFO(bad);
+    auto r = mutf7_decode(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == mf::Errc::Protocol);
+  }
+  CHECK_FALSE(mutf7_encode("\xff"));
+  CHECK_FALSE(mutf7_encode("\xc3"));
+  CHECK_FALSE(mutf7_encode("\xed\xa0\x80"));  // an encoded surrogate
+}
+
+TEST_CASE("INTERNALDATE parses to an instant and prints back", "[imap][date]") {
+  auto d = parse_date_time("17-Jul-1996 02:44:25 -0700");
+  REQUIRE(d);
+  CHECK(d->epoch == 837596665);
+  CHECK(d->zone_minutes == -420);
+  CHECK(format_date_time(*d) == "17-Jul-1996 02:44:25 -0700");
+  auto spaced = parse_date_time(" 7-Feb-2003 00:00:00 +0000");
+  REQUIRE(spaced);
+  CHECK(format_date_time(*spaced) == "07-Feb-2003 00:00:00 +0000");
+  CHECK(parse_date_time("01-Jan-1970 01:00:00 +0100")->epoch == 0);
+  for (auto bad : {"", "17-Jux-1996 02:44:25 -0700", "17-Jul-1996 02:44:25", "32-Jul-1996 02:44:25 +0000",
+                   "17-Jul-1996 24:00:00 +0000", "17-Jul-96 02:44:25 +0000"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_date_time(bad));
+  }
+}
+
+namespace {
+std::string joined(const std::vector<WirePiece>& pieces) {
+  std::string out;
+  for (const auto& p : pieces) out += p.bytes();
+  return out;
+}
+}  // namespace
+
+TEST_CASE("writer picks atom, quoted string or literal", "[imap][writer]") {
+  auto pieces = CommandBuilder("a1", "LOGIN").astring("alice").astring("p a\"ss").finish();
+  CHECK(joined(pieces) == "a1 LOGIN alice \"p a\\\"ss\"\r\n");
+  CHECK(pieces.size() == 1);
+
+  auto sync = CommandBuilder("a2", "SELECT").astring("Entw\xc3\xbcrfe").finish();
+  REQUIRE(sync.size() == 2);
+  CHECK(sync[0].sync_after);
+  CHECK(joined(sync) == "a2 SELECT {9}\r\nEntw\xc3\xbcrfe\r\n");
+
+  std::string message = "Subject: hi\r\n\r\nbody\r\n";
+  auto plus = CommandBuilder("a3", "APPEND", true)
+                  .astring("INBOX")
+                  .list({"\\Seen", "$Label1"})
+                  .string("17-Jul-1996 02:44:25 -0700")
+                  .literal(message)
+                  .finish();
+  CHECK(joined(plus) == "a3 APPEND INBOX (\\Seen $Label1) \"17-Jul-1996 02:44:25 -0700\" {" + std::to_string(message.size()) + "+}\r\n" + message + "\r\n");
+  for (const auto& p : plus) CHECK_FALSE(p.sync_after);
+  CHECK(plus[1].is_borrowed);
+
+  CHECK(joined(CommandBuilder("a4", "LIST").string("").string("*").finish()) == "a4 LIST \"\" \"*\"\r\n");
+  CHECK(joined(CommandBuilder("a5", "FETCH").raw("1:*").list({}).finish()) == "a5 FETCH 1:* ()\r\n");
+}
+
+TEST_CASE("atoms and quotable strings are classified by RFC 9051", "[imap][writer]") {
+  CHECK(is_atom_text("INBOX"));
+  CHECK_FALSE(is_atom_text("a b"));
+  CHECK_FALSE(is_atom_text("a*"));
+  CHECK_FALSE(is_atom_text(""));
+  CHECK(is_quotable("a b"));
+  CHECK_FALSE(is_quotable("a\r\nb"));
+  CHECK_FALSE(is_quotable("\xc3\xa4"));
+}
+
+TEST_CASE("commands parse into tag, name and arguments", "[imap][command]") {
+  Frame frame{"A1 UID fetch 1:* (UID FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)]<0.100>)\r\n", {}};
+  auto c = parse_command(frame);
+  REQUIRE(c);
+  CHECK(c->tag == "A1");
+  CHECK(c->uid);
+  CHECK(c->name == "FETCH");
+  REQUIRE(c->args.size() == 2);
+  CHECK(c->args[0].text == "1:*");
+  REQUIRE(c->args[1].items.size() == 3);
+  CHECK(c->args[1].items[2].text == "BODY.PEEK[HEADER.FIELDS (SUBJECT)]<0.100>");
+
+  Frame append{"A2 APPEND \"Sent Items\" (\\Seen) {5+}\r\n\r\n", {FrameLiteral{5, "hello"}}};
+  auto a = parse_command(append);
+  REQUIRE(a);
+  CHECK(a->name == "APPEND");
+  CHECK(a->args[0].text == "Sent Items");
+  CHECK(a->args[2].literal);
+  CHECK(a->args[2].text == "hello");
+
+  Frame noop{"a3 NOOP\r\n", {}};
+  CHECK(parse_command(noop)->args.empty());
+}
+
+TEST_CASE("malformed commands name their tag", "[imap][command][malformed]") {
+  Frame bad{"A9 SELECT \"unterminated\r\n", {}};
+  auto c = parse_command(bad);
+  REQUIRE_FALSE(c);
+  CHECK(c.error().where == "A9");
+  Frame plus{"+tag NOOP\r\n", {}};
+  CHECK_FALSE(parse_command(plus));
+  Frame empty{"\r\n", {}};
+  CHECK_FALSE(parse_command(empty));
+}

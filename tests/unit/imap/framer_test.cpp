@@ -1,0 +1,119 @@
+#include "imap/framer.h"
+
+#include "tests/result_printer.h"
+
+using namespace mf::imap;
+
+namespace {
+Frame next_frame(Framer& f) {
+  auto r = f.next();
+  REQUIRE(r);
+  REQUIRE(r->has_value());
+  return std::move(**r);
+}
+}  // namespace
+
+TEST_CASE("framer returns a line as one frame", "[imap][framer]") {
+  Framer f;
+  f.feed("* OK IMAP4rev1 ready\r\n");
+  auto frame = next_frame(f);
+  CHECK(frame.text == "* OK IMAP4rev1 ready\r\n");
+  CHECK(frame.literals.empty());
+}
+
+TEST_CASE("framer says need more until the line is complete", "[imap][framer]") {
+  Framer f;
+  f.feed("* OK IMAP4");
+  auto r = f.next();
+  REQUIRE(r);
+  CHECK_FALSE(r->has_value());
+  f.feed("rev1\r\n* 3 EXISTS\r\n");
+  CHECK(next_frame(f).text == "* OK IMAP4rev1\r\n");
+  CHECK(next_frame(f).text == "* 3 EXISTS\r\n");
+}
+
+TEST_CASE("framer collects literals byte by byte", "[imap][framer]") {
+  std::string wire = "* 1 FETCH (UID 7 BODY[] {12}\r\nhello\r\nworld FLAGS (\\Seen))\r\n";
+  Framer f;
+  std::optional<Frame> got;
+  for (char c : wire) {
+    f.feed(std::string_view(&c, 1));
+    auto r = f.next();
+    REQUIRE(r);
+    if (r->has_value()) got = std::move(**r);
+  }
+  REQUIRE(got);
+  REQUIRE(got->literals.size() == 1);
+  CHECK(got->literals[0].data == "hello\r\nworld");
+  CHECK(got->text == "* 1 FETCH (UID 7 BODY[] {12}\r\n FLAGS (\\Seen))\r\n");
+}
+
+TEST_CASE("framer handles empty and non-synchronizing literals", "[imap][framer]") {
+  Framer f;
+  f.feed("a1 APPEND INBOX {0+}\r\n {3+}\r\nabc\r\n");
+  auto frame = next_frame(f);
+  REQUIRE(frame.literals.size() == 2);
+  CHECK(frame.literals[0].data.empty());
+  CHECK(frame.literals[1].data == "abc");
+}
+
+TEST_CASE("framer reports a synchronizing literal a server must answer", "[imap][framer]") {
+  Framer f;
+  f.feed("a1 LOGIN {5}\r\n");
+  auto r = f.next();
+  REQUIRE(r);
+  CHECK_FALSE(r->has_value());
+  REQUIRE(f.awaiting_sync_literal());
+  CHECK(*f.awaiting_sync_literal() == 5);
+  f.feed("alice secret\r\n");
+  auto frame = next_frame(f);
+  CHECK(frame.literals[0].data == "alice");
+  CHECK_FALSE(f.awaiting_sync_literal());
+}
+
+TEST_CASE("framer streams large literals to a sink", "[imap][framer]") {
+  std::string streamed;
+  Framer::Options options;
+  options.stream_threshold = 8;
+  options.sink = [&](std::size_t index, std::uint64_t total, std::string_view chunk) {
+    CHECK(index == 0);
+    CHECK(total == 20);
+    streamed.append(chunk);
+  };
+  Framer f(options);
+  f.feed("* 1 FETCH (BODY[] {20}\r\n0123456789");
+  auto r = f.next();
+  REQUIRE(r);
+  CHECK_FALSE(r->has_value());
+  f.feed("abcdefghij)\r\n");
+  auto frame = next_frame(f);
+  CHECK(frame.literals[0].streamed);
+  CHECK(frame.literals[0].data.empty());
+  CHECK(streamed == "0123456789abcdefghij");
+}
+
+TEST_CASE("framer enforces its limits", "[imap][framer][limits]") {
+  Framer::Options options;
+  options.limits.max_line = 16;
+  options.limits.max_literal = 100;
+  {
+    Framer f(options);
+    f.feed(std::string(40, 'x'));
+    auto r = f.next();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == mf::Errc::Limit);
+  }
+  {
+    Framer f(options);
+    f.feed("* 1 FETCH {101}\r\n");
+    auto r = f.next();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == mf::Errc::Limit);
+    CHECK(r.error().message.find("101") != std::string::npos);
+  }
+  {
+    Framer f(options);
+    f.feed("* {99999999999999999999}\r\n");
+    REQUIRE_FALSE(f.next());
+  }
+}
