@@ -61,3 +61,15 @@ Error with_context(Error e, std::string_view context);
     auto mf_check_result_ = (expr);                        \
     if (!mf_check_result_) return std::move(mf_check_result_).error(); \
   } while (0)
+
+// The same inside coroutines (co_return instead of return).
+#define MF_CO_TRY(var, expr)                                  \
+  auto var##_result_ = (expr);                                \
+  if (!var##_result_) co_return std::move(var##_result_).error(); \
+  auto var = std::move(*var##_result_)
+
+#define MF_CO_CHECK(expr)                                     \
+  do {                                                        \
+    auto mf_check_result_ = (expr);                           \
+    if (!mf_check_result_) co_return std::move(mf_check_result_).error(); \
+  } while (0)

@@ -258,6 +258,10 @@ const FetchSection* FetchData::section(std::string_view prefix) const {
   return nullptr;
 }
 
+FetchSection* FetchData::section(std::string_view prefix) {
+  return const_cast<FetchSection*>(static_cast<const FetchData*>(this)->section(prefix));
+}
+
 Result<Response> parse_response(Frame& frame, const Limits& limits) {
   Cursor in(frame, limits);
   if (in.consume('+')) {

@@ -105,6 +105,7 @@ struct FetchData {
 
   // The first section whose name starts with prefix (e.g. "BODY["), or null.
   const FetchSection* section(std::string_view prefix) const;
+  FetchSection* section(std::string_view prefix);
 };
 
 struct UnknownData {

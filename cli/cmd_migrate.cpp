@@ -1,0 +1,70 @@
+// mailferry migrate: copy one account between IMAP servers (docs/migrate.md).
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/log.h"
+#include "migrate/copier.h"
+#include "migrate/report.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <unistd.h>
+
+namespace mf::cli {
+namespace {
+
+struct MigrateArgs {
+  EndpointOptions endpoints;
+  std::string state_path;
+  std::size_t batch_megabytes = 16;
+};
+
+std::string default_state_path() {
+  const char* state_home = std::getenv("XDG_STATE_HOME");
+  const char* home = std::getenv("HOME");
+  std::filesystem::path dir = state_home && *state_home ? std::filesystem::path(state_home)
+                              : home && *home           ? std::filesystem::path(home) / ".local/state"
+                                                        : std::filesystem::path(".");
+  return (dir / "mailferry" / "migrate.db").string();
+}
+
+int run_migrate(const MigrateArgs& args) {
+  auto endpoints = resolve_endpoints(args.endpoints);
+  if (!endpoints) {
+    log::error(endpoints.error().describe());
+    return exit_code_for(endpoints.error());
+  }
+  std::string state_path = args.state_path.empty() ? default_state_path() : args.state_path;
+  std::error_code ec;
+  auto parent = std::filesystem::path(state_path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  auto state = migrate::StateStore::open(state_path);
+  if (!state) {
+    log::error("state file: " + state.error().describe());
+    return kExitLocal;
+  }
+  migrate::CopyOptions options;
+  options.batch_bytes = args.batch_megabytes << 20;
+  migrate::Progress progress(!args.endpoints.quiet && ::isatty(2));
+  auto& [from, to] = *endpoints;
+  auto result = run_task(migrate::migrate_account(from, to, *state, options, progress));
+  std::cout << migrate::migrate_text(result) << std::flush;
+  if (!write_json_report(args.endpoints.json_path, migrate::migrate_json(result).dump(2))) return kExitLocal;
+  if (result.fatal) return exit_code_for(*result.fatal);
+  return result.complete() ? kExitOk : kExitDifferences;
+}
+
+}  // namespace
+
+void add_migrate_command(CLI::App& app, std::function<void(int)> set_exit) {
+  auto args = std::make_shared<MigrateArgs>();
+  auto* cmd = app.add_subcommand("migrate", "copy every folder and message of one account to another server");
+  add_endpoint_options(*cmd, args->endpoints);
+  cmd->add_option("--state", args->state_path, "state file that makes re-runs copy only what is missing")
+      ->default_str("~/.local/state/mailferry/migrate.db");
+  cmd->add_option("--batch-mb", args->batch_megabytes, "megabytes fetched and appended per batch (bounds memory)")
+      ->check(CLI::Range(1, 1024));
+  cmd->callback([args, set_exit] { set_exit(run_migrate(*args)); });
+}
+
+}  // namespace mf::cli

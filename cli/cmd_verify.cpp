@@ -1,0 +1,46 @@
+// mailferry verify: prove that every source message is on the target (docs/verify.md).
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/log.h"
+#include "migrate/report.h"
+#include "migrate/verify.h"
+
+#include <iostream>
+#include <unistd.h>
+
+namespace mf::cli {
+namespace {
+
+struct VerifyArgs {
+  EndpointOptions endpoints;
+  migrate::VerifyOptions options;
+};
+
+int run_verify(const VerifyArgs& args) {
+  auto endpoints = resolve_endpoints(args.endpoints);
+  if (!endpoints) {
+    log::error(endpoints.error().describe());
+    return exit_code_for(endpoints.error());
+  }
+  migrate::Progress progress(!args.endpoints.quiet && ::isatty(2));
+  auto& [from, to] = *endpoints;
+  auto result = run_task(migrate::verify_account(from, to, args.options, progress));
+  std::cout << migrate::verify_text(result, args.options) << std::flush;
+  if (!write_json_report(args.endpoints.json_path, migrate::verify_json(result, args.options).dump(2)))
+    return kExitLocal;
+  if (result.fatal) return exit_code_for(*result.fatal);
+  return result.identical(args.options) ? kExitOk : kExitDifferences;
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, std::function<void(int)> set_exit) {
+  auto args = std::make_shared<VerifyArgs>();
+  auto* cmd = app.add_subcommand("verify", "compare source and target message by message; exit 1 on any difference");
+  add_endpoint_options(*cmd, args->endpoints);
+  cmd->add_flag("--ignore-line-endings", args->options.line_endings_ok,
+                "do not fail on messages whose text differs only in line endings (listed all the same)");
+  cmd->callback([args, set_exit] { set_exit(run_verify(*args)); });
+}
+
+}  // namespace mf::cli

@@ -1,0 +1,14 @@
+// One function per subcommand; each registers its options and, when run,
+// reports its exit code through set_exit.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace mf::cli {
+
+void add_migrate_command(CLI::App& app, std::function<void(int)> set_exit);
+void add_verify_command(CLI::App& app, std::function<void(int)> set_exit);
+
+}  // namespace mf::cli

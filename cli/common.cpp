@@ -1,0 +1,96 @@
+#include "cli/common.h"
+
+#include "core/atomic_file.h"
+#include "core/log.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <termios.h>
+#include <unistd.h>
+
+namespace mf::cli {
+namespace {
+
+Result<std::string> prompt_password(const std::string& prompt) {
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (!tty) return make_error(Errc::Usage, "no terminal to ask for the password on");
+  std::fprintf(tty, "%s", prompt.c_str());
+  std::fflush(tty);
+  termios old{};
+  bool echo_off = tcgetattr(fileno(tty), &old) == 0;
+  if (echo_off) {
+    termios silent = old;
+    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(fileno(tty), TCSAFLUSH, &silent);
+  }
+  char buf[1024];
+  bool got = std::fgets(buf, sizeof buf, tty) != nullptr;
+  if (echo_off) tcsetattr(fileno(tty), TCSAFLUSH, &old);
+  std::fprintf(tty, "\n");
+  std::fclose(tty);
+  if (!got) return make_error(Errc::Usage, "no password entered");
+  std::string password(buf);
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  return password;
+}
+
+Result<std::string> find_password(const std::string& file, const char* env, const std::string& side,
+                                  const imapclient::ServerUrl& url) {
+  if (!file.empty()) {
+    MF_TRY(text, read_file(file));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+  }
+  if (const char* value = std::getenv(env)) return std::string(value);
+  if (::isatty(0)) return prompt_password("Password for " + url.display() + " (" + side + "): ");
+  return make_error(Errc::Usage, "no password for the " + side + ": use --" + (side == "source" ? "from" : "to") +
+                                     "-password-file, set " + env + ", or run on a terminal");
+}
+
+}  // namespace
+
+int exit_code_for(const Error& e) {
+  switch (e.code) {
+    case Errc::Usage: return kExitUsage;
+    case Errc::Auth: return kExitAuth;
+    case Errc::Io:
+    case Errc::NoSpace:
+    case Errc::Corrupt: return kExitLocal;  // remote failures are Temp, Tls, Protocol or Perm
+    default: return kExitRemote;
+  }
+}
+
+void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
+  app.add_option("--from", o.from_url, "source server: imap://USER@HOST[:PORT] or imaps://...")->required();
+  app.add_option("--to", o.to_url, "target server: imap://USER@HOST[:PORT] or imaps://...")->required();
+  app.add_option("--from-password-file", o.from_password_file, "file holding the source password");
+  app.add_option("--to-password-file", o.to_password_file, "file holding the target password");
+  app.add_option("--tls-ca-file", o.tls_ca_file, "also trust the CA certificates in this PEM file");
+  app.add_flag("--tls-insecure", o.tls_insecure, "accept any TLS certificate (self-signed; warns)");
+  app.add_flag("--no-starttls", o.no_starttls, "keep imap:// connections unencrypted even if STARTTLS is offered");
+  app.add_option("--timeout", o.timeout_seconds, "seconds to wait for a server before giving up")->check(CLI::PositiveNumber);
+  app.add_option("--json", o.json_path, "write a machine-readable report to this file");
+  app.add_flag("-q,--quiet", o.quiet, "no progress display");
+}
+
+Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& o) {
+  imapclient::ClientOptions client;
+  client.tls.verify = !o.tls_insecure;
+  client.tls.ca_file = o.tls_ca_file;
+  client.starttls = !o.no_starttls;
+  client.timeout = std::chrono::seconds(o.timeout_seconds);
+  MF_TRY(from_url, imapclient::parse_server_url(o.from_url));
+  MF_TRY(to_url, imapclient::parse_server_url(o.to_url));
+  MF_TRY(from_password, find_password(o.from_password_file, "MAILFERRY_FROM_PASSWORD", "source", from_url));
+  MF_TRY(to_password, find_password(o.to_password_file, "MAILFERRY_TO_PASSWORD", "target", to_url));
+  return std::pair{migrate::Endpoint{from_url, from_password, client}, migrate::Endpoint{to_url, to_password, client}};
+}
+
+bool write_json_report(const std::string& path, const std::string& json) {
+  if (path.empty()) return true;
+  auto written = write_file_atomically(path, json + "\n");
+  if (!written) log::error("cannot write the report: " + written.error().describe());
+  return bool(written);
+}
+
+}  // namespace mf::cli

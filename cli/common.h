@@ -1,0 +1,64 @@
+// What the migrate and verify subcommands share: the options naming both
+// servers, password lookup, running a coroutine, exit codes.
+#pragma once
+
+#include "migrate/endpoint.h"
+
+#include <CLI/CLI.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <exception>
+#include <string>
+
+namespace mf::cli {
+
+// Exit codes (docs/migrate.md): the same for every subcommand.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitDifferences = 1,  // verify found differences / migrate left messages behind
+  kExitUsage = 2,
+  kExitAuth = 3,
+  kExitRemote = 4,  // connection, TLS, protocol or server refusal
+  kExitLocal = 5,   // state file, disk, local I/O
+};
+
+int exit_code_for(const Error& e);
+
+struct EndpointOptions {
+  std::string from_url, to_url;
+  std::string from_password_file, to_password_file;
+  std::string tls_ca_file;
+  bool tls_insecure = false;
+  bool no_starttls = false;
+  int timeout_seconds = 60;
+  std::string json_path;
+  bool quiet = false;
+};
+
+void add_endpoint_options(CLI::App& app, EndpointOptions& options);
+
+// Parses URLs and finds passwords: file, then MAILFERRY_FROM_PASSWORD /
+// MAILFERRY_TO_PASSWORD, then a prompt on the terminal.
+[[nodiscard]] Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& options);
+
+// Writes the JSON report if asked; false (and a message) on failure.
+bool write_json_report(const std::string& path, const std::string& json);
+
+// Runs a coroutine to completion on a fresh io_context.
+template <class T>
+T run_task(net::Task<T> task) {
+  boost::asio::io_context io;
+  T result{};
+  std::exception_ptr failure;
+  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+    failure = e;
+    if (!e) result = std::move(value);
+  });
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+  return result;
+}
+
+}  // namespace mf::cli

@@ -1,0 +1,366 @@
+#include "imapclient/client.h"
+
+#include "core/base64.h"
+
+#include <algorithm>
+
+namespace mf::imapclient {
+namespace {
+
+using imap::iequals;
+
+constexpr std::size_t kReadChunk = 256 * 1024;
+
+// RFC 5530 response codes decide what kind of failure a NO is.
+Errc code_for(const imap::StatusResponse& s) {
+  if (s.status == imap::Status::Bad) return Errc::Protocol;
+  if (!s.code) return Errc::Perm;
+  const std::string& c = s.code->name;
+  if (c == "THROTTLED" || c == "UNAVAILABLE" || c == "INUSE" || c == "SERVERBUG") return Errc::Temp;
+  if (c == "OVERQUOTA" || c == "LIMIT") return Errc::Perm;  // the server is full: remote, not our disk
+  if (c == "AUTHENTICATIONFAILED" || c == "AUTHORIZATIONFAILED" || c == "EXPIRED") return Errc::Auth;
+  if (c == "NONEXISTENT" || c == "TRYCREATE") return Errc::NotFound;
+  return Errc::Perm;
+}
+
+std::string describe_status(const imap::StatusResponse& s) {
+  std::string out = "server answered " + std::string(imap::status_name(s.status));
+  if (s.code) out += " [" + s.code->name + (s.code->args.empty() ? "" : " " + s.code->args) + "]";
+  if (!s.text.empty()) out += " " + s.text;
+  return out;
+}
+
+}  // namespace
+
+bool Mailbox::selectable() const {
+  return std::none_of(attributes.begin(), attributes.end(),
+                      [](const auto& a) { return iequals(a, "\\Noselect") || iequals(a, "\\NonExistent"); });
+}
+
+std::string Mailbox::special_use() const {
+  for (const auto& a : attributes)
+    for (auto use : {"\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"})
+      if (iequals(a, use)) return use;
+  return {};
+}
+
+bool SelectedMailbox::accepts_flag(std::string_view flag) const {
+  const auto& allowed = permanent_flags ? *permanent_flags : flags;
+  bool keyword = flag.empty() || flag[0] != '\\';
+  for (const auto& f : allowed) {
+    if (iequals(f, flag)) return true;
+    if (keyword && f == "\\*") return true;
+  }
+  return false;
+}
+
+Client::Client(std::unique_ptr<net::Connection> conn, ClientOptions options)
+    : conn_(std::move(conn)), options_(std::move(options)), buffer_(kReadChunk) {}
+
+Error Client::fail(Error e) {
+  if (!bye_text_.empty() && e.code == Errc::Temp) e.message += " (server said BYE: " + bye_text_ + ")";
+  broken_ = e;
+  conn_->close();
+  return e;
+}
+
+Task<Result<imap::Response>> Client::read_response() {
+  for (;;) {
+    auto frame = framer_.next();
+    if (!frame) co_return fail(with_context(frame.error(), conn_->peer()));
+    if (frame->has_value()) {
+      auto response = imap::parse_response(**frame);
+      if (!response) co_return fail(with_context(response.error(), conn_->peer()));
+      note_untagged(*response);
+      co_return std::move(*response);
+    }
+    auto n = co_await conn_->read_some(buffer_.data(), buffer_.size());
+    if (!n) co_return fail(n.error());
+    framer_.feed(std::string_view(buffer_.data(), *n));
+  }
+}
+
+void Client::note_untagged(const imap::Response& response) {
+  if (auto* caps = std::get_if<imap::CapabilityData>(&response)) {
+    capabilities_ = {caps->capabilities.begin(), caps->capabilities.end()};
+  } else if (auto* status = std::get_if<imap::StatusResponse>(&response)) {
+    if (status->code && status->code->name == "CAPABILITY") {
+      capabilities_.clear();
+      for (const auto& v : status->code->values) capabilities_.insert(imap::to_upper(v.text));
+    }
+    if (status->tag == "*" && status->status == imap::Status::Bye) bye_text_ = status->text;
+  }
+}
+
+Task<Result<imap::StatusResponse>> Client::wait_tagged(const std::string& tag, const UntaggedHandler& handler) {
+  if (auto it = early_tagged_.find(tag); it != early_tagged_.end()) {
+    auto status = std::move(it->second);
+    early_tagged_.erase(it);
+    co_return status;
+  }
+  for (;;) {
+    MF_CO_TRY(response, co_await read_response());
+    if (auto* status = std::get_if<imap::StatusResponse>(&response); status && status->tag != "*") {
+      if (status->tag == tag) co_return std::move(*status);
+      early_tagged_.emplace(status->tag, std::move(*status));
+      continue;
+    }
+    if (std::holds_alternative<imap::Continuation>(response))
+      co_return fail(make_error(Errc::Protocol, "unexpected continuation request", conn_->peer()));
+    if (handler) {
+      auto handled = handler(response);
+      if (!handled) co_return fail(handled.error());
+    }
+  }
+}
+
+// Writes a command, waiting for "+" before each synchronizing literal.
+Task<Result<void>> Client::send(std::vector<imap::WirePiece> pieces, const std::string& tag,
+                                const UntaggedHandler& handler) {
+  std::vector<std::string_view> batch;
+  for (auto& piece : pieces) {
+    batch.push_back(piece.bytes());
+    if (!piece.sync_after) continue;
+    MF_CO_CHECK(co_await conn_->write(std::move(batch)));
+    batch.clear();
+    for (;;) {
+      MF_CO_TRY(response, co_await read_response());
+      if (std::holds_alternative<imap::Continuation>(response)) break;
+      if (auto* status = std::get_if<imap::StatusResponse>(&response); status && status->tag == tag) {
+        // The server refused the literal; keep its answer for wait_tagged().
+        early_tagged_.emplace(tag, std::move(*status));
+        co_return Result<void>{};
+      }
+      if (handler) {
+        auto handled = handler(response);
+        if (!handled) co_return fail(handled.error());
+      }
+    }
+  }
+  if (!batch.empty()) {
+    auto written = co_await conn_->write(std::move(batch));
+    if (!written) co_return fail(written.error());
+  }
+  co_return Result<void>{};
+}
+
+imap::CommandBuilder Client::new_command(std::string_view name) {
+  std::string tag = "m" + std::to_string(next_tag_++);
+  command_names_[tag] = std::string(name);
+  return imap::CommandBuilder(tag, name, has_capability("LITERAL+"));
+}
+
+Task<Result<imap::StatusResponse>> Client::execute(const std::string& tag, std::vector<imap::WirePiece> pieces,
+                                                   const UntaggedHandler& handler) {
+  std::string name = command_names_[tag];
+  command_names_.erase(tag);
+  if (broken_) co_return *broken_;
+  MF_CO_CHECK(co_await send(std::move(pieces), tag, handler));
+  MF_CO_TRY(status, co_await wait_tagged(tag, handler));
+  if (status.status != imap::Status::Ok) co_return make_error(code_for(status), describe_status(status), conn_->peer() + " " + name);
+  co_return status;
+}
+
+Task<Result<imap::StatusResponse>> Client::run(imap::CommandBuilder command, const UntaggedHandler& handler) {
+  auto pieces = command.finish();
+  std::string_view first = pieces.front().bytes();
+  std::string tag(first.substr(0, first.find(' ')));
+  co_return co_await execute(tag, std::move(pieces), handler);
+}
+
+bool Client::has_capability(std::string_view name) const { return capabilities_.count(imap::to_upper(name)) > 0; }
+
+Task<Result<void>> Client::refresh_capabilities() {
+  MF_CO_CHECK(co_await run(new_command("CAPABILITY")));
+  co_return Result<void>{};
+}
+
+Task<Result<std::unique_ptr<Client>>> Client::connect(net::asio::any_io_executor executor, const ServerUrl& url,
+                                                      ClientOptions options) {
+  MF_CO_TRY(conn, co_await net::Connection::connect(executor, url.host, url.port, url.tls, options.tls,
+                                                    options.timeout));
+  std::unique_ptr<Client> client(new Client(std::move(conn), options));
+  MF_CO_TRY(greeting, co_await client->read_response());
+  auto* status = std::get_if<imap::StatusResponse>(&greeting);
+  if (!status || status->tag != "*")
+    co_return make_error(Errc::Protocol, "expected a greeting, got something else", client->peer());
+  if (status->status == imap::Status::Bye)
+    co_return make_error(Errc::Temp, "server refused the connection: " + status->text, client->peer());
+  if (client->capabilities_.empty()) MF_CO_CHECK(co_await client->refresh_capabilities());
+  if (!url.tls && options.starttls && client->has_capability("STARTTLS")) {
+    MF_CO_CHECK(co_await client->run(client->new_command("STARTTLS")));
+    if (client->framer_.buffered() != 0)  // RFC 9051 §6.2.1: nothing may follow the OK in plain text
+      co_return make_error(Errc::Protocol, "data injected after STARTTLS", client->peer());
+    auto upgraded = co_await client->conn_->start_tls();
+    if (!upgraded) co_return upgraded.error();
+    MF_CO_CHECK(co_await client->refresh_capabilities());  // RFC 9051 §6.2.1: forget the old list
+  }
+  co_return client;
+}
+
+Task<Result<void>> Client::login(const std::string& user, const std::string& password, const std::string& authzid) {
+  Result<imap::StatusResponse> result = make_error(Errc::Auth, "no usable authentication method");
+  if (has_capability("AUTH=PLAIN")) {
+    std::string response = base64_encode(authzid + '\0' + user + '\0' + password);
+    auto command = new_command("AUTHENTICATE");
+    command.atom("PLAIN");
+    if (has_capability("SASL-IR")) {
+      command.atom(response);
+      result = co_await run(std::move(command));
+    } else {
+      auto pieces = command.finish();
+      pieces.back().sync_after = true;  // the SASL response follows the server's "+"
+      pieces.push_back(imap::WirePiece{response + "\r\n"});
+      std::string_view first = pieces.front().bytes();
+      result = co_await execute(std::string(first.substr(0, first.find(' '))), std::move(pieces), {});
+    }
+  } else if (!has_capability("LOGINDISABLED") && authzid.empty()) {
+    result = co_await run(std::move(new_command("LOGIN").astring(user).astring(password)));
+  }
+  if (!result) {
+    Error e = result.error();
+    if (e.code == Errc::Perm || e.code == Errc::Protocol) e.code = Errc::Auth;
+    e.message = "login as " + user + " failed: " + e.message;
+    co_return e;
+  }
+  if (!result->code || result->code->name != "CAPABILITY") MF_CO_CHECK(co_await refresh_capabilities());
+  co_return Result<void>{};
+}
+
+Task<Result<std::vector<Mailbox>>> Client::list() {
+  std::vector<Mailbox> out;
+  auto command = new_command("LIST");
+  command.string("").string("*");
+  // RFC 6154 §5.1 needs LIST-EXTENDED for RETURN options.
+  if (has_capability("SPECIAL-USE") && has_capability("LIST-EXTENDED")) command.raw("RETURN (SPECIAL-USE)");
+  MF_CO_CHECK(co_await run(std::move(command), [&](imap::Response& r) -> Result<void> {
+    if (auto* l = std::get_if<imap::ListData>(&r); l && !l->lsub)
+      out.push_back(Mailbox{std::move(l->mailbox), std::move(l->attributes), l->delimiter});
+    return {};
+  }));
+  co_return out;
+}
+
+Task<Result<std::vector<std::string>>> Client::subscriptions() {
+  std::vector<std::string> out;
+  MF_CO_CHECK(co_await run(std::move(new_command("LSUB").string("").string("*")), [&](imap::Response& r) -> Result<void> {
+    if (auto* l = std::get_if<imap::ListData>(&r); l && l->lsub && !l->has_attribute("\\Noselect"))
+      out.push_back(std::move(l->mailbox));
+    return {};
+  }));
+  co_return out;
+}
+
+Task<Result<SelectedMailbox>> Client::select(const std::string& mailbox, bool read_only) {
+  SelectedMailbox out;
+  auto command = new_command(read_only ? "EXAMINE" : "SELECT");
+  command.astring(mailbox);
+  auto status = co_await run(std::move(command), [&](imap::Response& r) -> Result<void> {
+    if (auto* e = std::get_if<imap::ExistsData>(&r)) out.exists = e->count;
+    if (auto* f = std::get_if<imap::FlagsData>(&r)) out.flags = std::move(f->flags);
+    if (auto* s = std::get_if<imap::StatusResponse>(&r); s && s->code) {
+      const auto& code = *s->code;
+      if (code.name == "UIDVALIDITY" && code.number(0)) out.uidvalidity = static_cast<std::uint32_t>(*code.number(0));
+      if (code.name == "UIDNEXT" && code.number(0)) out.uidnext = static_cast<std::uint32_t>(*code.number(0));
+      if (code.name == "HIGHESTMODSEQ" && code.number(0)) out.highestmodseq = *code.number(0);
+      if (code.name == "PERMANENTFLAGS" && !code.values.empty()) {
+        std::vector<std::string> flags;
+        for (const auto& v : code.values[0].items) flags.push_back(v.text);
+        out.permanent_flags = std::move(flags);
+      }
+    }
+    return {};
+  });
+  if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
+  out.read_only = read_only || (status->code && status->code->name == "READ-ONLY");
+  if (out.uidvalidity == 0)
+    co_return make_error(Errc::Protocol, "server sent no UIDVALIDITY for \"" + mailbox + "\"", peer());
+  co_return out;
+}
+
+Task<Result<void>> Client::uid_fetch(const imap::SequenceSet& uids, std::string_view items,
+                                     const FetchHandler& handler) {
+  auto command = new_command("UID FETCH");
+  command.raw(uids.to_string()).raw(items);
+  auto status = co_await run(std::move(command), [&](imap::Response& r) -> Result<void> {
+    if (auto* f = std::get_if<imap::FetchData>(&r)) return handler(*f);
+    return {};
+  });
+  if (!status) co_return status.error();
+  co_return Result<void>{};
+}
+
+Task<Result<std::vector<Result<AppendResult>>>> Client::append(const std::string& mailbox,
+                                                               const std::vector<AppendRequest>& messages) {
+  std::vector<std::string> tags;
+  std::vector<std::vector<imap::WirePiece>> commands;
+  for (const auto& m : messages) {
+    auto command = new_command("APPEND");
+    std::vector<std::string> flags;
+    for (const auto& f : m.flags)
+      if (!iequals(f, "\\Recent")) flags.push_back(f);  // RFC 9051 §2.3.2: \Recent cannot be set
+    command.astring(mailbox).list(flags);
+    if (!m.internaldate.empty()) command.string(m.internaldate);
+    command.literal(m.message);
+    auto pieces = command.finish();
+    std::string_view first = pieces.front().bytes();
+    tags.emplace_back(first.substr(0, first.find(' ')));
+    commands.push_back(std::move(pieces));
+  }
+  auto to_result = [&](const imap::StatusResponse& status) -> Result<AppendResult> {
+    if (status.status != imap::Status::Ok)
+      return make_error(code_for(status), describe_status(status), peer() + " APPEND to \"" + mailbox + "\"");
+    AppendResult r;
+    if (status.code && status.code->name == "APPENDUID" && status.code->number(1)) {  // RFC 4315 §3
+      r.uidvalidity = static_cast<std::uint32_t>(*status.code->number(0));
+      r.uid = static_cast<std::uint32_t>(*status.code->number(1));
+    }
+    return r;
+  };
+  if (broken_) co_return *broken_;
+  std::vector<Result<AppendResult>> out;
+  if (!has_capability("LITERAL+")) {
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      command_names_.erase(tags[i]);
+      MF_CO_CHECK(co_await send(std::move(commands[i]), tags[i], {}));
+      MF_CO_TRY(status, co_await wait_tagged(tags[i], {}));
+      out.push_back(to_result(status));
+    }
+    co_return out;
+  }
+  // With LITERAL+ every APPEND goes out at once and the answers are read
+  // after (RFC 7888 §1): the server's per-command latency is paid once.
+  std::vector<std::string_view> all;
+  for (const auto& pieces : commands)
+    for (const auto& p : pieces) all.push_back(p.bytes());
+  auto written = co_await conn_->write(std::move(all));
+  if (!written) co_return fail(written.error());
+  for (const auto& tag : tags) {
+    command_names_.erase(tag);
+    MF_CO_TRY(status, co_await wait_tagged(tag, {}));
+    out.push_back(to_result(status));
+  }
+  co_return out;
+}
+
+Task<Result<void>> Client::create(const std::string& mailbox) {
+  auto status = co_await run(std::move(new_command("CREATE").astring(mailbox)));
+  if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
+  co_return Result<void>{};
+}
+
+Task<Result<void>> Client::subscribe(const std::string& mailbox) {
+  auto status = co_await run(std::move(new_command("SUBSCRIBE").astring(mailbox)));
+  if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
+  co_return Result<void>{};
+}
+
+Task<Result<void>> Client::logout() {
+  if (broken_) co_return Result<void>{};
+  auto status = co_await run(new_command("LOGOUT"));
+  conn_->close();
+  if (!status && status.error().code != Errc::Temp) co_return status.error();
+  co_return Result<void>{};
+}
+
+}  // namespace mf::imapclient

@@ -1,0 +1,120 @@
+// A coroutine IMAP4rev1/IMAP4rev2 client (RFC 3501, RFC 9051) on one
+// connection. One coroutine uses a Client at a time. Every failure is an
+// Error naming the server and the command; NO and BAD answers carry the
+// server's text. After a connection-level error the client is unusable.
+#pragma once
+
+#include "imap/response.h"
+#include "imap/sequence_set.h"
+#include "imap/writer.h"
+#include "imapclient/url.h"
+#include "net/connection.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mf::imapclient {
+
+using net::Task;
+
+struct ClientOptions {
+  net::TlsOptions tls;
+  bool starttls = true;  // upgrade imap:// when the server offers STARTTLS
+  std::chrono::milliseconds timeout{60000};
+};
+
+struct Mailbox {
+  std::string name;  // wire form (modified UTF-7)
+  std::vector<std::string> attributes;
+  std::optional<char> delimiter;
+
+  bool selectable() const;
+  // The RFC 6154 special-use attribute ("\Sent", ...), or empty.
+  std::string special_use() const;
+};
+
+struct SelectedMailbox {
+  std::uint32_t exists = 0;
+  std::uint32_t uidvalidity = 0;
+  std::uint32_t uidnext = 0;
+  std::optional<std::uint64_t> highestmodseq;
+  std::vector<std::string> flags;
+  std::optional<std::vector<std::string>> permanent_flags;  // unset: server sent none
+  bool read_only = false;
+
+  // RFC 9051 §7.1: without PERMANENTFLAGS, all FLAGS are permanent; "\*"
+  // allows new keywords.
+  bool accepts_flag(std::string_view flag) const;
+};
+
+struct AppendRequest {
+  std::string_view message;  // borrowed until append() returns
+  std::vector<std::string> flags;
+  std::string internaldate;  // may be empty
+};
+
+struct AppendResult {
+  std::uint32_t uidvalidity = 0;  // 0 when the server lacks UIDPLUS
+  std::uint32_t uid = 0;
+};
+
+class Client {
+ public:
+  using FetchHandler = std::function<Result<void>(imap::FetchData&)>;
+  using UntaggedHandler = std::function<Result<void>(imap::Response&)>;
+
+  // Connects, reads the greeting, and upgrades with STARTTLS when asked.
+  static Task<Result<std::unique_ptr<Client>>> connect(net::asio::any_io_executor executor, const ServerUrl& url,
+                                                       ClientOptions options);
+
+  // AUTHENTICATE PLAIN (with SASL-IR when offered) or LOGIN. Errc::Auth when refused.
+  Task<Result<void>> login(const std::string& user, const std::string& password, const std::string& authzid = {});
+  Task<Result<std::vector<Mailbox>>> list();
+  Task<Result<std::vector<std::string>>> subscriptions();
+  Task<Result<SelectedMailbox>> select(const std::string& mailbox, bool read_only);
+  // UID FETCH set (items); handler sees every FETCH response as it arrives.
+  Task<Result<void>> uid_fetch(const imap::SequenceSet& uids, std::string_view items, const FetchHandler& handler);
+  // APPENDs the messages, pipelined when the server has LITERAL+. The outer
+  // error is the connection's; each message has its own result (a NO for
+  // one message does not stop the others), in order.
+  Task<Result<std::vector<Result<AppendResult>>>> append(const std::string& mailbox,
+                                                         const std::vector<AppendRequest>& messages);
+  Task<Result<void>> create(const std::string& mailbox);
+  Task<Result<void>> subscribe(const std::string& mailbox);
+  Task<Result<void>> logout();
+
+  // Any other command: build it with new_command(), handler sees untagged data.
+  imap::CommandBuilder new_command(std::string_view name);
+  Task<Result<imap::StatusResponse>> run(imap::CommandBuilder command, const UntaggedHandler& handler = {});
+
+  bool has_capability(std::string_view name) const;
+  const std::string& peer() const { return conn_->peer(); }
+
+ private:
+  explicit Client(std::unique_ptr<net::Connection> conn, ClientOptions options);
+  Task<Result<imap::Response>> read_response();
+  Task<Result<void>> send(std::vector<imap::WirePiece> pieces, const std::string& tag, const UntaggedHandler& handler);
+  Task<Result<imap::StatusResponse>> wait_tagged(const std::string& tag, const UntaggedHandler& handler);
+  Task<Result<imap::StatusResponse>> execute(const std::string& tag, std::vector<imap::WirePiece> pieces,
+                                             const UntaggedHandler& handler);
+  Task<Result<void>> refresh_capabilities();
+  void note_untagged(const imap::Response& response);
+  Error fail(Error e);
+
+  std::unique_ptr<net::Connection> conn_;
+  ClientOptions options_;
+  imap::Framer framer_;
+  std::vector<char> buffer_;
+  std::set<std::string> capabilities_;
+  std::map<std::string, imap::StatusResponse> early_tagged_;  // pipelined answers read ahead
+  std::map<std::string, std::string> command_names_;          // tag -> "APPEND" for messages
+  std::string bye_text_;
+  unsigned next_tag_ = 1;
+  std::optional<Error> broken_;
+};
+
+}  // namespace mf::imapclient

@@ -1,0 +1,285 @@
+#include "migrate/copier.h"
+
+#include "core/sha256.h"
+#include "imap/value.h"
+#include "migrate/plan.h"
+
+#include <boost/asio/this_coro.hpp>
+
+#include <chrono>
+#include <set>
+
+namespace mf::migrate {
+namespace {
+
+using imapclient::Client;
+
+struct SourceMessage {
+  std::uint32_t uid = 0;
+  std::uint64_t size = 0;
+};
+
+// A folder after the scan: what is to be copied.
+struct FolderWork {
+  FolderPair pair;
+  FolderResult result;
+  std::int64_t state_id = 0;
+  std::vector<SourceMessage> todo;
+};
+
+struct Fetched {
+  std::uint32_t uid = 0;
+  std::vector<std::string> flags;
+  std::string internaldate;
+  std::string body;
+};
+
+net::Task<Result<FolderWork>> scan_folder(Client& source, FolderPair pair, StateStore& state,
+                                          const std::string& account) {
+  FolderWork work;
+  work.result.source = pair.target.display;
+  work.result.target = pair.target.display;
+  auto selected = co_await source.select(pair.source.name, true);
+  if (!selected) co_return selected.error();
+  auto folder = state.folder(account, pair.source.name, selected->uidvalidity, pair.target.target);
+  if (!folder) co_return folder.error();
+  if (folder->uidvalidity_changed)
+    co_return make_error(Errc::Perm,
+                         "source UIDVALIDITY changed from " + std::to_string(folder->source_uidvalidity) + " to " +
+                             std::to_string(selected->uidvalidity) +
+                             "; copying again could duplicate messages, so this folder is skipped",
+                         "folder \"" + pair.target.display + "\"");
+  work.state_id = folder->id;
+  MF_CO_TRY(done, state.copied_uids(folder->id));
+  if (selected->exists > 0) {
+    std::vector<SourceMessage> all;
+    MF_CO_CHECK(co_await source.uid_fetch(imap::SequenceSet::range(1, imap::SequenceSet::kStar), "(UID RFC822.SIZE)",
+                                          [&](imap::FetchData& f) -> Result<void> {
+                                            if (f.uid) all.push_back(SourceMessage{*f.uid, f.size.value_or(0)});
+                                            return {};
+                                          }));
+    work.result.source_messages = static_cast<std::uint32_t>(all.size());
+    for (const auto& m : all) {
+      if (done.count(m.uid))
+        ++work.result.already_copied;
+      else
+        work.todo.push_back(m);
+    }
+  }
+  work.pair = std::move(pair);
+  co_return work;
+}
+
+// Splits the work into batches bounded in bytes and messages.
+std::vector<std::vector<SourceMessage>> batches_of(const std::vector<SourceMessage>& todo, const CopyOptions& options) {
+  std::vector<std::vector<SourceMessage>> out;
+  std::size_t bytes = 0;
+  for (const auto& m : todo) {
+    if (out.empty() || out.back().size() >= options.batch_messages ||
+        (bytes + m.size > options.batch_bytes && !out.back().empty())) {
+      out.emplace_back();
+      bytes = 0;
+    }
+    out.back().push_back(m);
+    bytes += m.size;
+  }
+  return out;
+}
+
+// Copies one batch; a connection-level error is returned, per-message
+// refusals are recorded in the folder result.
+net::Task<Result<void>> copy_batch(Client& source, Client& target, FolderWork& work,
+                                   const imapclient::SelectedMailbox& target_box,
+                                   const std::vector<SourceMessage>& batch, StateStore& state, Progress& progress) {
+  std::vector<std::uint32_t> uids;
+  for (const auto& m : batch) uids.push_back(m.uid);
+  std::vector<Fetched> fetched;
+  fetched.reserve(batch.size());
+  MF_CO_CHECK(co_await source.uid_fetch(imap::SequenceSet::from_numbers(uids), "(UID FLAGS INTERNALDATE BODY.PEEK[])",
+                                        [&](imap::FetchData& f) -> Result<void> {
+                                          auto* body = f.section("BODY[]");
+                                          if (!f.uid || !body) return {};  // an unsolicited flag update
+                                          if (!body->data.is_string())
+                                            return make_error(Errc::Protocol, "server sent NIL as the message body",
+                                                              "UID " + std::to_string(*f.uid));
+                                          Fetched m{*f.uid, f.flags.value_or(std::vector<std::string>{}),
+                                                    f.internaldate.value_or(""), std::move(body->data.text)};
+                                          fetched.push_back(std::move(m));
+                                          return {};
+                                        }));
+  work.result.vanished += static_cast<std::uint32_t>(batch.size() - std::min(batch.size(), fetched.size()));
+
+  std::vector<imapclient::AppendRequest> requests;
+  for (auto& m : fetched) {
+    imapclient::AppendRequest r{m.body, {}, m.internaldate};
+    for (const auto& flag : m.flags) {
+      if (imap::iequals(flag, "\\Recent")) continue;
+      if (target_box.accepts_flag(flag))
+        r.flags.push_back(flag);
+      else
+        work.result.dropped_flags.insert(flag);
+    }
+    requests.push_back(std::move(r));
+  }
+  MF_CO_TRY(results, co_await target.append(work.pair.target.target, requests));
+
+  std::vector<CopiedMessage> copied;
+  std::uint64_t bytes = 0;
+  for (std::size_t i = 0; i < fetched.size(); ++i) {
+    if (!results[i]) {
+      work.result.failures.push_back(MessageFailure{fetched[i].uid, results[i].error().describe()});
+      continue;
+    }
+    copied.push_back(CopiedMessage{fetched[i].uid, to_hex(sha256(fetched[i].body)), fetched[i].body.size(),
+                                   results[i]->uid});
+    bytes += fetched[i].body.size();
+  }
+  MF_CO_CHECK(state.record_copied(work.state_id, copied));
+  work.result.copied += static_cast<std::uint32_t>(copied.size());
+  work.result.bytes += bytes;
+  progress.add(fetched.size(), bytes);
+  co_return Result<void>{};
+}
+
+net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& work, StateStore& state,
+                                    const CopyOptions& options, Progress& progress) {
+  progress.set_folder(work.result.source);
+  if (!work.pair.target_exists) {
+    MF_CO_CHECK(co_await target.create(work.pair.target.target));
+    work.result.created = true;
+  }
+  if (work.todo.empty()) co_return Result<void>{};
+  MF_CO_CHECK(co_await source.select(work.pair.source.name, true));
+  MF_CO_TRY(target_box, co_await target.select(work.pair.target.target, false));
+  MF_CO_CHECK(state.set_target_uidvalidity(work.state_id, target_box.uidvalidity));
+  for (const auto& batch : batches_of(work.todo, options))
+    MF_CO_CHECK(co_await copy_batch(source, target, work, target_box, batch, state, progress));
+  co_return Result<void>{};
+}
+
+// Errors that end the whole account rather than one folder.
+bool is_fatal(const Error& e) {
+  return e.code == Errc::Temp || e.code == Errc::Auth || e.code == Errc::Tls || e.code == Errc::Protocol ||
+         e.code == Errc::Io || e.code == Errc::NoSpace || e.code == Errc::Corrupt || e.code == Errc::Limit;
+}
+
+net::Task<Result<void>> copy_subscriptions(Client& source, Client& target, const FolderPlan& plan,
+                                           MigrateResult& result) {
+  MF_CO_TRY(wanted, co_await source.subscriptions());
+  MF_CO_TRY(have, co_await target.subscriptions());
+  std::set<std::string> existing(have.begin(), have.end());
+  for (const auto& name : wanted) {
+    std::optional<char> delimiter;
+    for (const auto& f : plan.folders)
+      if (f.source.name == name) delimiter = f.source.delimiter;
+    if (!delimiter && !plan.folders.empty()) delimiter = plan.folders.front().source.delimiter;
+    auto mapped = map_folder(name, delimiter, plan.target_delimiter);
+    if (!mapped) {
+      result.warnings.push_back("subscription \"" + name + "\" not copied: " + mapped.error().describe());
+      continue;
+    }
+    if (existing.count(mapped->target)) continue;
+    auto subscribed = co_await target.subscribe(mapped->target);
+    if (!subscribed) {
+      if (is_fatal(subscribed.error())) co_return subscribed.error();
+      result.warnings.push_back("subscription \"" + mapped->display + "\" refused: " + subscribed.error().describe());
+      continue;
+    }
+    result.subscribed.push_back(mapped->display);
+  }
+  co_return Result<void>{};
+}
+
+net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, StateStore& state,
+                                      const CopyOptions& options, Progress& progress, MigrateResult& result) {
+  auto executor = co_await net::asio::this_coro::executor;
+  MF_CO_TRY(source, co_await open_session(executor, from, "source"));
+  MF_CO_TRY(target, co_await open_session(executor, to, "target"));
+  MF_CO_TRY(plan, co_await plan_folders(*source, *target));
+
+  std::vector<FolderWork> work;
+  std::uint64_t total_messages = 0, total_bytes = 0;
+  for (auto& pair : plan.folders) {
+    if (!pair.source.selectable()) continue;  // a \Noselect level: CREATE of its children builds it
+    std::string display = pair.target.display;
+    auto scanned = co_await scan_folder(*source, pair, state, result.account);
+    if (!scanned) {
+      if (is_fatal(scanned.error())) co_return scanned.error();
+      FolderResult failed;
+      failed.source = failed.target = display;
+      failed.error = scanned.error().describe();
+      result.folders.push_back(std::move(failed));
+      continue;
+    }
+    for (const auto& m : scanned->todo) total_bytes += m.size;
+    total_messages += scanned->todo.size();
+    work.push_back(std::move(*scanned));
+  }
+  progress.set_totals(total_messages, total_bytes);
+
+  for (auto& folder : work) {
+    auto copied = co_await copy_folder(*source, *target, folder, state, options, progress);
+    if (!copied) {
+      if (is_fatal(copied.error())) {
+        result.folders.push_back(std::move(folder.result));
+        co_return copied.error();
+      }
+      folder.result.error = copied.error().describe();
+    }
+    result.folders.push_back(std::move(folder.result));
+  }
+  MF_CO_CHECK(co_await copy_subscriptions(*source, *target, plan, result));
+  (void)co_await source->logout();
+  (void)co_await target->logout();
+  co_return Result<void>{};
+}
+
+}  // namespace
+
+std::uint64_t MigrateResult::copied() const {
+  std::uint64_t n = 0;
+  for (const auto& f : folders) n += f.copied;
+  return n;
+}
+
+std::uint64_t MigrateResult::bytes() const {
+  std::uint64_t n = 0;
+  for (const auto& f : folders) n += f.bytes;
+  return n;
+}
+
+std::uint64_t MigrateResult::already_copied() const {
+  std::uint64_t n = 0;
+  for (const auto& f : folders) n += f.already_copied;
+  return n;
+}
+
+std::uint64_t MigrateResult::failed() const {
+  std::uint64_t n = 0;
+  for (const auto& f : folders) n += f.failures.size();
+  return n;
+}
+
+std::uint64_t MigrateResult::failed_folders() const {
+  std::uint64_t n = 0;
+  for (const auto& f : folders) n += !f.error.empty();
+  return n;
+}
+
+std::string account_key(const Endpoint& from, const Endpoint& to) {
+  return from.url.display() + " -> " + to.url.display();
+}
+
+net::Task<MigrateResult> migrate_account(const Endpoint& from, const Endpoint& to, StateStore& state,
+                                         const CopyOptions& options, Progress& progress) {
+  MigrateResult result;
+  result.account = account_key(from, to);
+  auto start = std::chrono::steady_clock::now();
+  auto run = co_await run_migration(from, to, state, options, progress, result);
+  if (!run) result.fatal = run.error();
+  progress.finish();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  co_return result;
+}
+
+}  // namespace mf::migrate

@@ -1,0 +1,62 @@
+// Copies one account: every folder, every message byte for byte, with flags,
+// keywords and INTERNALDATE; records each copied message in the state file
+// after the target acknowledged it, so a re-run copies only what is missing.
+#pragma once
+
+#include "migrate/endpoint.h"
+#include "migrate/progress.h"
+#include "migrate/state.h"
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mf::migrate {
+
+struct CopyOptions {
+  std::size_t batch_bytes = 16 << 20;  // bytes fetched and appended per batch (memory bound)
+  std::size_t batch_messages = 500;
+};
+
+struct MessageFailure {
+  std::uint32_t source_uid = 0;
+  std::string reason;
+};
+
+struct FolderResult {
+  std::string source;  // display names (UTF-8, '/' between levels)
+  std::string target;
+  bool created = false;
+  std::uint32_t source_messages = 0;
+  std::uint32_t already_copied = 0;
+  std::uint32_t copied = 0;
+  std::uint32_t vanished = 0;  // expunged at the source during the run
+  std::uint64_t bytes = 0;
+  std::set<std::string> dropped_flags;  // flags/keywords the target refuses
+  std::vector<MessageFailure> failures;
+  std::string error;  // the folder could not be copied (others went on)
+};
+
+struct MigrateResult {
+  std::string account;  // "imap://a@h:1 -> imaps://b@h:2"
+  std::vector<FolderResult> folders;
+  std::vector<std::string> subscribed;
+  std::vector<std::string> warnings;
+  std::optional<Error> fatal;  // stopped the whole account
+  double seconds = 0;
+
+  std::uint64_t copied() const;
+  std::uint64_t bytes() const;
+  std::uint64_t already_copied() const;
+  std::uint64_t failed() const;          // messages the target refused
+  std::uint64_t failed_folders() const;  // folders that could not be copied
+  bool complete() const { return !fatal && failed() == 0 && failed_folders() == 0; }
+};
+
+std::string account_key(const Endpoint& from, const Endpoint& to);
+
+net::Task<MigrateResult> migrate_account(const Endpoint& from, const Endpoint& to, StateStore& state,
+                                         const CopyOptions& options, Progress& progress);
+
+}  // namespace mf::migrate

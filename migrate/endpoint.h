@@ -1,0 +1,23 @@
+// One side of a migration: where, as whom, and how to connect.
+#pragma once
+
+#include "imapclient/client.h"
+
+#include <memory>
+#include <string>
+
+namespace mf::migrate {
+
+using net::Task;
+
+struct Endpoint {
+  imapclient::ServerUrl url;
+  std::string password;
+  imapclient::ClientOptions options;
+};
+
+// Connects and logs in; errors name the side ("source" or "target").
+Task<Result<std::unique_ptr<imapclient::Client>>> open_session(net::asio::any_io_executor executor,
+                                                               const Endpoint& endpoint, std::string_view side);
+
+}  // namespace mf::migrate

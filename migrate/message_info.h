@@ -1,0 +1,21 @@
+// What a report shows of a message: its Message-ID and Subject, read from
+// the header without a full MIME parse (unfolded, undecoded).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mf::migrate {
+
+struct MessageInfo {
+  std::string message_id;
+  std::string subject;
+};
+
+MessageInfo read_message_info(std::string_view raw);
+
+// SHA-256 of the message with every CR removed: equal for two messages that
+// differ only in line endings (Dovecot stores CR CR LF as CR LF).
+std::string line_ending_blind_hash(std::string_view raw);
+
+}  // namespace mf::migrate

@@ -1,0 +1,68 @@
+#include "migrate/progress.h"
+
+#include <cstdio>
+
+namespace mf::migrate {
+
+std::string Progress::bytes_text(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (bytes >= 1000 && u < 4) {
+    bytes /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+std::string Progress::duration_text(double seconds) {
+  auto s = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+
+void Progress::set_totals(std::uint64_t messages, std::uint64_t bytes) {
+  total_messages_ = messages;
+  total_bytes_ = bytes;
+  start_ = std::chrono::steady_clock::now();
+}
+
+void Progress::set_folder(std::string folder) {
+  folder_ = std::move(folder);
+  draw(true);
+}
+
+void Progress::add(std::uint64_t messages, std::uint64_t bytes) {
+  messages_ += messages;
+  bytes_ += bytes;
+  draw(false);
+}
+
+void Progress::draw(bool force) {
+  if (!enabled_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_draw_ < std::chrono::milliseconds(200)) return;
+  last_draw_ = now;
+  double elapsed = std::chrono::duration<double>(now - start_).count();
+  double rate = elapsed > 0 ? bytes_ / elapsed : 0;
+  std::string eta = "--:--";
+  if (rate > 0 && total_bytes_ >= bytes_) eta = duration_text((total_bytes_ - bytes_) / rate);
+  std::string folder = folder_.size() > 30 ? "..." + folder_.substr(folder_.size() - 27) : folder_;
+  std::fprintf(stderr, "\r\033[K%llu/%llu messages  %s/%s  %s/s  ETA %s  %s", (unsigned long long)messages_,
+               (unsigned long long)total_messages_, bytes_text(bytes_).c_str(), bytes_text(total_bytes_).c_str(),
+               bytes_text(rate).c_str(), eta.c_str(), folder.c_str());
+  std::fflush(stderr);
+}
+
+void Progress::finish() {
+  if (!enabled_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+}
+
+}  // namespace mf::migrate

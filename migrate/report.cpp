@@ -1,0 +1,132 @@
+#include "migrate/report.h"
+
+#include <fmt/format.h>
+
+namespace mf::migrate {
+namespace {
+
+nlohmann::json error_json(const std::optional<Error>& e) {
+  if (!e) return nullptr;
+  return {{"kind", errc_name(e->code)}, {"message", e->message}, {"where", e->where}};
+}
+
+std::string rate_text(std::uint64_t bytes, double seconds) {
+  return seconds > 0 ? Progress::bytes_text(bytes / seconds) + "/s" : "-";
+}
+
+}  // namespace
+
+std::string migrate_text(const MigrateResult& r) {
+  std::string out = fmt::format("{:<40} {:>8} {:>8} {:>8} {:>10} {:>7}\n", "folder", "source", "copied", "before",
+                                "bytes", "failed");
+  for (const auto& f : r.folders) {
+    out += fmt::format("{:<40} {:>8} {:>8} {:>8} {:>10} {:>7}{}\n", f.source, f.source_messages, f.copied,
+                       f.already_copied, Progress::bytes_text(f.bytes), f.failures.size(),
+                       f.created ? "  (created)" : "");
+    if (!f.error.empty()) out += "    error: " + f.error + "\n";
+    for (const auto& m : f.failures) out += fmt::format("    UID {} not copied: {}\n", m.source_uid, m.reason);
+    if (!f.dropped_flags.empty()) {
+      out += "    flags the target refuses (not copied):";
+      for (const auto& flag : f.dropped_flags) out += " " + flag;
+      out += "\n";
+    }
+    if (f.vanished) out += fmt::format("    {} messages were expunged at the source during the run\n", f.vanished);
+  }
+  for (const auto& w : r.warnings) out += "warning: " + w + "\n";
+  out += fmt::format("\n{} messages ({}) copied in {} ({}); {} were copied before; {} failed; {} folders failed.\n",
+                     r.copied(), Progress::bytes_text(r.bytes()), Progress::duration_text(r.seconds),
+                     rate_text(r.bytes(), r.seconds), r.already_copied(), r.failed(), r.failed_folders());
+  if (r.fatal) out += "stopped: " + r.fatal->describe() + "\n";
+  return out;
+}
+
+nlohmann::json migrate_json(const MigrateResult& r) {
+  nlohmann::json folders = nlohmann::json::array();
+  for (const auto& f : r.folders) {
+    nlohmann::json failures = nlohmann::json::array();
+    for (const auto& m : f.failures) failures.push_back({{"source_uid", m.source_uid}, {"reason", m.reason}});
+    folders.push_back({{"source", f.source},
+                       {"target", f.target},
+                       {"created", f.created},
+                       {"source_messages", f.source_messages},
+                       {"copied", f.copied},
+                       {"already_copied", f.already_copied},
+                       {"vanished", f.vanished},
+                       {"bytes", f.bytes},
+                       {"dropped_flags", f.dropped_flags},
+                       {"failures", failures},
+                       {"error", f.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.error)}});
+  }
+  return {{"account", r.account},
+          {"complete", r.complete()},
+          {"seconds", r.seconds},
+          {"copied", r.copied()},
+          {"bytes", r.bytes()},
+          {"already_copied", r.already_copied()},
+          {"failed", r.failed()},
+          {"failed_folders", r.failed_folders()},
+          {"subscribed", r.subscribed},
+          {"warnings", r.warnings},
+          {"folders", folders},
+          {"error", error_json(r.fatal)}};
+}
+
+std::string verify_text(const VerifyResult& r, const VerifyOptions& options) {
+  std::string out = fmt::format("{:<40} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}\n", "folder", "source", "target",
+                                "matched", "missing", "extra", "other");
+  for (const auto& f : r.folders) {
+    std::size_t missing = 0, extra = 0, other = 0;
+    for (const auto& d : f.differences) {
+      missing += d.kind == DifferenceKind::Missing;
+      extra += d.kind == DifferenceKind::Extra;
+      other += d.kind != DifferenceKind::Missing && d.kind != DifferenceKind::Extra;
+    }
+    out += fmt::format("{:<40} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}{}\n", f.source, f.source_count, f.target_count,
+                       f.matched, missing, extra, other, f.target_missing ? "  (no such folder on the target)" : "");
+    if (!f.error.empty()) out += "    error: " + f.error + "\n";
+  }
+  bool any = false;
+  for (const auto& f : r.folders) {
+    for (const auto& d : f.differences) {
+      if (!any) out += "\ndifferences:\n";
+      any = true;
+      out += fmt::format("  {:<20} {}  source UID {}  target UID {}  Message-ID {}  Subject \"{}\"\n      {}\n",
+                         difference_name(d.kind), f.source, d.source_uid ? std::to_string(d.source_uid) : "-",
+                         d.target_uid ? std::to_string(d.target_uid) : "-",
+                         d.message_id.empty() ? "(none)" : d.message_id, d.subject, d.detail);
+    }
+  }
+  if (r.fatal) out += "\nstopped: " + r.fatal->describe() + "\n";
+  out += r.identical(options) ? "\nverify: OK, every message is on the target with its flags and date.\n"
+                              : "\nverify: DIFFERENCES found (see above).\n";
+  return out;
+}
+
+nlohmann::json verify_json(const VerifyResult& r, const VerifyOptions& options) {
+  nlohmann::json folders = nlohmann::json::array();
+  for (const auto& f : r.folders) {
+    nlohmann::json diffs = nlohmann::json::array();
+    for (const auto& d : f.differences)
+      diffs.push_back({{"kind", difference_name(d.kind)},
+                       {"source_uid", d.source_uid ? nlohmann::json(d.source_uid) : nlohmann::json(nullptr)},
+                       {"target_uid", d.target_uid ? nlohmann::json(d.target_uid) : nlohmann::json(nullptr)},
+                       {"message_id", d.message_id},
+                       {"subject", d.subject},
+                       {"detail", d.detail}});
+    folders.push_back({{"source", f.source},
+                       {"target", f.target},
+                       {"target_missing", f.target_missing},
+                       {"source_messages", f.source_count},
+                       {"target_messages", f.target_count},
+                       {"matched", f.matched},
+                       {"differences", diffs},
+                       {"error", f.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.error)}});
+  }
+  return {{"account", r.account},
+          {"identical", r.identical(options)},
+          {"seconds", r.seconds},
+          {"folders", folders},
+          {"error", error_json(r.fatal)}};
+}
+
+}  // namespace mf::migrate

@@ -1,0 +1,91 @@
+#include "migrate/state.h"
+
+namespace mf::migrate {
+namespace {
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');
+CREATE TABLE IF NOT EXISTS folders(
+  id INTEGER PRIMARY KEY,
+  account TEXT NOT NULL,
+  source_name TEXT NOT NULL,
+  source_uidvalidity INTEGER NOT NULL,
+  target_name TEXT NOT NULL,
+  target_uidvalidity INTEGER,
+  UNIQUE(account, source_name));
+CREATE TABLE IF NOT EXISTS messages(
+  folder_id INTEGER NOT NULL REFERENCES folders(id),
+  source_uid INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  target_uid INTEGER,
+  state TEXT NOT NULL,
+  PRIMARY KEY(folder_id, source_uid));
+)";
+
+}  // namespace
+
+Result<StateStore> StateStore::open(const std::string& path) {
+  MF_TRY(db, sql::Database::open(path));
+  MF_CHECK(db.exec(kSchema));
+  MF_TRY(version, db.prepare("SELECT value FROM meta WHERE key = 'schema'"));
+  MF_TRY(row, version.step());
+  if (!row || version.column_text(0) != "1")
+    return make_error(Errc::Corrupt, "not a mailferry state file of schema 1", path);
+  return StateStore(std::move(db));
+}
+
+Result<FolderState> StateStore::folder(const std::string& account, const std::string& source_name,
+                                       std::uint32_t source_uidvalidity, const std::string& target_name) {
+  MF_TRY(find, db_.prepare("SELECT id, source_uidvalidity FROM folders WHERE account = ?1 AND source_name = ?2"));
+  find.bind(1, account).bind(2, source_name);
+  MF_TRY(found, find.step());
+  if (found) {
+    FolderState out{find.column_int(0), static_cast<std::uint32_t>(find.column_int(1))};
+    out.uidvalidity_changed = out.source_uidvalidity != source_uidvalidity;
+    return out;
+  }
+  MF_TRY(insert, db_.prepare(
+                     "INSERT INTO folders(account, source_name, source_uidvalidity, target_name) VALUES (?1, ?2, ?3, ?4)"));
+  insert.bind(1, account).bind(2, source_name).bind(3, std::int64_t{source_uidvalidity}).bind(4, target_name);
+  MF_CHECK(insert.run());
+  return FolderState{db_.last_insert_rowid(), source_uidvalidity};
+}
+
+Result<std::set<std::uint32_t>> StateStore::copied_uids(std::int64_t folder_id) {
+  MF_TRY(query, db_.prepare("SELECT source_uid FROM messages WHERE folder_id = ?1 AND state = 'copied'"));
+  query.bind(1, folder_id);
+  std::set<std::uint32_t> out;
+  for (;;) {
+    MF_TRY(row, query.step());
+    if (!row) break;
+    out.insert(static_cast<std::uint32_t>(query.column_int(0)));
+  }
+  return out;
+}
+
+Result<void> StateStore::set_target_uidvalidity(std::int64_t folder_id, std::uint32_t uidvalidity) {
+  MF_TRY(update, db_.prepare("UPDATE folders SET target_uidvalidity = ?2 WHERE id = ?1"));
+  update.bind(1, folder_id).bind(2, std::int64_t{uidvalidity});
+  return update.run();
+}
+
+Result<void> StateStore::record_copied(std::int64_t folder_id, const std::vector<CopiedMessage>& messages) {
+  MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_TRY(insert, db_.prepare(
+                     "INSERT OR REPLACE INTO messages(folder_id, source_uid, sha256, size, target_uid, state) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, 'copied')"));
+  for (const auto& m : messages) {
+    insert.bind(1, folder_id).bind(2, std::int64_t{m.source_uid}).bind(3, m.sha256);
+    insert.bind(4, static_cast<std::int64_t>(m.size));
+    if (m.target_uid)
+      insert.bind(5, std::int64_t{m.target_uid});
+    else
+      insert.bind_null(5);
+    MF_CHECK(insert.run());
+  }
+  return tx.commit();
+}
+
+}  // namespace mf::migrate

@@ -1,0 +1,156 @@
+#include "net/connection.h"
+
+#include "core/log.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+namespace mf::net {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+Result<std::shared_ptr<asio::ssl::context>> make_context(const TlsOptions& options) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  boost::system::error_code ec;
+  if (options.verify) {
+    ctx->set_verify_mode(asio::ssl::verify_peer, ec);
+    ctx->set_default_verify_paths(ec);
+    if (!options.ca_file.empty()) {
+      ctx->load_verify_file(options.ca_file, ec);
+      if (ec) return make_error(Errc::Tls, "cannot load CA file: " + ec.message(), options.ca_file);
+    }
+  } else {
+    ctx->set_verify_mode(asio::ssl::verify_none, ec);
+  }
+  return ctx;
+}
+
+}  // namespace
+
+Connection::Connection(asio::any_io_executor executor, std::string host, std::string peer, TlsOptions tls_options,
+                       std::chrono::milliseconds timeout, std::shared_ptr<asio::ssl::context> ssl_context)
+    : host_(std::move(host)),
+      peer_(std::move(peer)),
+      tls_options_(std::move(tls_options)),
+      timeout_(timeout),
+      ssl_context_(std::move(ssl_context)),
+      stream_(executor, *ssl_context_) {}
+
+Error Connection::io_error(const boost::system::error_code& ec, std::string_view during) const {
+  if (ec == asio::error::operation_aborted || ec == asio::error::timed_out)
+    return make_error(Errc::Temp, "timed out " + std::string(during) + " after " +
+                                      std::to_string(timeout_.count() / 1000) + " s", peer_);
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
+    return make_error(Errc::Temp, "connection closed by the server " + std::string(during), peer_);
+  if (ec.category() == asio::error::get_ssl_category()) {
+    std::string message = "TLS error " + std::string(during) + ": " + ec.message();
+    long verify = SSL_get_verify_result(const_cast<SSL*>(const_cast<Connection*>(this)->stream_.native_handle()));
+    if (verify != X509_V_OK) message += " (certificate: " + std::string(X509_verify_cert_error_string(verify)) + ")";
+    return make_error(Errc::Tls, message, peer_);
+  }
+  return make_error(Errc::Temp, ec.message() + " " + std::string(during), peer_);
+}
+
+Task<Result<std::unique_ptr<Connection>>> Connection::connect(asio::any_io_executor executor, std::string host,
+                                                              std::uint16_t port, bool tls, TlsOptions tls_options,
+                                                              std::chrono::milliseconds timeout) {
+  std::string peer = host + ":" + std::to_string(port);
+  auto context = make_context(tls_options);
+  if (!context) co_return context.error();
+  std::unique_ptr<Connection> conn(new Connection(executor, host, peer, tls_options, timeout, *context));
+
+  asio::ip::tcp::resolver resolver(executor);
+  asio::steady_timer timer(executor);
+  timer.expires_after(timeout);
+  auto resolved = co_await (resolver.async_resolve(host, std::to_string(port), kTuple) || timer.async_wait(kTuple));
+  if (resolved.index() == 1) co_return conn->io_error(asio::error::timed_out, "resolving the host name");
+  auto [rec, endpoints] = std::get<0>(resolved);
+  if (rec) co_return make_error(Errc::Temp, "cannot resolve host name: " + rec.message(), peer);
+
+  auto connected =
+      co_await (asio::async_connect(conn->stream_.next_layer(), endpoints, kTuple) || timer.async_wait(kTuple));
+  if (connected.index() == 1) co_return conn->io_error(asio::error::timed_out, "connecting");
+  auto [cec, endpoint] = std::get<0>(connected);
+  if (cec) co_return make_error(Errc::Temp, "cannot connect: " + cec.message(), peer);
+  conn->stream_.next_layer().set_option(asio::ip::tcp::no_delay(true));
+  if (tls) MF_CO_CHECK(co_await conn->handshake());
+  co_return conn;
+}
+
+Task<Result<void>> Connection::handshake() {
+  SSL* ssl = stream_.native_handle();
+  boost::system::error_code parse_ec;
+  auto ip = asio::ip::make_address(host_, parse_ec);
+  if (parse_ec) SSL_set_tlsext_host_name(ssl, host_.c_str());  // SNI only for names
+  if (tls_options_.verify) {
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    if (parse_ec)
+      X509_VERIFY_PARAM_set1_host(param, host_.c_str(), 0);
+    else
+      X509_VERIFY_PARAM_set1_ip_asc(param, ip.to_string().c_str());
+  }
+  asio::steady_timer timer(stream_.get_executor());
+  timer.expires_after(timeout_);
+  auto result = co_await (stream_.async_handshake(asio::ssl::stream_base::client, kTuple) || timer.async_wait(kTuple));
+  if (result.index() == 1) co_return io_error(asio::error::timed_out, "in the TLS handshake");
+  auto [ec] = std::get<0>(result);
+  if (ec) co_return io_error(ec, "in the TLS handshake");
+  tls_active_ = true;
+  if (!tls_options_.verify) log::warn("TLS certificate of " + peer_ + " not verified (--tls-insecure)");
+  co_return Result<void>{};
+}
+
+Task<Result<void>> Connection::start_tls() { co_return co_await handshake(); }
+
+Task<Result<std::size_t>> Connection::read_some(char* buffer, std::size_t size) {
+  asio::steady_timer timer(stream_.get_executor());
+  timer.expires_after(timeout_);
+  auto buf = asio::buffer(buffer, size);
+  std::variant<std::tuple<boost::system::error_code, std::size_t>, std::tuple<boost::system::error_code>> result;
+  if (tls_active_)
+    result = co_await (stream_.async_read_some(buf, kTuple) || timer.async_wait(kTuple));
+  else
+    result = co_await (stream_.next_layer().async_read_some(buf, kTuple) || timer.async_wait(kTuple));
+  if (result.index() == 1) co_return io_error(asio::error::timed_out, "waiting for data");
+  auto [ec, n] = std::get<0>(result);
+  if (ec) co_return io_error(ec, "while reading");
+  co_return n;
+}
+
+Task<Result<void>> Connection::write(std::vector<std::string_view> buffers) {
+  std::vector<asio::const_buffer> bufs;
+  bufs.reserve(buffers.size());
+  for (auto b : buffers) bufs.emplace_back(b.data(), b.size());
+  asio::steady_timer timer(stream_.get_executor());
+  timer.expires_after(timeout_);
+  std::variant<std::tuple<boost::system::error_code, std::size_t>, std::tuple<boost::system::error_code>> result;
+  if (tls_active_)
+    result = co_await (asio::async_write(stream_, bufs, kTuple) || timer.async_wait(kTuple));
+  else
+    result = co_await (asio::async_write(stream_.next_layer(), bufs, kTuple) || timer.async_wait(kTuple));
+  if (result.index() == 1) co_return io_error(asio::error::timed_out, "while writing");
+  auto [ec, n] = std::get<0>(result);
+  if (ec) co_return io_error(ec, "while writing");
+  co_return Result<void>{};
+}
+
+void Connection::close() {
+  boost::system::error_code ec;
+  stream_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  stream_.next_layer().close(ec);
+}
+
+}  // namespace mf::net

@@ -1,0 +1,66 @@
+// A client TCP connection with optional TLS (implicit or upgraded by
+// STARTTLS), and a deadline on every operation. Coroutines on Asio; one
+// Connection is used by one coroutine at a time (no internal locking).
+#pragma once
+
+#include "core/error.h"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mf::net {
+
+namespace asio = boost::asio;
+template <class T>
+using Task = asio::awaitable<T>;
+
+struct TlsOptions {
+  bool verify = true;   // certificate chain and host name, against the system CAs
+  std::string ca_file;  // extra trusted CA bundle (PEM), e.g. a private CA
+};
+
+class Connection {
+ public:
+  // Resolves host, connects (trying each address), and with tls set does
+  // the TLS handshake. Every step shares the timeout.
+  static Task<Result<std::unique_ptr<Connection>>> connect(asio::any_io_executor executor, std::string host,
+                                                           std::uint16_t port, bool tls, TlsOptions tls_options,
+                                                           std::chrono::milliseconds timeout);
+
+  // Upgrades a plain connection (after the protocol's STARTTLS exchange).
+  Task<Result<void>> start_tls();
+  // Reads at least one byte; Errc::Temp on EOF, reset or timeout.
+  Task<Result<std::size_t>> read_some(char* buffer, std::size_t size);
+  // Writes all buffers.
+  Task<Result<void>> write(std::vector<std::string_view> buffers);
+  void close();
+
+  bool tls_active() const { return tls_active_; }
+  const std::string& peer() const { return peer_; }  // "host:port" for error messages
+  void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
+
+ private:
+  Connection(asio::any_io_executor executor, std::string host, std::string peer, TlsOptions tls_options,
+             std::chrono::milliseconds timeout, std::shared_ptr<asio::ssl::context> ssl_context);
+  Task<Result<void>> handshake();
+  Error io_error(const boost::system::error_code& ec, std::string_view during) const;
+
+  std::string host_;
+  std::string peer_;
+  TlsOptions tls_options_;
+  std::chrono::milliseconds timeout_;
+  std::shared_ptr<asio::ssl::context> ssl_context_;
+  asio::ssl::stream<asio::ip::tcp::socket> stream_;
+  bool tls_active_ = false;
+};
+
+}  // namespace mf::net

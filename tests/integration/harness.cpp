@@ -1,0 +1,136 @@
+#include "tests/integration/harness.h"
+
+#include "core/atomic_file.h"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace mf::test {
+namespace fs = std::filesystem;
+
+std::string read_text(const std::string& path) {
+  auto text = read_file(path);
+  return text ? *text : std::string();
+}
+
+RunResult run_mailferry(const std::vector<std::string>& args, int timeout_seconds) {
+  char out_template[] = "/tmp/mailferry-run-XXXXXX";
+  std::string dir = ::mkdtemp(out_template);
+  std::string out_path = dir + "/out", err_path = dir + "/err";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int in = ::open("/dev/null", O_RDONLY);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    std::vector<char*> argv;
+    std::string binary = MF_BINARY;
+    argv.push_back(binary.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  RunResult result;
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  for (;;) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      FAIL("mailferry did not finish within " << timeout_seconds << " s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = read_text(out_path);
+  result.err = read_text(err_path);
+  fs::remove_all(dir);
+  return result;
+}
+
+TwoServers::TwoServers(std::size_t max_per_folder) {
+  char templ[] = "/tmp/mailferry-test-XXXXXX";
+  dir_ = ::mkdtemp(templ);
+  auto source = Dovecot::start(dir_ + "/source", DovecotOptions{{{"alice", "alice-secret"}}, '/'});
+  REQUIRE(source.has_value());
+  source_ = std::move(*source);
+  DovecotOptions target_options{{{"alice", "alice-secret"}}, '.'};
+  target_options.certificate_from = source_->dir();  // one CA file verifies both
+  auto target = Dovecot::start(dir_ + "/target", target_options);
+  REQUIRE(target.has_value());
+  target_ = std::move(*target);
+  auto filled = fill_standard_mailbox(*source_, "alice", max_per_folder);
+  if (!filled) FAIL(filled.error().describe());
+  filled_ = *filled;
+  REQUIRE(write_file_atomically(dir_ + "/password", "alice-secret\n").has_value());
+}
+
+TwoServers::~TwoServers() {
+  source_.reset();
+  target_.reset();
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+std::vector<std::string> TwoServers::endpoint_args(bool tls) const {
+  std::vector<std::string> args = {"--from", source_->url("alice", tls), "--to", target_->url("alice", tls),
+                                   "--from-password-file", dir_ + "/password", "--to-password-file",
+                                   dir_ + "/password", "--quiet"};
+  if (tls) {
+    args.push_back("--tls-ca-file");
+    args.push_back(source_->ca_file());
+  } else {
+    args.push_back("--no-starttls");
+  }
+  return args;
+}
+
+std::vector<std::string> TwoServers::migrate_args(bool tls) const {
+  auto args = endpoint_args(tls);
+  args.insert(args.begin(), "migrate");
+  args.push_back("--state");
+  args.push_back(state_path());
+  return args;
+}
+
+std::vector<std::string> TwoServers::verify_args(bool tls) const {
+  auto args = endpoint_args(tls);
+  args.insert(args.begin(), "verify");
+  return args;
+}
+
+Result<void> with_client(const Dovecot& server, const std::string& user, const ClientBody& body) {
+  boost::asio::io_context io;
+  Result<void> result = make_error(Errc::Io, "not run");
+  auto task = [&]() -> net::Task<Result<void>> {
+    imapclient::ClientOptions options;
+    options.starttls = false;
+    auto url = imapclient::parse_server_url(server.url(user, false));
+    MF_CO_TRY(client, co_await imapclient::Client::connect(io.get_executor(), *url, options));
+    MF_CO_CHECK(co_await client->login(user, user + "-secret"));
+    MF_CO_CHECK(co_await body(*client));
+    (void)co_await client->logout();
+    co_return Result<void>{};
+  };
+  boost::asio::co_spawn(io, task(), [&](std::exception_ptr e, Result<void> r) {
+    if (e) std::rethrow_exception(e);
+    result = std::move(r);
+  });
+  io.run();
+  return result;
+}
+
+}  // namespace mf::test

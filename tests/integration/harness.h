@@ -1,0 +1,61 @@
+// What the integration tests share: a source and a target Dovecot filled
+// with real mail, running the mailferry binary, and talking IMAP to a
+// server directly (to damage the target on purpose).
+#pragma once
+
+#include "imapclient/client.h"
+#include "tests/support/corpus.h"
+#include "tests/support/dovecot.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mf::test {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs build/cli/mailferry with args; kills it after timeout_seconds.
+RunResult run_mailferry(const std::vector<std::string>& args, int timeout_seconds = 900);
+
+class TwoServers {
+ public:
+  // The source holds the standard mailbox (at most max_per_folder corpus
+  // messages per folder) with '/' as delimiter; the target is empty with '.'.
+  explicit TwoServers(std::size_t max_per_folder);
+  ~TwoServers();
+
+  Dovecot& source() { return *source_; }
+  Dovecot& target() { return *target_; }
+  const FilledMailbox& filled() const { return filled_; }
+  const std::string& dir() const { return dir_; }
+  std::string state_path() const { return dir_ + "/state.db"; }
+
+  // --from/--to and password files over plain IMAP (no STARTTLS), or TLS
+  // verified against the fixture's own CA.
+  std::vector<std::string> endpoint_args(bool tls) const;
+  std::vector<std::string> migrate_args(bool tls = false) const;
+  std::vector<std::string> verify_args(bool tls = false) const;
+
+ private:
+  std::string dir_;
+  std::unique_ptr<Dovecot> source_;
+  std::unique_ptr<Dovecot> target_;
+  FilledMailbox filled_;
+};
+
+// Logs in to server as user and runs body on the connection.
+using ClientBody = std::function<net::Task<Result<void>>(imapclient::Client&)>;
+Result<void> with_client(const Dovecot& server, const std::string& user, const ClientBody& body);
+
+std::string read_text(const std::string& path);
+
+}  // namespace mf::test

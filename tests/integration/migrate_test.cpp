@@ -1,0 +1,255 @@
+// migrate and verify against two real Dovecot servers holding real mail.
+#include "tests/integration/harness.h"
+#include "tests/support/cutting_proxy.h"
+
+#include "core/atomic_file.h"
+#include "core/sqlite.h"
+
+#include <nlohmann/json.hpp>
+
+#include "tests/result_printer.h"
+
+using namespace mf;
+using namespace mf::test;
+using nlohmann::json;
+
+namespace {
+
+json read_json(const std::string& path) { return json::parse(read_text(path)); }
+
+std::vector<std::string> with(std::vector<std::string> args, std::initializer_list<std::string> more) {
+  args.insert(args.end(), more);
+  return args;
+}
+
+std::int64_t state_rows(const std::string& path) {
+  auto db = sql::Database::open(path);
+  REQUIRE(db.has_value());
+  auto q = db->prepare("SELECT COUNT(*) FROM messages");
+  REQUIRE(q.has_value());
+  REQUIRE(q->step().has_value());
+  return q->column_int(0);
+}
+
+// Messages on the target, over all folders, counted by IMAP.
+std::size_t target_message_count(TwoServers& servers) {
+  std::size_t total = 0;
+  auto counted = with_client(servers.target(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_TRY(boxes, co_await c.list());
+    for (const auto& box : boxes) {
+      if (!box.selectable()) continue;
+      MF_CO_TRY(selected, co_await c.select(box.name, true));
+      total += selected.exists;
+    }
+    co_return Result<void>{};
+  });
+  REQUIRE(counted.has_value());
+  return total;
+}
+
+}  // namespace
+
+TEST_CASE("migrate_copies_everything_and_verify_finds_no_difference", "[integration]") {
+  TwoServers servers(30);
+  auto report = servers.dir() + "/migrate.json";
+  auto run = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  auto j = read_json(report);
+  CHECK(j["complete"] == true);
+  CHECK(j["copied"] == servers.filled().messages);
+  CHECK(state_rows(servers.state_path()) == static_cast<std::int64_t>(servers.filled().messages));
+
+  // Nested folders arrive under the target's delimiter, the non-ASCII name intact,
+  // and the two byte-identical messages stay two.
+  bool saw_nested = false, saw_umlaut = false;
+  for (const auto& f : j["folders"]) {
+    if (f["source"] == "Archive/2002") saw_nested = true;
+    if (f["source"] == "Entw\xc3\xbcrfe") {
+      saw_umlaut = true;
+      CHECK(f["copied"] == 6);
+    }
+  }
+  CHECK(saw_nested);
+  CHECK(saw_umlaut);
+  CHECK(target_message_count(servers) == servers.filled().messages);
+
+  auto verify_report = servers.dir() + "/verify.json";
+  auto verify = run_mailferry(with(servers.verify_args(), {"--json", verify_report}));
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  CHECK(verify.out.find("verify: OK") != std::string::npos);
+  auto v = read_json(verify_report);
+  CHECK(v["identical"] == true);
+  std::size_t matched = 0;
+  for (const auto& f : v["folders"]) matched += f["matched"].get<std::size_t>();
+  CHECK(matched == servers.filled().messages);
+
+  SECTION("a re-run copies nothing and duplicates nothing") {
+    auto again = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+    INFO(again.out << again.err);
+    REQUIRE(again.exit_code == 0);
+    auto j2 = read_json(report);
+    CHECK(j2["copied"] == 0);
+    CHECK(j2["already_copied"] == servers.filled().messages);
+    CHECK(target_message_count(servers) == servers.filled().messages);
+  }
+}
+
+TEST_CASE("migrate_over_tls_and_starttls_verifies_the_certificate", "[integration][tls]") {
+  TwoServers servers(10);
+  auto run = run_mailferry(servers.migrate_args(true));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  auto verify = run_mailferry(servers.verify_args(true));
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+
+  // imap:// upgrades with STARTTLS when offered: same CA, same result.
+  auto starttls = servers.verify_args(false);
+  starttls.erase(std::find(starttls.begin(), starttls.end(), "--no-starttls"));
+  starttls.push_back("--tls-ca-file");
+  starttls.push_back(servers.source().ca_file());
+  auto upgraded = run_mailferry(starttls);
+  INFO(upgraded.out << upgraded.err);
+  CHECK(upgraded.exit_code == 0);
+
+  // Without the CA the self-signed certificate is refused, naming why.
+  auto untrusted = servers.verify_args(true);
+  untrusted.resize(untrusted.size() - 2);
+  auto refused = run_mailferry(untrusted);
+  CHECK(refused.exit_code == 4);
+  CHECK(refused.err.find("certificate") != std::string::npos);
+}
+
+TEST_CASE("verify_names_missing_changed_and_altered_messages", "[integration][verify]") {
+  TwoServers servers(20);
+  auto run = run_mailferry(servers.migrate_args());
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+
+  // Damage the target: expunge INBOX UID 1, flag UID 2, replace UID 3 by an altered copy.
+  std::string altered_id;
+  auto damaged = with_client(servers.target(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_CHECK(co_await c.select("INBOX", false));
+    std::string original;
+    MF_CO_CHECK(co_await c.uid_fetch(imap::SequenceSet::range(3, 3), "(BODY.PEEK[])", [&](imap::FetchData& f) -> Result<void> {
+      original = f.section("BODY[]")->data.text;
+      return {};
+    }));
+    std::string altered = original;
+    altered.insert(altered.find("\r\n\r\n") + 4, "ALTERED ");
+    std::vector<imapclient::AppendRequest> requests(1);
+    requests[0].message = altered;
+    auto appended = co_await c.append("INBOX", requests);
+    if (!appended) co_return appended.error();
+    auto store = c.new_command("UID STORE");
+    store.raw("1,3").raw("+FLAGS.SILENT").raw("(\\Deleted)");
+    MF_CO_CHECK(co_await c.run(std::move(store)));
+    auto flag = c.new_command("UID STORE");
+    flag.raw("2").raw("+FLAGS.SILENT").raw("(\\Flagged)");
+    MF_CO_CHECK(co_await c.run(std::move(flag)));
+    MF_CO_CHECK(co_await c.run(c.new_command("EXPUNGE")));
+    co_return Result<void>{};
+  });
+  REQUIRE(damaged.has_value());
+
+  auto report = servers.dir() + "/verify.json";
+  auto verify = run_mailferry(with(servers.verify_args(), {"--json", report}));
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 1);
+  CHECK(verify.out.find("DIFFERENCES") != std::string::npos);
+  auto v = read_json(report);
+  CHECK(v["identical"] == false);
+  std::map<std::string, std::vector<json>> by_kind;
+  for (const auto& f : v["folders"])
+    for (const auto& d : f["differences"]) {
+      CHECK(f["source"] == "INBOX");
+      by_kind[d["kind"]].push_back(d);
+    }
+  REQUIRE(by_kind["missing"].size() == 1);
+  CHECK(by_kind["missing"][0]["source_uid"] == 1);
+  CHECK_FALSE(by_kind["missing"][0]["message_id"].get<std::string>().empty());
+  REQUIRE(by_kind["flags-differ"].size() == 1);
+  CHECK(by_kind["flags-differ"][0]["source_uid"] == 2);
+  CHECK(by_kind["flags-differ"][0]["detail"].get<std::string>().find("\\Flagged") != std::string::npos);
+  REQUIRE(by_kind["content-differs"].size() == 1);
+  CHECK(by_kind["content-differs"][0]["source_uid"] == 3);
+  CHECK(by_kind.size() == 3);
+}
+
+TEST_CASE("wrong_password_fails_clearly_and_records_nothing", "[integration][errors]") {
+  TwoServers servers(5);
+  REQUIRE(write_file_atomically(servers.dir() + "/wrong", "not-the-password\n").has_value());
+  auto args = servers.migrate_args();
+  auto it = std::find(args.begin(), args.end(), "--to-password-file");
+  *(it + 1) = servers.dir() + "/wrong";
+  auto run = run_mailferry(args);
+  CHECK(run.exit_code == 3);
+  CHECK(run.out.find("target") != std::string::npos);
+  CHECK(run.out.find("login as alice failed") != std::string::npos);
+  CHECK(state_rows(servers.state_path()) == 0);
+  CHECK(target_message_count(servers) == 0);
+}
+
+TEST_CASE("unreachable_host_is_a_clear_error", "[integration][errors]") {
+  TwoServers servers(1);
+  auto args = servers.migrate_args();
+  auto it = std::find(args.begin(), args.end(), "--from");
+  *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(free_port());
+  auto run = run_mailferry(args);
+  CHECK(run.exit_code == 4);
+  CHECK(run.out.find("cannot connect") != std::string::npos);
+  CHECK(run.out.find("source") != std::string::npos);
+}
+
+TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_completes", "[integration][errors]") {
+  TwoServers servers(60);
+  {
+    CuttingProxy proxy(servers.source().imap_port(), 400 * 1000);  // cut well inside the bodies
+    auto args = servers.migrate_args();
+    auto it = std::find(args.begin(), args.end(), "--from");
+    *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(proxy.port());
+    args.push_back("--batch-mb");
+    args.push_back("1");
+    auto run = run_mailferry(args);
+    INFO(run.out << run.err);
+    CHECK(run.exit_code == 4);
+    CHECK(run.out.find("connection closed by the server") != std::string::npos);
+    CHECK(proxy.cuts() == 1);
+  }
+  // Every recorded message is on the target, nothing more and nothing less.
+  auto recorded = state_rows(servers.state_path());
+  CHECK(recorded > 0);
+  CHECK(recorded < static_cast<std::int64_t>(servers.filled().messages));
+  CHECK(static_cast<std::int64_t>(target_message_count(servers)) == recorded);
+
+  auto rerun = run_mailferry(servers.migrate_args());
+  INFO(rerun.out << rerun.err);
+  REQUIRE(rerun.exit_code == 0);
+  auto verify = run_mailferry(servers.verify_args());
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+}
+
+TEST_CASE("subscriptions_follow_the_folders", "[integration]") {
+  TwoServers servers(2);
+  auto subscribed = with_client(servers.source(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_CHECK(co_await c.subscribe("Archive/2002"));
+    MF_CO_CHECK(co_await c.subscribe("Entw&APw-rfe"));
+    co_return Result<void>{};
+  });
+  REQUIRE(subscribed.has_value());
+  auto run = run_mailferry(servers.migrate_args());
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  std::vector<std::string> on_target;
+  auto listed = with_client(servers.target(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_TRY(subs, co_await c.subscriptions());
+    on_target = subs;
+    co_return Result<void>{};
+  });
+  REQUIRE(listed.has_value());
+  CHECK(std::count(on_target.begin(), on_target.end(), "Archive.2002") == 1);
+  CHECK(std::count(on_target.begin(), on_target.end(), "Entw&APw-rfe") == 1);
+}

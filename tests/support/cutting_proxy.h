@@ -1,0 +1,32 @@
+// A TCP proxy on 127.0.0.1 that forwards to a server and cuts every
+// connection once the server has sent cut_after bytes through it: a server
+// that "closes mid-FETCH", for tests of dropped connections.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+namespace mf::test {
+
+class CuttingProxy {
+ public:
+  CuttingProxy(std::uint16_t upstream_port, std::uint64_t cut_after);
+  ~CuttingProxy();
+  std::uint16_t port() const { return port_; }
+  std::uint64_t cuts() const { return cuts_; }
+
+ private:
+  void serve();
+  void relay(int client);
+
+  std::uint16_t upstream_port_;
+  std::uint64_t cut_after_;
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> cuts_{0};
+  std::thread thread_;
+};
+
+}  // namespace mf::test

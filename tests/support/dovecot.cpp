@@ -1,0 +1,147 @@
+#include "tests/support/dovecot.h"
+
+#include "core/atomic_file.h"
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace mf::test {
+namespace fs = std::filesystem;
+namespace {
+
+bool port_open(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string read_text_or_empty(const std::string& path) {
+  auto text = read_file(path);
+  return text ? *text : std::string();
+}
+
+int run_quietly(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
+
+}  // namespace
+
+std::uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string Dovecot::url(const std::string& user, bool tls) const {
+  return std::string(tls ? "imaps://" : "imap://") + user + "@127.0.0.1:" +
+         std::to_string(tls ? imaps_port_ : imap_port_);
+}
+
+void Dovecot::fix_ownership() const {
+  for (const char* sub : {"/mail", "/home"}) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir_ + sub, ec); it != fs::recursive_directory_iterator(); ++it)
+      (void)!::lchown(it->path().c_str(), mail_uid_, mail_gid_);
+    (void)!::chown((dir_ + sub).c_str(), mail_uid_, mail_gid_);
+  }
+}
+
+Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotOptions options) {
+  std::unique_ptr<Dovecot> d(new Dovecot());
+  d->dir_ = fs::absolute(dir).string();
+  std::error_code ec;
+  for (const char* sub : {"", "/run", "/state", "/mail", "/home"}) fs::create_directories(d->dir_ + sub, ec);
+  // Dovecot refuses to run mail processes as root; as root, mail belongs to nobody.
+  d->mail_uid_ = ::getuid() == 0 ? 65534 : ::getuid();
+  d->mail_gid_ = ::getuid() == 0 ? 65534 : ::getgid();
+  ::chmod(d->dir_.c_str(), 0755);  // the mail user must reach its files (mkdtemp makes 0700)
+  d->imap_port_ = free_port();
+  d->imaps_port_ = free_port();
+  while (d->imaps_port_ == d->imap_port_) d->imaps_port_ = free_port();
+
+  if (!options.certificate_from.empty()) {
+    for (const char* f : {"/cert.pem", "/key.pem"}) fs::copy_file(options.certificate_from + f, d->dir_ + f, ec);
+    if (ec) return make_error(Errc::Io, "cannot copy the test certificate: " + ec.message(), d->dir_);
+  } else if (run_quietly("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout '" + d->dir_ +
+                  "/key.pem' -out '" + d->dir_ + "/cert.pem' -days 7 -subj /CN=localhost -addext "
+                  "subjectAltName=DNS:localhost,IP:127.0.0.1") != 0)
+    return make_error(Errc::Io, "openssl could not make a test certificate", d->dir_);
+
+  std::string passwd;
+  for (const auto& u : options.users) passwd += u.name + ":{PLAIN}" + u.password + "::::::\n";
+  MF_CHECK(write_file_atomically(d->dir_ + "/passwd", passwd));
+  const std::string& D = d->dir_;
+  std::string conf = "base_dir = " + D + "/run\nstate_dir = " + D + "/state\nlog_path = " + D + "/dovecot.log\n" +
+                     "protocols = imap\nlisten = 127.0.0.1\nssl = yes\nssl_cert = <" + D + "/cert.pem\nssl_key = <" +
+                     D + "/key.pem\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n" +
+                     "first_valid_uid = 1\nmail_location = maildir:" + D + "/mail/%u\n" +
+                     (options.fsync ? "" : "mail_fsync = never\n") +
+                     "passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u " + D +
+                     "/passwd\n}\nuserdb {\n  driver = static\n  args = uid=" + std::to_string(d->mail_uid_) +
+                     " gid=" + std::to_string(d->mail_gid_) + " home=" + D + "/home/%u\n}\n" +
+                     "namespace inbox {\n  inbox = yes\n  separator = " + std::string(1, options.separator) +
+                     "\n}\nservice imap-login {\n  inet_listener imap {\n    port = " +
+                     std::to_string(d->imap_port_) + "\n  }\n  inet_listener imaps {\n    port = " +
+                     std::to_string(d->imaps_port_) + "\n    ssl = yes\n  }\n}\n";
+  MF_CHECK(write_file_atomically(D + "/dovecot.conf", conf));
+  d->fix_ownership();
+
+  pid_t pid = ::fork();
+  if (pid < 0) return make_error(Errc::Io, "fork failed");
+  if (pid == 0) {
+    ::setsid();
+    std::string config = D + "/dovecot.conf";
+    ::execlp("dovecot", "dovecot", "-F", "-c", config.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  d->pid_ = pid;
+  for (int i = 0; i < 200; ++i) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      d->pid_ = -1;
+      std::string log = read_text_or_empty(D + "/dovecot.log");
+      return make_error(Errc::Io, "dovecot exited at start (is dovecot-imapd installed?): " + log, D);
+    }
+    if (port_open(d->imap_port_) && port_open(d->imaps_port_)) return d;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return make_error(Errc::Temp, "dovecot did not open its ports within 5 s", D);
+}
+
+void Dovecot::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < 200; ++i) {
+    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+Dovecot::~Dovecot() {
+  if (!detached_) stop();
+}
+
+}  // namespace mf::test
