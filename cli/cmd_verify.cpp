@@ -28,7 +28,10 @@ int run_verify(const VerifyArgs& args) {
   std::cout << migrate::verify_text(result, args.options) << std::flush;
   if (!write_json_report(args.endpoints.json_path, migrate::verify_json(result, args.options).dump(2)))
     return kExitLocal;
-  if (result.fatal) return exit_code_for(*result.fatal);
+  if (result.fatal) {
+    log::error(result.fatal->describe());
+    return exit_code_for(*result.fatal);
+  }
   return result.identical(args.options) ? kExitOk : kExitDifferences;
 }
 

@@ -267,7 +267,9 @@ std::uint64_t MigrateResult::failed_folders() const {
 }
 
 std::string account_key(const Endpoint& from, const Endpoint& to) {
-  return from.url.display() + " -> " + to.url.display();
+  // Scheme and port are left out: switching imap:// to imaps:// (or going
+  // through a proxy) is still the same mailbox, and must not copy it again.
+  return from.url.user + "@" + from.url.host + " -> " + to.url.user + "@" + to.url.host;
 }
 
 net::Task<MigrateResult> migrate_account(const Endpoint& from, const Endpoint& to, StateStore& state,

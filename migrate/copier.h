@@ -39,7 +39,7 @@ struct FolderResult {
 };
 
 struct MigrateResult {
-  std::string account;  // "imap://a@h:1 -> imaps://b@h:2"
+  std::string account;  // "alice@old.example.org -> alice@new.example.org"
   std::vector<FolderResult> folders;
   std::vector<std::string> subscribed;
   std::vector<std::string> warnings;

@@ -97,8 +97,11 @@ std::string verify_text(const VerifyResult& r, const VerifyOptions& options) {
     }
   }
   if (r.fatal) out += "\nstopped: " + r.fatal->describe() + "\n";
-  out += r.identical(options) ? "\nverify: OK, every message is on the target with its flags and date.\n"
-                              : "\nverify: DIFFERENCES found (see above).\n";
+  if (r.fatal)
+    out += "\nverify: NOT COMPLETED; the folders above were compared before it stopped.\n";
+  else
+    out += r.identical(options) ? "\nverify: OK, every message is on the target with its flags and date.\n"
+                                : "\nverify: DIFFERENCES found (see above).\n";
   return out;
 }
 

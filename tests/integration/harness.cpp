@@ -2,12 +2,13 @@
 
 #include "core/atomic_file.h"
 
-#include <catch2/catch.hpp>
+#include "tests/result_printer.h"
 
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <filesystem>
 #include <sys/wait.h>
 #include <thread>
@@ -64,13 +65,14 @@ RunResult run_mailferry(const std::vector<std::string>& args, int timeout_second
 TwoServers::TwoServers(std::size_t max_per_folder) {
   char templ[] = "/tmp/mailferry-test-XXXXXX";
   dir_ = ::mkdtemp(templ);
+  ::chmod(dir_.c_str(), 0755);  // Dovecot's unprivileged processes must reach their files
   auto source = Dovecot::start(dir_ + "/source", DovecotOptions{{{"alice", "alice-secret"}}, '/'});
-  REQUIRE(source.has_value());
+  REQUIRE(source);
   source_ = std::move(*source);
   DovecotOptions target_options{{{"alice", "alice-secret"}}, '.'};
   target_options.certificate_from = source_->dir();  // one CA file verifies both
   auto target = Dovecot::start(dir_ + "/target", target_options);
-  REQUIRE(target.has_value());
+  REQUIRE(target);
   target_ = std::move(*target);
   auto filled = fill_standard_mailbox(*source_, "alice", max_per_folder);
   if (!filled) FAIL(filled.error().describe());
@@ -82,7 +84,7 @@ TwoServers::~TwoServers() {
   source_.reset();
   target_.reset();
   std::error_code ec;
-  fs::remove_all(dir_, ec);
+  if (!std::getenv("MF_KEEP_TEST_DIRS")) fs::remove_all(dir_, ec);
 }
 
 std::vector<std::string> TwoServers::endpoint_args(bool tls) const {

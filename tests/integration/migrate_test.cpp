@@ -24,9 +24,9 @@ std::vector<std::string> with(std::vector<std::string> args, std::initializer_li
 
 std::int64_t state_rows(const std::string& path) {
   auto db = sql::Database::open(path);
-  REQUIRE(db.has_value());
+  REQUIRE(db);
   auto q = db->prepare("SELECT COUNT(*) FROM messages");
-  REQUIRE(q.has_value());
+  REQUIRE(q);
   REQUIRE(q->step().has_value());
   return q->column_int(0);
 }
@@ -43,7 +43,7 @@ std::size_t target_message_count(TwoServers& servers) {
     }
     co_return Result<void>{};
   });
-  REQUIRE(counted.has_value());
+  REQUIRE(counted);
   return total;
 }
 
@@ -152,7 +152,7 @@ TEST_CASE("verify_names_missing_changed_and_altered_messages", "[integration][ve
     MF_CO_CHECK(co_await c.run(c.new_command("EXPUNGE")));
     co_return Result<void>{};
   });
-  REQUIRE(damaged.has_value());
+  REQUIRE(damaged);
 
   auto report = servers.dir() + "/verify.json";
   auto verify = run_mailferry(with(servers.verify_args(), {"--json", report}));
@@ -239,7 +239,7 @@ TEST_CASE("subscriptions_follow_the_folders", "[integration]") {
     MF_CO_CHECK(co_await c.subscribe("Entw&APw-rfe"));
     co_return Result<void>{};
   });
-  REQUIRE(subscribed.has_value());
+  REQUIRE(subscribed);
   auto run = run_mailferry(servers.migrate_args());
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
@@ -249,7 +249,7 @@ TEST_CASE("subscriptions_follow_the_folders", "[integration]") {
     on_target = subs;
     co_return Result<void>{};
   });
-  REQUIRE(listed.has_value());
+  REQUIRE(listed);
   CHECK(std::count(on_target.begin(), on_target.end(), "Archive.2002") == 1);
   CHECK(std::count(on_target.begin(), on_target.end(), "Entw&APw-rfe") == 1);
 }

@@ -17,6 +17,26 @@ namespace mf::test {
 namespace fs = std::filesystem;
 namespace {
 
+// Ready means the greeting is the final one: until its auth process is up,
+// Dovecot greets with "Waiting for authentication process to respond".
+bool imap_ready(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  if (ok) {
+    timeval tv{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[512];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ok = n > 0 && std::string_view(buf, static_cast<std::size_t>(n)).find("[CAPABILITY") != std::string_view::npos;
+  }
+  ::close(fd);
+  return ok;
+}
+
 bool port_open(std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -119,7 +139,7 @@ Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotO
       std::string log = read_text_or_empty(D + "/dovecot.log");
       return make_error(Errc::Io, "dovecot exited at start (is dovecot-imapd installed?): " + log, D);
     }
-    if (port_open(d->imap_port_) && port_open(d->imaps_port_)) return d;
+    if (port_open(d->imaps_port_) && imap_ready(d->imap_port_)) return d;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   return make_error(Errc::Temp, "dovecot did not open its ports within 5 s", D);
