@@ -253,3 +253,34 @@ TEST_CASE("subscriptions_follow_the_folders", "[integration]") {
   CHECK(std::count(on_target.begin(), on_target.end(), "Archive.2002") == 1);
   CHECK(std::count(on_target.begin(), on_target.end(), "Entw&APw-rfe") == 1);
 }
+
+TEST_CASE("full_corpus_arrives_and_verify_names_the_dovecot_line_ending_quirk", "[integration][corpus]") {
+  TwoServers servers(100000);
+  REQUIRE(servers.filled().messages == 6046 + 6);
+  auto run = run_mailferry(servers.migrate_args());
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+
+  // Dovecot stores "CR CR LF" as "CR LF" on APPEND (shared/PEERS.md): one
+  // corpus message cannot arrive byte-identical, and verify must say which.
+  auto report = servers.dir() + "/verify.json";
+  auto verify = run_mailferry(with(servers.verify_args(), {"--json", report}));
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 1);
+  auto v = read_json(report);
+  std::vector<json> differences;
+  std::size_t matched = 0;
+  for (const auto& f : v["folders"]) {
+    matched += f["matched"].get<std::size_t>();
+    for (const auto& d : f["differences"]) differences.push_back(d);
+  }
+  REQUIRE(differences.size() == 1);
+  CHECK(differences[0]["kind"] == "line-endings-differ");
+  CHECK(differences[0]["message_id"].get<std::string>().find("3b62c5423c63bfdd@andira.wanadoo.fr") != std::string::npos);
+  CHECK(matched == servers.filled().messages - 1);
+
+  auto tolerant = run_mailferry(with(servers.verify_args(), {"--ignore-line-endings"}));
+  INFO(tolerant.out);
+  CHECK(tolerant.exit_code == 0);
+  CHECK(tolerant.out.find("line-endings-differ") != std::string::npos);  // still listed
+}
