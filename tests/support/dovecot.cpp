@@ -3,6 +3,7 @@
 #include "core/atomic_file.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -127,6 +128,8 @@ Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotO
   if (pid < 0) return make_error(Errc::Io, "fork failed");
   if (pid == 0) {
     ::setsid();
+    int null = ::open("/dev/null", O_RDWR);  // hold no pipe of the parent's open
+    for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
     std::string config = D + "/dovecot.conf";
     ::execlp("dovecot", "dovecot", "-F", "-c", config.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
