@@ -11,15 +11,10 @@ int main(int argc, char** argv) {
   CLI::App app{"mailferry: migrate mailboxes between IMAP servers and prove nothing was lost"};
   app.set_version_flag("--version", "mailferry 0.1.0");
   app.require_subcommand(1);
-  bool verbose = false;
-  app.add_flag("-v,--verbose", verbose, "more log output");
   int exit_code = mf::cli::kExitOk;
   auto set_exit = [&](int code) { exit_code = code; };
   mf::cli::add_migrate_command(app, set_exit);
   mf::cli::add_verify_command(app, set_exit);
-  app.parse_complete_callback([&] {
-    if (verbose) mf::log::set_level(mf::log::Level::Debug);
-  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
