@@ -189,19 +189,13 @@ Result<Response> parse_untagged(Cursor& in, const Limits& limits) {
     return UnknownData{"* " + word + " " + kind + in.rest_of_line()};
   }
   std::string upper = to_upper(word);
-  if (upper == "CAPABILITY") {
-    CapabilityData out;
+  if (upper == "CAPABILITY" || upper == "ENABLED") {
     in.consume(' ');
     MF_TRY(values, in.values_to_end());
-    for (const auto& v : values) out.capabilities.push_back(to_upper(v.text));
-    return out;
-  }
-  if (upper == "ENABLED") {
-    EnabledData out;
-    in.consume(' ');
-    MF_TRY(values, in.values_to_end());
-    for (const auto& v : values) out.capabilities.push_back(to_upper(v.text));
-    return out;
+    std::vector<std::string> names;
+    for (const auto& v : values) names.push_back(to_upper(v.text));
+    if (upper == "ENABLED") return EnabledData{std::move(names)};
+    return CapabilityData{std::move(names)};
   }
   if (upper == "LIST" || upper == "LSUB") return parse_list(in, upper == "LSUB");
   if (upper == "STATUS") return parse_status(in);

@@ -121,7 +121,8 @@ Task<Result<void>> Client::send(std::vector<imap::WirePiece> pieces, const std::
   for (auto& piece : pieces) {
     batch.push_back(piece.bytes());
     if (!piece.sync_after) continue;
-    MF_CO_CHECK(co_await conn_->write(std::move(batch)));
+    auto written = co_await conn_->write(std::move(batch));
+    if (!written) co_return fail(written.error());
     batch.clear();
     for (;;) {
       MF_CO_TRY(response, co_await read_response());

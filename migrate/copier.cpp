@@ -236,34 +236,22 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
 
 }  // namespace
 
-std::uint64_t MigrateResult::copied() const {
+// Sums a per-folder count over the account.
+template <class Count>
+std::uint64_t sum_folders(const std::vector<FolderResult>& folders, Count count) {
   std::uint64_t n = 0;
-  for (const auto& f : folders) n += f.copied;
+  for (const auto& f : folders) n += count(f);
   return n;
 }
 
-std::uint64_t MigrateResult::bytes() const {
-  std::uint64_t n = 0;
-  for (const auto& f : folders) n += f.bytes;
-  return n;
-}
-
+std::uint64_t MigrateResult::copied() const { return sum_folders(folders, [](auto& f) { return f.copied; }); }
+std::uint64_t MigrateResult::bytes() const { return sum_folders(folders, [](auto& f) { return f.bytes; }); }
 std::uint64_t MigrateResult::already_copied() const {
-  std::uint64_t n = 0;
-  for (const auto& f : folders) n += f.already_copied;
-  return n;
+  return sum_folders(folders, [](auto& f) { return f.already_copied; });
 }
-
-std::uint64_t MigrateResult::failed() const {
-  std::uint64_t n = 0;
-  for (const auto& f : folders) n += f.failures.size();
-  return n;
-}
-
+std::uint64_t MigrateResult::failed() const { return sum_folders(folders, [](auto& f) { return f.failures.size(); }); }
 std::uint64_t MigrateResult::failed_folders() const {
-  std::uint64_t n = 0;
-  for (const auto& f : folders) n += !f.error.empty();
-  return n;
+  return sum_folders(folders, [](auto& f) { return f.error.empty() ? 0 : 1; });
 }
 
 std::string account_key(const Endpoint& from, const Endpoint& to) {

@@ -50,12 +50,14 @@ void Progress::draw(bool force) {
   last_draw_ = now;
   double elapsed = std::chrono::duration<double>(now - start_).count();
   double rate = elapsed > 0 ? bytes_ / elapsed : 0;
-  std::string eta = "--:--";
-  if (rate > 0 && total_bytes_ >= bytes_) eta = duration_text((total_bytes_ - bytes_) / rate);
   std::string folder = folder_.size() > 30 ? "..." + folder_.substr(folder_.size() - 27) : folder_;
-  std::fprintf(stderr, "\r\033[K%llu/%llu messages  %s/%s  %s/s  ETA %s  %s", (unsigned long long)messages_,
-               (unsigned long long)total_messages_, bytes_text(bytes_).c_str(), bytes_text(total_bytes_).c_str(),
-               bytes_text(rate).c_str(), eta.c_str(), folder.c_str());
+  std::string line = std::to_string(messages_);
+  if (total_messages_ > 0) line += "/" + std::to_string(total_messages_);
+  line += " messages  " + bytes_text(bytes_);
+  if (total_bytes_ > 0) line += "/" + bytes_text(total_bytes_);
+  line += "  " + bytes_text(rate) + "/s";
+  if (total_bytes_ > 0 && rate > 0 && total_bytes_ >= bytes_) line += "  ETA " + duration_text((total_bytes_ - bytes_) / rate);
+  std::fprintf(stderr, "\r\033[K%s  %s", line.c_str(), folder.c_str());
   std::fflush(stderr);
 }
 

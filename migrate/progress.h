@@ -1,5 +1,6 @@
-// A one-line progress display on a terminal (messages, bytes, rate, ETA),
-// redrawn at most five times a second. Silent when disabled.
+// A one-line progress display on a terminal (messages, bytes, rate, and
+// with totals known an ETA), redrawn at most five times a second. Silent
+// when disabled.
 #pragma once
 
 #include <chrono>

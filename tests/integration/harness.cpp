@@ -22,7 +22,8 @@ std::string read_text(const std::string& path) {
   return text ? *text : std::string();
 }
 
-RunResult run_mailferry(const std::vector<std::string>& args, int timeout_seconds) {
+RunResult run_mailferry(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                        int timeout_seconds) {
   char out_template[] = "/tmp/mailferry-run-XXXXXX";
   std::string dir = ::mkdtemp(out_template);
   std::string out_path = dir + "/out", err_path = dir + "/err";
@@ -34,6 +35,7 @@ RunResult run_mailferry(const std::vector<std::string>& args, int timeout_second
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
+    for (const auto& entry : env) ::putenv(const_cast<char*>(entry.c_str()));
     std::vector<char*> argv;
     std::string binary = MF_BINARY;
     argv.push_back(binary.data());

@@ -23,8 +23,10 @@ struct RunResult {
   std::string err;
 };
 
-// Runs build/cli/mailferry with args; kills it after timeout_seconds.
-RunResult run_mailferry(const std::vector<std::string>& args, int timeout_seconds = 900);
+// Runs build/cli/mailferry with args (and extra NAME=VALUE environment
+// entries), stdin from /dev/null; kills it after timeout_seconds.
+RunResult run_mailferry(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+                        int timeout_seconds = 900);
 
 class TwoServers {
  public:

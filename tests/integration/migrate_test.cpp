@@ -120,6 +120,28 @@ TEST_CASE("migrate_over_tls_and_starttls_verifies_the_certificate", "[integratio
   auto refused = run_mailferry(untrusted);
   CHECK(refused.exit_code == 4);
   CHECK(refused.err.find("certificate") != std::string::npos);
+
+  // --tls-insecure accepts it, and says so.
+  auto insecure = run_mailferry(with(untrusted, {"--tls-insecure"}));
+  CHECK(insecure.exit_code == 0);
+  CHECK(insecure.err.find("not verified") != std::string::npos);
+}
+
+TEST_CASE("passwords_come_from_the_environment_and_never_from_nowhere", "[integration][errors]") {
+  TwoServers servers(3);
+  auto args = servers.verify_args();
+  for (auto flag : {"--from-password-file", "--to-password-file"}) {
+    auto it = std::find(args.begin(), args.end(), flag);
+    args.erase(it, it + 2);
+  }
+  auto missing = run_mailferry(args);
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("MAILFERRY_FROM_PASSWORD") != std::string::npos);
+
+  auto from_env = run_mailferry(args, {"MAILFERRY_FROM_PASSWORD=alice-secret", "MAILFERRY_TO_PASSWORD=alice-secret"});
+  INFO(from_env.out << from_env.err);
+  CHECK(from_env.exit_code == 1);  // the target is still empty: every message missing
+  CHECK(from_env.out.find("missing") != std::string::npos);
 }
 
 TEST_CASE("verify_names_missing_changed_and_altered_messages", "[integration][verify]") {

@@ -18,35 +18,35 @@ namespace mf::test {
 namespace fs = std::filesystem;
 namespace {
 
-// Ready means the greeting is the final one: until its auth process is up,
-// Dovecot greets with "Waiting for authentication process to respond".
-bool imap_ready(std::uint16_t port) {
+// A connected socket to 127.0.0.1:port, or -1.
+int connect_loopback(std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  if (ok) {
-    timeval tv{1, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    char buf[512];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ok = n > 0 && std::string_view(buf, static_cast<std::size_t>(n)).find("[CAPABILITY") != std::string_view::npos;
-  }
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
   ::close(fd);
-  return ok;
+  return -1;
 }
 
 bool port_open(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  int fd = connect_loopback(port);
+  if (fd >= 0) ::close(fd);
+  return fd >= 0;
+}
+
+// Ready means the greeting is the final one: until its auth process is up,
+// Dovecot greets with "Waiting for authentication process to respond".
+bool imap_ready(std::uint16_t port) {
+  int fd = connect_loopback(port);
+  if (fd < 0) return false;
+  timeval tv{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[512];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
   ::close(fd);
-  return ok;
+  return n > 0 && std::string_view(buf, static_cast<std::size_t>(n)).find("[CAPABILITY") != std::string_view::npos;
 }
 
 std::string read_text_or_empty(const std::string& path) {
