@@ -49,7 +49,7 @@ int run_migrate(const MigrateArgs& args) {
   auto& [from, to] = *endpoints;
   auto result = run_task(migrate::migrate_account(from, to, *state, options, progress));
   std::cout << migrate::migrate_text(result) << std::flush;
-  if (!write_json_report(args.endpoints.json_path, migrate::migrate_json(result).dump(2))) return kExitLocal;
+  if (!write_json_report(args.endpoints.json_path, migrate::migrate_json(result))) return kExitLocal;
   if (result.fatal) {
     log::error(result.fatal->describe());
     return exit_code_for(*result.fatal);

@@ -26,7 +26,7 @@ int run_verify(const VerifyArgs& args) {
   auto& [from, to] = *endpoints;
   auto result = run_task(migrate::verify_account(from, to, args.options, progress));
   std::cout << migrate::verify_text(result, args.options) << std::flush;
-  if (!write_json_report(args.endpoints.json_path, migrate::verify_json(result, args.options).dump(2)))
+  if (!write_json_report(args.endpoints.json_path, migrate::verify_json(result, args.options)))
     return kExitLocal;
   if (result.fatal) {
     log::error(result.fatal->describe());

@@ -86,9 +86,10 @@ Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const 
   return std::pair{migrate::Endpoint{from_url, from_password, client}, migrate::Endpoint{to_url, to_password, client}};
 }
 
-bool write_json_report(const std::string& path, const std::string& json) {
+bool write_json_report(const std::string& path, const nlohmann::json& report) {
   if (path.empty()) return true;
-  auto written = write_file_atomically(path, json + "\n");
+  auto text = report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto written = write_file_atomically(path, text + "\n");
   if (!written) log::error("cannot write the report: " + written.error().describe());
   return bool(written);
 }

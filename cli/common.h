@@ -5,6 +5,7 @@
 #include "migrate/endpoint.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -43,8 +44,9 @@ void add_endpoint_options(CLI::App& app, EndpointOptions& options);
 // MAILFERRY_TO_PASSWORD, then a prompt on the terminal.
 [[nodiscard]] Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& options);
 
-// Writes the JSON report if asked; false (and a message) on failure.
-bool write_json_report(const std::string& path, const std::string& json);
+// Writes the JSON report if a path was given; false (and a message) on
+// failure. Bytes that are not UTF-8 (raw header text) become U+FFFD.
+bool write_json_report(const std::string& path, const nlohmann::json& report);
 
 // Runs a coroutine to completion on a fresh io_context.
 template <class T>

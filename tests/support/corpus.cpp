@@ -49,9 +49,12 @@ std::vector<MaildirMessage> edge_cases() {
                           std::string(20000, 'x') + "\n";
   std::string crlf = "From: crlf@example.org\r\nSubject: CRLF endings\r\nMessage-ID: <crlf@example.org>\r\n\r\n"
                      "Body with CRLF.\r\n";
+  std::string latin1 = "From: fran\xe7ois@example.fr\nSubject: Caf\xe9 \xa3 5\nMessage-ID: <latin1@example.fr>\n\n"
+                       "Raw Latin-1 in the header, no MIME encoding.\n";
   std::time_t base = 1030000000;  // Aug 2002, like the corpus
   return {{same, {"\\Seen"}, base}, {same, {"\\Seen"}, base},  {no_id, {"\\Flagged", "Work"}, base + 60},
-          {eight_bit, {}, base + 120}, {long_line, {"\\Draft"}, base + 180}, {crlf, {"\\Answered", "\\Seen"}, base + 240}};
+          {eight_bit, {}, base + 120}, {long_line, {"\\Draft"}, base + 180}, {crlf, {"\\Answered", "\\Seen"}, base + 240},
+          {latin1, {"$Label1"}, base + 300}};
 }
 
 }  // namespace

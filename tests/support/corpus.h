@@ -39,8 +39,8 @@ struct FilledMailbox {
 
 // The standard test mailbox: corpus groups in nested folders (INBOX,
 // Archive/2002, Archive/Hard, Junk, Junk/Old), a folder with a non-ASCII
-// name holding the edge cases (two byte-identical messages, no Message-ID,
-// 8-bit headers, a 20,000-byte line), a deterministic mix of \Seen
+// name holding seven edge cases (two byte-identical messages, no Message-ID,
+// UTF-8 headers, raw Latin-1 headers, a 20,000-byte line, CRLF endings), a deterministic mix of \Seen
 // \Answered \Flagged \Draft and the keywords $Label1 and Work.
 [[nodiscard]] Result<FilledMailbox> fill_standard_mailbox(const Dovecot& server, const std::string& user,
                                                           std::size_t max_per_folder);

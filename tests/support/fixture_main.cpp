@@ -1,7 +1,7 @@
 // mailferry-fixture: starts a test Dovecot for the demo and prints shell
 // variables describing it. The server keeps running; stop it by its PID.
 //
-//   mailferry-fixture DIR USER[,USER...] [--fill USER] [--max-per-folder N] [--separator C]
+//   mailferry-fixture DIR USER[,USER...] [--fill USER] [--max-per-folder N] [--separator C] [--fsync yes]
 #include "tests/support/corpus.h"
 #include "tests/support/dovecot.h"
 
@@ -11,7 +11,8 @@
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s DIR USER[,USER...] [--fill USER] [--max-per-folder N] [--separator C]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s DIR USER[,USER...] [--fill USER] [--max-per-folder N] [--separator C] [--fsync yes]\n",
+                 argv[0]);
     return 2;
   }
   mf::test::DovecotOptions options;
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--fill")) fill = argv[i + 1];
     if (!std::strcmp(argv[i], "--max-per-folder")) max_per_folder = std::stoul(argv[i + 1]);
     if (!std::strcmp(argv[i], "--separator")) options.separator = argv[i + 1][0];
+    if (!std::strcmp(argv[i], "--fsync")) options.fsync = !std::strcmp(argv[i + 1], "yes");
   }
   for (std::size_t start = 0; start <= users.size();) {
     std::size_t comma = users.find(',', start);
