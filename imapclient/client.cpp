@@ -23,6 +23,30 @@ Errc code_for(const imap::StatusResponse& s) {
   return Errc::Perm;
 }
 
+// " (flags) "date" {n+}<bytes>": one message of an APPEND (RFC 9051 §6.3.12).
+void add_append_message(imap::CommandBuilder& command, const AppendRequest& m) {
+  std::vector<std::string> flags;
+  for (const auto& f : m.flags)
+    if (!iequals(f, "\\Recent")) flags.push_back(f);  // RFC 9051 §2.3.2: \Recent cannot be set
+  command.list(flags);
+  if (!m.internaldate.empty()) command.string(m.internaldate);
+  command.literal(m.message);
+}
+
+// The UIDs of an APPENDUID code (RFC 4315 §3) when they are one per message.
+std::vector<std::uint32_t> appended_uids(const imap::StatusResponse& status, std::size_t messages) {
+  if (!status.code || status.code->name != "APPENDUID" || status.code->values.size() != 2) return {};
+  auto set = imap::SequenceSet::parse(status.code->values[1].text);
+  if (!set) return {};
+  std::uint64_t count = 0;
+  for (auto [low, high] : set->ranges()) {
+    if (high == imap::SequenceSet::kStar) return {};
+    count += high - low + 1;
+  }
+  if (count != messages) return {};  // also guards expand() against a huge range
+  return set->expand(0);
+}
+
 std::string describe_status(const imap::StatusResponse& s) {
   std::string out = "server answered " + std::string(imap::status_name(s.status));
   if (s.code) out += " [" + s.code->name + (s.code->args.empty() ? "" : " " + s.code->args) + "]";
@@ -297,12 +321,8 @@ Task<Result<std::vector<Result<AppendResult>>>> Client::append(const std::string
   std::vector<std::vector<imap::WirePiece>> commands;
   for (const auto& m : messages) {
     auto command = new_command("APPEND");
-    std::vector<std::string> flags;
-    for (const auto& f : m.flags)
-      if (!iequals(f, "\\Recent")) flags.push_back(f);  // RFC 9051 §2.3.2: \Recent cannot be set
-    command.astring(mailbox).list(flags);
-    if (!m.internaldate.empty()) command.string(m.internaldate);
-    command.literal(m.message);
+    command.astring(mailbox);
+    add_append_message(command, m);
     auto pieces = command.finish();
     std::string_view first = pieces.front().bytes();
     tags.emplace_back(first.substr(0, first.find(' ')));
@@ -341,6 +361,20 @@ Task<Result<std::vector<Result<AppendResult>>>> Client::append(const std::string
     MF_CO_TRY(status, co_await wait_tagged(tag, {}));
     out.push_back(to_result(status));
   }
+  co_return out;
+}
+
+Task<Result<std::vector<AppendResult>>> Client::multiappend(const std::string& mailbox,
+                                                            const std::vector<AppendRequest>& messages) {
+  auto command = new_command("APPEND");
+  command.astring(mailbox);
+  for (const auto& m : messages) add_append_message(command, m);
+  auto status = co_await run(std::move(command));
+  if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
+  std::vector<AppendResult> out(messages.size());
+  auto uids = appended_uids(*status, messages.size());
+  for (std::size_t i = 0; i < uids.size(); ++i)
+    out[i] = AppendResult{static_cast<std::uint32_t>(*status->code->number(0)), uids[i]};
   co_return out;
 }
 

@@ -83,6 +83,10 @@ class Client {
   // one message does not stop the others), in order.
   Task<Result<std::vector<Result<AppendResult>>>> append(const std::string& mailbox,
                                                          const std::vector<AppendRequest>& messages);
+  // One APPEND of all messages (RFC 3502 MULTIAPPEND): atomic, so the server
+  // commits (and fsyncs) once; a NO means none was appended.
+  Task<Result<std::vector<AppendResult>>> multiappend(const std::string& mailbox,
+                                                      const std::vector<AppendRequest>& messages);
   Task<Result<void>> create(const std::string& mailbox);
   Task<Result<void>> subscribe(const std::string& mailbox);
   Task<Result<void>> logout();

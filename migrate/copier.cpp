@@ -70,6 +70,12 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, FolderPair pair, State
   co_return work;
 }
 
+// Errors that end the whole account rather than one folder.
+bool is_fatal(const Error& e) {
+  return e.code == Errc::Temp || e.code == Errc::Auth || e.code == Errc::Tls || e.code == Errc::Protocol ||
+         e.code == Errc::Io || e.code == Errc::NoSpace || e.code == Errc::Corrupt || e.code == Errc::Limit;
+}
+
 // Splits the work into batches bounded in bytes and messages.
 std::vector<std::vector<SourceMessage>> batches_of(const std::vector<SourceMessage>& todo, const CopyOptions& options) {
   std::vector<std::vector<SourceMessage>> out;
@@ -84,6 +90,19 @@ std::vector<std::vector<SourceMessage>> batches_of(const std::vector<SourceMessa
     bytes += m.size;
   }
   return out;
+}
+
+// APPENDs a batch: as one MULTIAPPEND when offered (one commit, one fsync
+// on the target instead of one per message); when the server refuses it,
+// message by message, so that only the refused messages fail.
+net::Task<Result<std::vector<Result<imapclient::AppendResult>>>> append_batch(
+    Client& target, const std::string& mailbox, const std::vector<imapclient::AppendRequest>& requests) {
+  if (requests.size() > 1 && target.has_capability("MULTIAPPEND")) {
+    auto all = co_await target.multiappend(mailbox, requests);
+    if (all) co_return std::vector<Result<imapclient::AppendResult>>(all->begin(), all->end());
+    if (is_fatal(all.error())) co_return all.error();
+  }
+  co_return co_await target.append(mailbox, requests);
 }
 
 // Copies one batch; a connection-level error is returned, per-message
@@ -121,7 +140,7 @@ net::Task<Result<void>> copy_batch(Client& source, Client& target, FolderWork& w
     }
     requests.push_back(std::move(r));
   }
-  MF_CO_TRY(results, co_await target.append(work.pair.target.target, requests));
+  MF_CO_TRY(results, co_await append_batch(target, work.pair.target.target, requests));
 
   std::vector<CopiedMessage> copied;
   std::uint64_t bytes = 0;
@@ -155,12 +174,6 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
   for (const auto& batch : batches_of(work.todo, options))
     MF_CO_CHECK(co_await copy_batch(source, target, work, target_box, batch, state, progress));
   co_return Result<void>{};
-}
-
-// Errors that end the whole account rather than one folder.
-bool is_fatal(const Error& e) {
-  return e.code == Errc::Temp || e.code == Errc::Auth || e.code == Errc::Tls || e.code == Errc::Protocol ||
-         e.code == Errc::Io || e.code == Errc::NoSpace || e.code == Errc::Corrupt || e.code == Errc::Limit;
 }
 
 net::Task<Result<void>> copy_subscriptions(Client& source, Client& target, const FolderPlan& plan,
