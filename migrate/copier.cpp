@@ -1,8 +1,10 @@
 #include "migrate/copier.h"
 
+#include "core/crash_point.h"
 #include "core/sha256.h"
 #include "imap/value.h"
 #include "migrate/plan.h"
+#include "migrate/reconcile.h"
 
 #include <boost/asio/this_coro.hpp>
 
@@ -25,6 +27,7 @@ struct FolderWork {
   FolderResult result;
   std::int64_t state_id = 0;
   std::vector<SourceMessage> todo;
+  std::uint32_t target_floor = 1;  // no message appended from now on gets a lower UID
 };
 
 struct Fetched {
@@ -34,7 +37,7 @@ struct Fetched {
   std::string body;
 };
 
-net::Task<Result<FolderWork>> scan_folder(Client& source, FolderPair pair, StateStore& state,
+net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, FolderPair pair, StateStore& state,
                                           const std::string& account) {
   FolderWork work;
   work.result.source = pair.target.display;
@@ -50,6 +53,9 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, FolderPair pair, State
                              "; copying again could duplicate messages, so this folder is skipped",
                          "folder \"" + pair.target.display + "\"");
   work.state_id = folder->id;
+  auto reconciled = co_await reconcile_pending(target, pair.target.target, pair.target_exists, state, folder->id);
+  if (!reconciled) co_return with_context(reconciled.error(), "settling the interrupted run of \"" + pair.target.display + "\"");
+  work.result.reconciled = *reconciled;
   MF_CO_TRY(done, state.copied_uids(folder->id));
   if (selected->exists > 0) {
     std::vector<SourceMessage> all;
@@ -128,7 +134,10 @@ net::Task<Result<void>> copy_batch(Client& source, Client& target, FolderWork& w
                                         }));
   work.result.vanished += static_cast<std::uint32_t>(batch.size() - std::min(batch.size(), fetched.size()));
 
+  crash_point("fetched");
+
   std::vector<imapclient::AppendRequest> requests;
+  std::vector<PendingMessage> pending;
   for (auto& m : fetched) {
     imapclient::AppendRequest r{m.body, {}, m.internaldate};
     for (const auto& flag : m.flags) {
@@ -139,21 +148,39 @@ net::Task<Result<void>> copy_batch(Client& source, Client& target, FolderWork& w
         work.result.dropped_flags.insert(flag);
     }
     requests.push_back(std::move(r));
+    pending.push_back(PendingMessage{m.uid, to_hex(sha256(m.body)), m.body.size(), work.target_floor});
   }
+  // Exactly once: the batch is on record before the target sees it.
+  MF_CO_CHECK(state.record_pending(work.state_id, pending));
+  crash_point("pending-recorded");
   MF_CO_TRY(results, co_await append_batch(target, work.pair.target.target, requests));
+  crash_point("appended");
 
   std::vector<CopiedMessage> copied;
+  std::vector<std::uint32_t> refused;
   std::uint64_t bytes = 0;
+  bool uids_known = true;
   for (std::size_t i = 0; i < fetched.size(); ++i) {
     if (!results[i]) {
       work.result.failures.push_back(MessageFailure{fetched[i].uid, results[i].error().describe()});
+      refused.push_back(fetched[i].uid);
       continue;
     }
-    copied.push_back(CopiedMessage{fetched[i].uid, to_hex(sha256(fetched[i].body)), fetched[i].body.size(),
-                                   results[i]->uid});
+    copied.push_back(CopiedMessage{fetched[i].uid, pending[i].sha256, fetched[i].body.size(), results[i]->uid});
     bytes += fetched[i].body.size();
+    if (results[i]->uid == 0) uids_known = false;
+    work.target_floor = std::max(work.target_floor, results[i]->uid + 1);
   }
   MF_CO_CHECK(state.record_copied(work.state_id, copied));
+  MF_CO_CHECK(state.drop_pending(work.state_id, refused));
+  crash_point("copied-recorded");
+  // Without UIDPLUS the floor comes from the highest UID now in the mailbox.
+  if (!uids_known && !copied.empty())
+    MF_CO_CHECK(co_await target.uid_fetch(imap::SequenceSet::range(imap::SequenceSet::kStar, imap::SequenceSet::kStar),
+                                          "(UID)", [&](imap::FetchData& f) -> Result<void> {
+                                            if (f.uid) work.target_floor = std::max(work.target_floor, *f.uid + 1);
+                                            return {};
+                                          }));
   work.result.copied += static_cast<std::uint32_t>(copied.size());
   work.result.bytes += bytes;
   progress.add(fetched.size(), bytes);
@@ -171,6 +198,7 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
   MF_CO_CHECK(co_await source.select(work.pair.source.name, true));
   MF_CO_TRY(target_box, co_await target.select(work.pair.target.target, false));
   MF_CO_CHECK(state.set_target_uidvalidity(work.state_id, target_box.uidvalidity));
+  work.target_floor = std::max(target_box.uidnext, 1u);
   for (const auto& batch : batches_of(work.todo, options))
     MF_CO_CHECK(co_await copy_batch(source, target, work, target_box, batch, state, progress));
   co_return Result<void>{};
@@ -215,7 +243,7 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
   for (auto& pair : plan.folders) {
     if (!pair.source.selectable()) continue;  // a \Noselect level: CREATE of its children builds it
     std::string display = pair.target.display;
-    auto scanned = co_await scan_folder(*source, pair, state, result.account);
+    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account);
     if (!scanned) {
       if (is_fatal(scanned.error())) co_return scanned.error();
       FolderResult failed;

@@ -30,6 +30,7 @@ struct FolderResult {
   bool created = false;
   std::uint32_t source_messages = 0;
   std::uint32_t already_copied = 0;
+  std::uint32_t reconciled = 0;  // of already_copied: found on the target after an interrupted run
   std::uint32_t copied = 0;
   std::uint32_t vanished = 0;  // expunged at the source during the run
   std::uint64_t bytes = 0;

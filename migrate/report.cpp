@@ -31,6 +31,9 @@ std::string migrate_text(const MigrateResult& r) {
       out += "\n";
     }
     if (f.vanished) out += fmt::format("    {} messages were expunged at the source during the run\n", f.vanished);
+    if (f.reconciled)
+      out += fmt::format("    {} messages of an interrupted run were found on the target (not copied again)\n",
+                         f.reconciled);
   }
   for (const auto& w : r.warnings) out += "warning: " + w + "\n";
   out += fmt::format("\n{} messages ({}) copied in {} ({}); {} were copied before; {} failed; {} folders failed.\n",
@@ -51,6 +54,7 @@ nlohmann::json migrate_json(const MigrateResult& r) {
                        {"source_messages", f.source_messages},
                        {"copied", f.copied},
                        {"already_copied", f.already_copied},
+                       {"reconciled", f.reconciled},
                        {"vanished", f.vanished},
                        {"bytes", f.bytes},
                        {"dropped_flags", f.dropped_flags},

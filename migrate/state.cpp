@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS messages(
   sha256 TEXT NOT NULL,
   size INTEGER NOT NULL,
   target_uid INTEGER,
-  state TEXT NOT NULL,
+  target_floor INTEGER,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'copied')),
   PRIMARY KEY(folder_id, source_uid));
 )";
 
@@ -53,8 +54,8 @@ Result<FolderState> StateStore::folder(const std::string& account, const std::st
   return FolderState{db_.last_insert_rowid(), source_uidvalidity};
 }
 
-Result<std::set<std::uint32_t>> StateStore::copied_uids(std::int64_t folder_id) {
-  MF_TRY(query, db_.prepare("SELECT source_uid FROM messages WHERE folder_id = ?1 AND state = 'copied'"));
+Result<std::set<std::uint32_t>> StateStore::uid_set(std::string_view sql, std::int64_t folder_id) {
+  MF_TRY(query, db_.prepare(sql));
   query.bind(1, folder_id);
   std::set<std::uint32_t> out;
   for (;;) {
@@ -65,10 +66,54 @@ Result<std::set<std::uint32_t>> StateStore::copied_uids(std::int64_t folder_id) 
   return out;
 }
 
+Result<std::set<std::uint32_t>> StateStore::copied_uids(std::int64_t folder_id) {
+  return uid_set("SELECT source_uid FROM messages WHERE folder_id = ?1 AND state = 'copied'", folder_id);
+}
+
+Result<std::set<std::uint32_t>> StateStore::claimed_target_uids(std::int64_t folder_id) {
+  return uid_set("SELECT target_uid FROM messages WHERE folder_id = ?1 AND state = 'copied' AND target_uid > 0",
+                 folder_id);
+}
+
+Result<std::vector<PendingMessage>> StateStore::pending(std::int64_t folder_id) {
+  MF_TRY(query, db_.prepare("SELECT source_uid, sha256, size, target_floor FROM messages "
+                            "WHERE folder_id = ?1 AND state = 'pending' ORDER BY source_uid"));
+  query.bind(1, folder_id);
+  std::vector<PendingMessage> out;
+  for (;;) {
+    MF_TRY(row, query.step());
+    if (!row) break;
+    out.push_back(PendingMessage{static_cast<std::uint32_t>(query.column_int(0)), query.column_text(1),
+                                 static_cast<std::uint64_t>(query.column_int(2)),
+                                 static_cast<std::uint32_t>(query.column_int(3))});
+  }
+  return out;
+}
+
+Result<std::optional<std::uint32_t>> StateStore::target_uidvalidity(std::int64_t folder_id) {
+  MF_TRY(query, db_.prepare("SELECT target_uidvalidity FROM folders WHERE id = ?1"));
+  query.bind(1, folder_id);
+  MF_TRY(row, query.step());
+  if (!row || query.column_is_null(0)) return std::optional<std::uint32_t>{};
+  return std::optional<std::uint32_t>{static_cast<std::uint32_t>(query.column_int(0))};
+}
+
 Result<void> StateStore::set_target_uidvalidity(std::int64_t folder_id, std::uint32_t uidvalidity) {
   MF_TRY(update, db_.prepare("UPDATE folders SET target_uidvalidity = ?2 WHERE id = ?1"));
   update.bind(1, folder_id).bind(2, std::int64_t{uidvalidity});
   return update.run();
+}
+
+Result<void> StateStore::record_pending(std::int64_t folder_id, const std::vector<PendingMessage>& messages) {
+  MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_TRY(insert, db_.prepare("INSERT OR REPLACE INTO messages(folder_id, source_uid, sha256, size, target_floor, state) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, 'pending')"));
+  for (const auto& m : messages) {
+    insert.bind(1, folder_id).bind(2, std::int64_t{m.source_uid}).bind(3, m.sha256);
+    insert.bind(4, static_cast<std::int64_t>(m.size)).bind(5, std::int64_t{m.target_floor});
+    MF_CHECK(insert.run());
+  }
+  return tx.commit();
 }
 
 Result<void> StateStore::record_copied(std::int64_t folder_id, const std::vector<CopiedMessage>& messages) {
@@ -84,6 +129,16 @@ Result<void> StateStore::record_copied(std::int64_t folder_id, const std::vector
     else
       insert.bind_null(5);
     MF_CHECK(insert.run());
+  }
+  return tx.commit();
+}
+
+Result<void> StateStore::drop_pending(std::int64_t folder_id, const std::vector<std::uint32_t>& source_uids) {
+  MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_TRY(remove, db_.prepare("DELETE FROM messages WHERE folder_id = ?1 AND source_uid = ?2 AND state = 'pending'"));
+  for (auto uid : source_uids) {
+    remove.bind(1, folder_id).bind(2, std::int64_t{uid});
+    MF_CHECK(remove.run());
   }
   return tx.commit();
 }

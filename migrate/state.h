@@ -1,13 +1,19 @@
 // The migration state file (SQLite, WAL, synchronous=FULL): which source
-// messages have been copied, so that a re-run copies each message once.
-// Rows are written only after the target acknowledged the APPEND, in one
-// transaction per batch: a failure leaves no half-recorded batch.
+// messages are on the target, so that a re-run or a resume after a crash
+// copies each message exactly once.
+//
+// A batch is recorded as pending (source UID, SHA-256, size, and the
+// target's UID floor: no message of the batch can get a lower UID) before
+// its APPEND, and as copied (with the target UID) after the target's OK,
+// each in one fsynced transaction. Pending rows left by a crash are
+// reconciled against the target's messages at or above the floor by hash.
 // Not thread-safe; one StateStore per migrating thread.
 #pragma once
 
 #include "core/sqlite.h"
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +33,13 @@ struct CopiedMessage {
   std::uint32_t target_uid = 0;  // 0 when the target has no UIDPLUS
 };
 
+struct PendingMessage {
+  std::uint32_t source_uid = 0;
+  std::string sha256;
+  std::uint64_t size = 0;
+  std::uint32_t target_floor = 1;  // the target's UIDNEXT (or more) before the APPEND
+};
+
 class StateStore {
  public:
   [[nodiscard]] static Result<StateStore> open(const std::string& path);
@@ -35,11 +48,21 @@ class StateStore {
   [[nodiscard]] Result<FolderState> folder(const std::string& account, const std::string& source_name,
                                            std::uint32_t source_uidvalidity, const std::string& target_name);
   [[nodiscard]] Result<std::set<std::uint32_t>> copied_uids(std::int64_t folder_id);
+  // Target UIDs already claimed by copied messages (0s left out).
+  [[nodiscard]] Result<std::set<std::uint32_t>> claimed_target_uids(std::int64_t folder_id);
+  [[nodiscard]] Result<std::vector<PendingMessage>> pending(std::int64_t folder_id);
+  [[nodiscard]] Result<std::optional<std::uint32_t>> target_uidvalidity(std::int64_t folder_id);
   [[nodiscard]] Result<void> set_target_uidvalidity(std::int64_t folder_id, std::uint32_t uidvalidity);
+
+  [[nodiscard]] Result<void> record_pending(std::int64_t folder_id, const std::vector<PendingMessage>& messages);
+  // Turns rows into copied (pending or not), in one transaction.
   [[nodiscard]] Result<void> record_copied(std::int64_t folder_id, const std::vector<CopiedMessage>& messages);
+  // Forgets pending rows whose messages never reached the target.
+  [[nodiscard]] Result<void> drop_pending(std::int64_t folder_id, const std::vector<std::uint32_t>& source_uids);
 
  private:
   explicit StateStore(sql::Database db) : db_(std::move(db)) {}
+  Result<std::set<std::uint32_t>> uid_set(std::string_view sql, std::int64_t folder_id);
   sql::Database db_;
 };
 

@@ -27,6 +27,8 @@ struct RunResult {
 // entries), stdin from /dev/null; kills it after timeout_seconds.
 RunResult run_mailferry(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                         int timeout_seconds = 900);
+// The same, but sends SIGKILL after kill_after_ms unless it finished before.
+RunResult run_mailferry_killed(const std::vector<std::string>& args, int kill_after_ms);
 
 class TwoServers {
  public:
@@ -59,5 +61,6 @@ using ClientBody = std::function<net::Task<Result<void>>(imapclient::Client&)>;
 Result<void> with_client(const Dovecot& server, const std::string& user, const ClientBody& body);
 
 std::string read_text(const std::string& path);
+std::vector<std::string> with_args(std::vector<std::string> args, std::initializer_list<std::string> more);
 
 }  // namespace mf::test

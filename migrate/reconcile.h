@@ -1,0 +1,18 @@
+// Settles what an interrupted run left pending: a pending message is on the
+// target if a target message at or above its recorded UID floor, not
+// claimed by another copied message, has the same SHA-256. Found ones
+// become copied; the others are forgotten, so they are copied again.
+// Never a loss (a message is only marked copied when its bytes are seen on
+// the target) and never a duplicate (what is there is not sent again).
+#pragma once
+
+#include "imapclient/client.h"
+#include "migrate/state.h"
+
+namespace mf::migrate {
+
+// How many pending messages were found on the target.
+net::Task<Result<std::uint32_t>> reconcile_pending(imapclient::Client& target, const std::string& target_mailbox,
+                                                   bool target_exists, StateStore& state, std::int64_t folder_id);
+
+}  // namespace mf::migrate
