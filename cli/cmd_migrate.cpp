@@ -17,6 +17,8 @@ struct MigrateArgs {
   EndpointOptions endpoints;
   std::string state_path;
   std::size_t batch_megabytes = 16;
+  int retries = 5;
+  double retry_wait_seconds = 2;
 };
 
 std::string default_state_path() {
@@ -45,6 +47,8 @@ int run_migrate(const MigrateArgs& args) {
   }
   migrate::CopyOptions options;
   options.batch_bytes = args.batch_megabytes << 20;
+  options.retries = args.retries;
+  options.retry_wait = std::chrono::milliseconds(static_cast<long>(args.retry_wait_seconds * 1000));
   migrate::Progress progress(!args.endpoints.quiet && ::isatty(2));
   auto& [from, to] = *endpoints;
   auto result = run_task(migrate::migrate_account(from, to, *state, options, progress));
@@ -67,6 +71,10 @@ void add_migrate_command(CLI::App& app, std::function<void(int)> set_exit) {
       ->default_str("~/.local/state/mailferry/migrate.db");
   cmd->add_option("--batch-mb", args->batch_megabytes, "megabytes fetched and appended per batch (bounds memory)")
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--retries", args->retries, "reconnects after a dropped connection, timeout or throttling")
+      ->check(CLI::Range(0, 1000));
+  cmd->add_option("--retry-wait", args->retry_wait_seconds, "seconds before the first reconnect; doubles each time, at most 60")
+      ->check(CLI::Range(0.0, 3600.0));
   cmd->callback([args, set_exit] { set_exit(run_migrate(*args)); });
 }
 

@@ -6,8 +6,13 @@
 #include "migrate/plan.h"
 #include "migrate/reconcile.h"
 
-#include <boost/asio/this_coro.hpp>
+#include "core/log.h"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -301,13 +306,56 @@ std::string account_key(const Endpoint& from, const Endpoint& to) {
   return from.url.user + "@" + from.url.host + " -> " + to.url.user + "@" + to.url.host;
 }
 
+// Adds one attempt's folder results to the run's: what an attempt copied
+// (or found on the target after an earlier attempt of this run) adds up;
+// "copied before" stays what the first attempt found.
+void merge_attempt(MigrateResult& run, MigrateResult&& attempt, bool first) {
+  for (auto& f : attempt.folders) {
+    auto it = std::find_if(run.folders.begin(), run.folders.end(), [&](auto& r) { return r.source == f.source; });
+    if (it == run.folders.end()) {
+      run.folders.push_back(std::move(f));
+      continue;
+    }
+    it->copied += f.copied + (first ? 0 : f.reconciled);
+    it->bytes += f.bytes;
+    it->vanished += f.vanished;
+    it->created = it->created || f.created;
+    it->dropped_flags.insert(f.dropped_flags.begin(), f.dropped_flags.end());
+    it->failures.insert(it->failures.end(), f.failures.begin(), f.failures.end());
+    it->error = f.error;
+  }
+  for (auto& s : attempt.subscribed) run.subscribed.push_back(std::move(s));
+  for (auto& w : attempt.warnings) run.warnings.push_back(std::move(w));
+  run.fatal = std::move(attempt.fatal);
+}
+
+net::Task<void> wait_for(std::chrono::milliseconds delay) {
+  net::asio::steady_timer timer(co_await net::asio::this_coro::executor, delay);
+  co_await timer.async_wait(net::asio::use_awaitable);
+}
+
 net::Task<MigrateResult> migrate_account(const Endpoint& from, const Endpoint& to, StateStore& state,
                                          const CopyOptions& options, Progress& progress) {
   MigrateResult result;
   result.account = account_key(from, to);
   auto start = std::chrono::steady_clock::now();
-  auto run = co_await run_migration(from, to, state, options, progress, result);
-  if (!run) result.fatal = run.error();
+  auto wait = options.retry_wait;
+  for (int attempt = 0;; ++attempt) {
+    MigrateResult this_attempt;
+    this_attempt.account = result.account;
+    auto run = co_await run_migration(from, to, state, options, progress, this_attempt);
+    if (!run) this_attempt.fatal = run.error();
+    merge_attempt(result, std::move(this_attempt), attempt == 0);
+    // Only transient failures are retried: a wrong password stays wrong.
+    if (!result.fatal || result.fatal->code != Errc::Temp || attempt >= options.retries) break;
+    progress.finish();
+    log::warn(result.fatal->describe() + "; reconnecting in " + std::to_string(wait.count()) + " ms (retry " +
+              std::to_string(attempt + 1) + " of " + std::to_string(options.retries) + ")");
+    result.warnings.push_back("retried after: " + result.fatal->describe());
+    ++result.retries;
+    co_await wait_for(wait);
+    wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::minutes(1));
+  }
   progress.finish();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   co_return result;

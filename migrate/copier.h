@@ -7,6 +7,7 @@
 #include "migrate/progress.h"
 #include "migrate/state.h"
 
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,6 +18,8 @@ namespace mf::migrate {
 struct CopyOptions {
   std::size_t batch_bytes = 16 << 20;  // bytes fetched and appended per batch (memory bound)
   std::size_t batch_messages = 500;
+  int retries = 5;                     // reconnects after transient errors, per account
+  std::chrono::milliseconds retry_wait{2000};  // first wait; doubles, at most a minute
 };
 
 struct MessageFailure {
@@ -45,6 +48,7 @@ struct MigrateResult {
   std::vector<std::string> subscribed;
   std::vector<std::string> warnings;
   std::optional<Error> fatal;  // stopped the whole account
+  int retries = 0;             // reconnects after transient errors
   double seconds = 0;
 
   std::uint64_t copied() const;

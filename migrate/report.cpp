@@ -69,6 +69,7 @@ nlohmann::json migrate_json(const MigrateResult& r) {
           {"already_copied", r.already_copied()},
           {"failed", r.failed()},
           {"failed_folders", r.failed_folders()},
+          {"retries", r.retries},
           {"subscribed", r.subscribed},
           {"warnings", r.warnings},
           {"folders", folders},

@@ -243,8 +243,7 @@ TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_comple
     auto args = servers.migrate_args();
     auto it = std::find(args.begin(), args.end(), "--from");
     *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(proxy.port());
-    args.push_back("--batch-mb");
-    args.push_back("1");
+    args.insert(args.end(), {"--batch-mb", "1", "--retries", "0"});
     auto run = run_mailferry(args);
     INFO(run.out << run.err);
     CHECK(run.exit_code == 4);
@@ -260,6 +259,27 @@ TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_comple
   auto rerun = run_mailferry(servers.migrate_args());
   INFO(rerun.out << rerun.err);
   REQUIRE(rerun.exit_code == 0);
+  auto verify = run_mailferry(servers.verify_args());
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+}
+
+TEST_CASE("connections_cut_again_and_again_are_resumed_by_reconnecting", "[integration][errors]") {
+  TwoServers servers(60);
+  CuttingProxy proxy(servers.source().imap_port(), 1500 * 1000);  // every connection dies after 1.5 MB
+  auto args = servers.migrate_args();
+  auto it = std::find(args.begin(), args.end(), "--from");
+  *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(proxy.port());
+  auto report = servers.dir() + "/migrate.json";
+  args.insert(args.end(), {"--batch-mb", "1", "--retries", "30", "--retry-wait", "0.05", "--json", report});
+  auto run = run_mailferry(args);
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(proxy.cuts() >= 2);
+  auto j = read_json(report);
+  CHECK(j["retries"] == proxy.cuts());
+  CHECK(j["copied"] == servers.filled().messages);
+  CHECK(target_message_count(servers) == servers.filled().messages);
   auto verify = run_mailferry(servers.verify_args());
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
