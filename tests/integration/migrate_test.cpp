@@ -230,10 +230,11 @@ TEST_CASE("unreachable_host_is_a_clear_error", "[integration][errors]") {
   auto args = servers.migrate_args();
   auto it = std::find(args.begin(), args.end(), "--from");
   *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(free_port());
-  auto run = run_mailferry(args);
+  auto run = run_mailferry(with(args, {"--retries", "2", "--retry-wait", "0.01"}));
   CHECK(run.exit_code == 4);
   CHECK(run.out.find("cannot connect") != std::string::npos);
   CHECK(run.out.find("source") != std::string::npos);
+  CHECK(run.err.find("retry 2 of 2") != std::string::npos);  // a server that is down may come back
 }
 
 TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_completes", "[integration][errors]") {
