@@ -3,6 +3,7 @@
 #include "core/crash_point.h"
 #include "core/sha256.h"
 #include "imap/value.h"
+#include "migrate/flag_sync.h"
 #include "migrate/plan.h"
 #include "migrate/reconcile.h"
 
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 
 namespace mf::migrate {
@@ -24,6 +26,7 @@ using imapclient::Client;
 struct SourceMessage {
   std::uint32_t uid = 0;
   std::uint64_t size = 0;
+  std::vector<std::string> flags;
 };
 
 // A folder after the scan: what is to be copied.
@@ -32,6 +35,7 @@ struct FolderWork {
   FolderResult result;
   std::int64_t state_id = 0;
   std::vector<SourceMessage> todo;
+  std::map<std::uint32_t, std::vector<std::string>> copied_flags;  // flags now of messages copied before
   std::uint32_t target_floor = 1;  // no message appended from now on gets a lower UID
 };
 
@@ -64,17 +68,20 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, Folder
   MF_CO_TRY(done, state.copied_uids(folder->id));
   if (selected->exists > 0) {
     std::vector<SourceMessage> all;
-    MF_CO_CHECK(co_await source.uid_fetch(imap::SequenceSet::range(1, imap::SequenceSet::kStar), "(UID RFC822.SIZE)",
-                                          [&](imap::FetchData& f) -> Result<void> {
-                                            if (f.uid) all.push_back(SourceMessage{*f.uid, f.size.value_or(0)});
-                                            return {};
-                                          }));
+    MF_CO_CHECK(co_await source.uid_fetch(
+        imap::SequenceSet::range(1, imap::SequenceSet::kStar), "(UID FLAGS RFC822.SIZE)",
+        [&](imap::FetchData& f) -> Result<void> {
+          if (f.uid) all.push_back(SourceMessage{*f.uid, f.size.value_or(0), f.flags.value_or(std::vector<std::string>{})});
+          return {};
+        }));
     work.result.source_messages = static_cast<std::uint32_t>(all.size());
-    for (const auto& m : all) {
-      if (done.count(m.uid))
+    for (auto& m : all) {
+      if (done.count(m.uid)) {
         ++work.result.already_copied;
-      else
-        work.todo.push_back(m);
+        work.copied_flags.emplace(m.uid, std::move(m.flags));
+      } else {
+        work.todo.push_back(std::move(m));
+      }
     }
   }
   work.pair = std::move(pair);
@@ -199,11 +206,18 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
     MF_CO_CHECK(co_await target.create(work.pair.target.target));
     work.result.created = true;
   }
-  if (work.todo.empty()) co_return Result<void>{};
+  if (work.todo.empty() && work.copied_flags.empty()) co_return Result<void>{};
   MF_CO_CHECK(co_await source.select(work.pair.source.name, true));
   MF_CO_TRY(target_box, co_await target.select(work.pair.target.target, false));
+  MF_CO_TRY(recorded_validity, state.target_uidvalidity(work.state_id));
   MF_CO_CHECK(state.set_target_uidvalidity(work.state_id, target_box.uidvalidity));
   work.target_floor = std::max(target_box.uidnext, 1u);
+  // Recorded target UIDs mean something only under the same UIDVALIDITY.
+  if (recorded_validity == target_box.uidvalidity) {
+    MF_CO_TRY(pairs, state.copied_pairs(work.state_id));
+    MF_CO_TRY(changed, co_await sync_flags(target, target_box, work.copied_flags, pairs));
+    work.result.flags_updated = changed;
+  }
   for (const auto& batch : batches_of(work.todo, options))
     MF_CO_CHECK(co_await copy_batch(source, target, work, target_box, batch, state, progress));
   co_return Result<void>{};
@@ -319,6 +333,7 @@ void merge_attempt(MigrateResult& run, MigrateResult&& attempt, bool first) {
     it->copied += f.copied + (first ? 0 : f.reconciled);
     it->bytes += f.bytes;
     it->vanished += f.vanished;
+    it->flags_updated += f.flags_updated;
     it->created = it->created || f.created;
     it->dropped_flags.insert(f.dropped_flags.begin(), f.dropped_flags.end());
     it->failures.insert(it->failures.end(), f.failures.begin(), f.failures.end());

@@ -36,6 +36,7 @@ struct FolderResult {
   std::uint32_t reconciled = 0;  // of already_copied: found on the target after an interrupted run
   std::uint32_t copied = 0;
   std::uint32_t vanished = 0;  // expunged at the source during the run
+  std::uint32_t flags_updated = 0;  // copied before; flags changed since, updated on the target
   std::uint64_t bytes = 0;
   std::set<std::string> dropped_flags;  // flags/keywords the target refuses
   std::vector<MessageFailure> failures;

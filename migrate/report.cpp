@@ -31,6 +31,8 @@ std::string migrate_text(const MigrateResult& r) {
       out += "\n";
     }
     if (f.vanished) out += fmt::format("    {} messages were expunged at the source during the run\n", f.vanished);
+    if (f.flags_updated)
+      out += fmt::format("    flags of {} messages copied before were updated\n", f.flags_updated);
     if (f.reconciled)
       out += fmt::format("    {} messages of an interrupted run were found on the target (not copied again)\n",
                          f.reconciled);
@@ -55,6 +57,7 @@ nlohmann::json migrate_json(const MigrateResult& r) {
                        {"copied", f.copied},
                        {"already_copied", f.already_copied},
                        {"reconciled", f.reconciled},
+                       {"flags_updated", f.flags_updated},
                        {"vanished", f.vanished},
                        {"bytes", f.bytes},
                        {"dropped_flags", f.dropped_flags},

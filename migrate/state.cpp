@@ -75,6 +75,19 @@ Result<std::set<std::uint32_t>> StateStore::claimed_target_uids(std::int64_t fol
                  folder_id);
 }
 
+Result<std::map<std::uint32_t, std::uint32_t>> StateStore::copied_pairs(std::int64_t folder_id) {
+  MF_TRY(query, db_.prepare("SELECT source_uid, target_uid FROM messages "
+                            "WHERE folder_id = ?1 AND state = 'copied' AND target_uid > 0"));
+  query.bind(1, folder_id);
+  std::map<std::uint32_t, std::uint32_t> out;
+  for (;;) {
+    MF_TRY(row, query.step());
+    if (!row) break;
+    out.emplace(static_cast<std::uint32_t>(query.column_int(0)), static_cast<std::uint32_t>(query.column_int(1)));
+  }
+  return out;
+}
+
 Result<std::vector<PendingMessage>> StateStore::pending(std::int64_t folder_id) {
   MF_TRY(query, db_.prepare("SELECT source_uid, sha256, size, target_floor FROM messages "
                             "WHERE folder_id = ?1 AND state = 'pending' ORDER BY source_uid"));

@@ -13,6 +13,7 @@
 #include "core/sqlite.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -48,6 +49,8 @@ class StateStore {
   [[nodiscard]] Result<FolderState> folder(const std::string& account, const std::string& source_name,
                                            std::uint32_t source_uidvalidity, const std::string& target_name);
   [[nodiscard]] Result<std::set<std::uint32_t>> copied_uids(std::int64_t folder_id);
+  // Source UID -> target UID of copied messages whose target UID is known.
+  [[nodiscard]] Result<std::map<std::uint32_t, std::uint32_t>> copied_pairs(std::int64_t folder_id);
   // Target UIDs already claimed by copied messages (0s left out).
   [[nodiscard]] Result<std::set<std::uint32_t>> claimed_target_uids(std::int64_t folder_id);
   [[nodiscard]] Result<std::vector<PendingMessage>> pending(std::int64_t folder_id);

@@ -4,6 +4,7 @@
 #include "imap/date.h"
 #include "imap/value.h"
 #include "migrate/copier.h"
+#include "migrate/flags.h"
 #include "migrate/message_info.h"
 #include "migrate/plan.h"
 
@@ -62,11 +63,7 @@ MessageDigest digest_of(imap::FetchData& f, std::string_view body) {
   d.sha256 = to_hex(sha256(body));
   d.blind_sha256 = line_ending_blind_hash(body);
   d.size = body.size();
-  for (auto& flag : f.flags.value_or(std::vector<std::string>{}))
-    if (!imap::iequals(flag, "\\Recent")) d.flags.push_back(flag);
-  std::sort(d.flags.begin(), d.flags.end(), [](const std::string& a, const std::string& b) {
-    return imap::to_upper(a) < imap::to_upper(b);
-  });
+  d.flags = normalized_flags(f.flags.value_or(std::vector<std::string>{}));
   if (f.internaldate)
     if (auto dt = imap::parse_date_time(*f.internaldate)) d.internaldate = dt->epoch;
   auto info = read_message_info(body);
@@ -89,12 +86,6 @@ net::Task<Result<std::vector<MessageDigest>>> read_folder(Client& client, const 
                                           return {};
                                         }));
   co_return out;
-}
-
-bool same_flags(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](auto& x, auto& y) {
-           return imap::iequals(x, y);
-         });
 }
 
 }  // namespace

@@ -338,3 +338,49 @@ TEST_CASE("full_corpus_arrives_and_verify_names_the_dovecot_line_ending_quirk", 
   CHECK(tolerant.exit_code == 0);
   CHECK(tolerant.out.find("line-endings-differ") != std::string::npos);  // still listed
 }
+
+TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integration][incremental]") {
+  TwoServers servers(20);
+  auto report = servers.dir() + "/migrate.json";
+  auto first = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  INFO(first.out << first.err);
+  REQUIRE(first.exit_code == 0);
+
+  // Users keep working on the old server: they read, flag and tag mail, and new mail arrives.
+  auto changed = with_client(servers.source(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_CHECK(co_await c.select("INBOX", false));
+    auto flag = c.new_command("UID STORE");
+    flag.raw("1:2").raw("+FLAGS.SILENT").raw("(\\Flagged $Label2)");
+    MF_CO_CHECK(co_await c.run(std::move(flag)));
+    auto unseen = c.new_command("UID STORE");
+    unseen.raw("3").raw("FLAGS.SILENT").raw("()");
+    MF_CO_CHECK(co_await c.run(std::move(unseen)));
+    std::string fresh = "From: new@example.org\r\nSubject: arrived after the first pass\r\n"
+                        "Message-ID: <fresh@example.org>\r\n\r\nhello\r\n";
+    std::vector<imapclient::AppendRequest> requests(1);
+    requests[0].message = fresh;
+    requests[0].flags = {"\\Seen"};
+    auto appended = co_await c.append("Junk/Old", requests);
+    if (!appended) co_return appended.error();
+    co_return Result<void>{};
+  });
+  REQUIRE(changed);
+
+  auto second = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  INFO(second.out << second.err);
+  REQUIRE(second.exit_code == 0);
+  auto j = read_json(report);
+  CHECK(j["copied"] == 1);
+  std::size_t updated = 0;
+  for (const auto& f : j["folders"]) updated += f["flags_updated"].get<std::size_t>();
+  CHECK(updated == 3);
+  auto verify = run_mailferry(servers.verify_args());
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+
+  auto third = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  REQUIRE(third.exit_code == 0);
+  auto j3 = read_json(report);
+  CHECK(j3["copied"] == 0);
+  for (const auto& f : j3["folders"]) CHECK(f["flags_updated"] == 0);
+}
