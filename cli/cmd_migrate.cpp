@@ -15,6 +15,8 @@ namespace {
 
 struct MigrateArgs {
   EndpointOptions endpoints;
+  FolderOptions folders;
+  bool dry_run = false;
   std::string state_path;
   std::size_t batch_megabytes = 16;
   int retries = 5;
@@ -46,6 +48,13 @@ int run_migrate(const MigrateArgs& args) {
     return kExitLocal;
   }
   migrate::CopyOptions options;
+  auto rules = resolve_folder_rules(args.folders);
+  if (!rules) {
+    log::error(rules.error().describe());
+    return kExitUsage;
+  }
+  options.folders = std::move(*rules);
+  options.dry_run = args.dry_run;
   options.batch_bytes = args.batch_megabytes << 20;
   options.retries = args.retries;
   options.retry_wait = std::chrono::milliseconds(static_cast<long>(args.retry_wait_seconds * 1000));
@@ -67,6 +76,8 @@ void add_migrate_command(CLI::App& app, std::function<void(int)> set_exit) {
   auto args = std::make_shared<MigrateArgs>();
   auto* cmd = app.add_subcommand("migrate", "copy every folder and message of one account to another server");
   add_endpoint_options(*cmd, args->endpoints);
+  add_folder_options(*cmd, args->folders);
+  cmd->add_flag("--dry-run", args->dry_run, "print the plan (folders to create, messages and bytes to copy); copy nothing");
   cmd->add_option("--state", args->state_path, "state file that makes re-runs copy only what is missing")
       ->default_str("~/.local/state/mailferry/migrate.db");
   cmd->add_option("--batch-mb", args->batch_megabytes, "megabytes fetched and appended per batch (bounds memory)")

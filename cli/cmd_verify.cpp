@@ -13,10 +13,17 @@ namespace {
 
 struct VerifyArgs {
   EndpointOptions endpoints;
+  FolderOptions folders;
   migrate::VerifyOptions options;
 };
 
-int run_verify(const VerifyArgs& args) {
+int run_verify(VerifyArgs args) {
+  auto rules = resolve_folder_rules(args.folders);
+  if (!rules) {
+    log::error(rules.error().describe());
+    return kExitUsage;
+  }
+  args.options.folders = std::move(*rules);
   auto endpoints = resolve_endpoints(args.endpoints);
   if (!endpoints) {
     log::error(endpoints.error().describe());
@@ -41,6 +48,7 @@ void add_verify_command(CLI::App& app, std::function<void(int)> set_exit) {
   auto args = std::make_shared<VerifyArgs>();
   auto* cmd = app.add_subcommand("verify", "compare source and target message by message; exit 1 on any difference");
   add_endpoint_options(*cmd, args->endpoints);
+  add_folder_options(*cmd, args->folders);
   cmd->add_flag("--ignore-line-endings", args->options.line_endings_ok,
                 "do not fail on messages whose text differs only in line endings (listed all the same)");
   cmd->callback([args, set_exit] { set_exit(run_verify(*args)); });

@@ -73,6 +73,19 @@ void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
   app.add_flag("-q,--quiet", o.quiet, "no progress display");
 }
 
+void add_folder_options(CLI::App& app, FolderOptions& o) {
+  app.add_option("--include", o.include, "copy only folders whose name (UTF-8, '/' between levels) matches")
+      ->take_all();
+  app.add_option("--exclude", o.exclude, "leave out folders whose name matches")->take_all();
+  app.add_option("--map", o.maps, "rename folders: 'REGEX=REPLACEMENT' (repeatable, applied in order)")->take_all();
+  app.add_flag("--no-special-use-mapping", o.no_special_use,
+               "keep folder names as they are instead of mapping Sent, Trash, Drafts, Junk, Archive by role");
+}
+
+Result<migrate::FolderRules> resolve_folder_rules(const FolderOptions& o) {
+  return migrate::make_folder_rules(o.include, o.exclude, o.maps, !o.no_special_use);
+}
+
 Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& o) {
   imapclient::ClientOptions client;
   client.tls.verify = !o.tls_insecure;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "migrate/endpoint.h"
+#include "migrate/folder_rules.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -39,6 +40,14 @@ struct EndpointOptions {
 };
 
 void add_endpoint_options(CLI::App& app, EndpointOptions& options);
+
+struct FolderOptions {
+  std::vector<std::string> include, exclude, maps;
+  bool no_special_use = false;
+};
+
+void add_folder_options(CLI::App& app, FolderOptions& options);
+[[nodiscard]] Result<migrate::FolderRules> resolve_folder_rules(const FolderOptions& options);
 
 // Parses URLs and finds passwords: file, then MAILFERRY_FROM_PASSWORD /
 // MAILFERRY_TO_PASSWORD, then a prompt on the terminal.

@@ -47,9 +47,9 @@ struct Fetched {
 };
 
 net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, FolderPair pair, StateStore& state,
-                                          const std::string& account) {
+                                          const std::string& account, bool dry_run) {
   FolderWork work;
-  work.result.source = pair.target.display;
+  work.result.source = pair.source_display;
   work.result.target = pair.target.display;
   auto selected = co_await source.select(pair.source.name, true);
   if (!selected) co_return selected.error();
@@ -60,10 +60,11 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, Folder
                          "source UIDVALIDITY changed from " + std::to_string(folder->source_uidvalidity) + " to " +
                              std::to_string(selected->uidvalidity) +
                              "; copying again could duplicate messages, so this folder is skipped",
-                         "folder \"" + pair.target.display + "\"");
+                         "folder \"" + pair.source_display + "\"");
   work.state_id = folder->id;
-  auto reconciled = co_await reconcile_pending(target, pair.target.target, pair.target_exists, state, folder->id);
-  if (!reconciled) co_return with_context(reconciled.error(), "settling the interrupted run of \"" + pair.target.display + "\"");
+  auto reconciled = dry_run ? Result<std::uint32_t>(0u)
+                            : co_await reconcile_pending(target, pair.target.target, pair.target_exists, state, folder->id);
+  if (!reconciled) co_return with_context(reconciled.error(), "settling the interrupted run of \"" + pair.source_display + "\"");
   work.result.reconciled = *reconciled;
   MF_CO_TRY(done, state.copied_uids(folder->id));
   if (selected->exists > 0) {
@@ -229,15 +230,9 @@ net::Task<Result<void>> copy_subscriptions(Client& source, Client& target, const
   MF_CO_TRY(have, co_await target.subscriptions());
   std::set<std::string> existing(have.begin(), have.end());
   for (const auto& name : wanted) {
-    std::optional<char> delimiter;
-    for (const auto& f : plan.folders)
-      if (f.source.name == name) delimiter = f.source.delimiter;
-    if (!delimiter && !plan.folders.empty()) delimiter = plan.folders.front().source.delimiter;
-    auto mapped = map_folder(name, delimiter, plan.target_delimiter);
-    if (!mapped) {
-      result.warnings.push_back("subscription \"" + name + "\" not copied: " + mapped.error().describe());
-      continue;
-    }
+    const FolderPair* pair = plan.find_source(name);
+    if (!pair) continue;  // a subscription to a folder that does not exist or is not copied
+    const MappedName* mapped = &pair->target;
     if (existing.count(mapped->target)) continue;
     auto subscribed = co_await target.subscribe(mapped->target);
     if (!subscribed) {
@@ -255,18 +250,19 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
   auto executor = co_await net::asio::this_coro::executor;
   MF_CO_TRY(source, co_await open_session(executor, from, "source"));
   MF_CO_TRY(target, co_await open_session(executor, to, "target"));
-  MF_CO_TRY(plan, co_await plan_folders(*source, *target));
+  MF_CO_TRY(plan, co_await plan_folders(*source, *target, options.folders));
 
   std::vector<FolderWork> work;
   std::uint64_t total_messages = 0, total_bytes = 0;
   for (auto& pair : plan.folders) {
     if (!pair.source.selectable()) continue;  // a \Noselect level: CREATE of its children builds it
-    std::string display = pair.target.display;
-    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account);
+    std::string display = pair.source_display;
+    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, options.dry_run);
     if (!scanned) {
       if (is_fatal(scanned.error())) co_return scanned.error();
       FolderResult failed;
-      failed.source = failed.target = display;
+      failed.source = display;
+      failed.target = pair.target.display;
       failed.error = scanned.error().describe();
       result.folders.push_back(std::move(failed));
       continue;
@@ -276,6 +272,16 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
     work.push_back(std::move(*scanned));
   }
   progress.set_totals(total_messages, total_bytes);
+  if (options.dry_run) {
+    result.dry_run = true;
+    for (auto& folder : work) {
+      folder.result.created = !folder.pair.target_exists;
+      folder.result.planned = static_cast<std::uint32_t>(folder.todo.size());
+      for (const auto& m : folder.todo) folder.result.planned_bytes += m.size;
+      result.folders.push_back(std::move(folder.result));
+    }
+    co_return Result<void>{};
+  }
 
   for (auto& folder : work) {
     auto copied = co_await copy_folder(*source, *target, folder, state, options, progress);
@@ -342,6 +348,7 @@ void merge_attempt(MigrateResult& run, MigrateResult&& attempt, bool first) {
   for (auto& s : attempt.subscribed) run.subscribed.push_back(std::move(s));
   for (auto& w : attempt.warnings) run.warnings.push_back(std::move(w));
   run.fatal = std::move(attempt.fatal);
+  run.dry_run = attempt.dry_run;
 }
 
 net::Task<void> wait_for(std::chrono::milliseconds delay) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "migrate/endpoint.h"
+#include "migrate/folder_rules.h"
 #include "migrate/progress.h"
 #include "migrate/state.h"
 
@@ -16,6 +17,8 @@
 namespace mf::migrate {
 
 struct CopyOptions {
+  FolderRules folders;
+  bool dry_run = false;  // scan and plan only
   std::size_t batch_bytes = 16 << 20;  // bytes fetched and appended per batch (memory bound)
   std::size_t batch_messages = 500;
   int retries = 5;                     // reconnects after transient errors, per account
@@ -35,6 +38,8 @@ struct FolderResult {
   std::uint32_t already_copied = 0;
   std::uint32_t reconciled = 0;  // of already_copied: found on the target after an interrupted run
   std::uint32_t copied = 0;
+  std::uint32_t planned = 0;        // --dry-run: messages that would be copied
+  std::uint64_t planned_bytes = 0;
   std::uint32_t vanished = 0;  // expunged at the source during the run
   std::uint32_t flags_updated = 0;  // copied before; flags changed since, updated on the target
   std::uint64_t bytes = 0;
@@ -50,6 +55,7 @@ struct MigrateResult {
   std::vector<std::string> warnings;
   std::optional<Error> fatal;  // stopped the whole account
   int retries = 0;             // reconnects after transient errors
+  bool dry_run = false;
   double seconds = 0;
 
   std::uint64_t copied() const;

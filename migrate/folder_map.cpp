@@ -23,13 +23,23 @@ std::vector<std::string> split(const std::string& s, std::optional<char> delimit
 
 }  // namespace
 
-Result<MappedName> map_folder(const std::string& source_name, std::optional<char> source_delimiter,
-                              std::optional<char> target_delimiter) {
-  auto decoded = imap::mutf7_decode(source_name);
+Result<std::vector<std::string>> folder_levels(const std::string& wire_name, std::optional<char> delimiter) {
+  auto decoded = imap::mutf7_decode(wire_name);
   if (!decoded) return with_context(decoded.error(), "source folder");
-  auto levels = split(*decoded, source_delimiter);
+  auto levels = split(*decoded, delimiter);
   if (imap::iequals(levels.front(), "INBOX")) levels.front() = "INBOX";
+  return levels;
+}
+
+std::string display_name(const std::vector<std::string>& levels) {
+  std::string out;
+  for (std::size_t i = 0; i < levels.size(); ++i) out += (i ? "/" : "") + levels[i];
+  return out;
+}
+
+Result<MappedName> target_name(const std::vector<std::string>& levels, std::optional<char> target_delimiter) {
   MappedName out;
+  out.display = display_name(levels);
   std::string utf8;
   for (std::size_t i = 0; i < levels.size(); ++i) {
     std::string level = levels[i];
@@ -41,17 +51,19 @@ Result<MappedName> map_folder(const std::string& source_name, std::optional<char
         }
       }
     }
-    if (i) {
-      utf8 += target_delimiter ? *target_delimiter : '/';
-      out.display += '/';
-    }
+    if (i) utf8 += target_delimiter ? *target_delimiter : '/';
     utf8 += level;
-    out.display += levels[i];
   }
   auto encoded = imap::mutf7_encode(utf8);
   if (!encoded) return encoded.error();
   out.target = std::move(*encoded);
   return out;
+}
+
+Result<MappedName> map_folder(const std::string& source_name, std::optional<char> source_delimiter,
+                              std::optional<char> target_delimiter) {
+  MF_TRY(levels, folder_levels(source_name, source_delimiter));
+  return target_name(levels, target_delimiter);
 }
 
 }  // namespace mf::migrate

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mf::migrate {
 
@@ -16,8 +17,16 @@ struct MappedName {
   bool renamed_part = false;  // a level held the target's delimiter, replaced by '_'
 };
 
-// source_name is the wire form (modified UTF-7). INBOX is case-insensitive
-// (RFC 9051 §5.1) and always maps to INBOX.
+// The levels of a mailbox name given in wire form (modified UTF-7), as
+// UTF-8. INBOX is case-insensitive (RFC 9051 §5.1) and comes out as INBOX.
+[[nodiscard]] Result<std::vector<std::string>> folder_levels(const std::string& wire_name,
+                                                             std::optional<char> delimiter);
+// Levels joined with '/', the form reports and --map rules use.
+std::string display_name(const std::vector<std::string>& levels);
+// The target's wire name for these levels.
+[[nodiscard]] Result<MappedName> target_name(const std::vector<std::string>& levels,
+                                             std::optional<char> target_delimiter);
+// folder_levels, then target_name.
 [[nodiscard]] Result<MappedName> map_folder(const std::string& source_name, std::optional<char> source_delimiter,
                                             std::optional<char> target_delimiter);
 

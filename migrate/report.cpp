@@ -10,17 +10,40 @@ nlohmann::json error_json(const std::optional<Error>& e) {
   return {{"kind", errc_name(e->code)}, {"message", e->message}, {"where", e->where}};
 }
 
+// "INBOX", or "Sent -> Gesendete Objekte" when the target name differs.
+std::string pair_name(const std::string& source, const std::string& target) {
+  return source == target ? source : source + " -> " + target;
+}
+
 std::string rate_text(std::uint64_t bytes, double seconds) {
   return seconds > 0 ? Progress::bytes_text(bytes / seconds) + "/s" : "-";
 }
 
 }  // namespace
 
+std::string plan_text(const MigrateResult& r) {
+  std::string out = fmt::format("{:<32} {:<32} {:>8} {:>8} {:>10}\n", "source folder", "target folder", "source",
+                                "to copy", "bytes");
+  std::uint64_t messages = 0, bytes = 0;
+  for (const auto& f : r.folders) {
+    out += fmt::format("{:<32} {:<32} {:>8} {:>8} {:>10}{}\n", f.source, f.target, f.source_messages, f.planned,
+                       Progress::bytes_text(f.planned_bytes), f.created ? "  (to create)" : "");
+    if (!f.error.empty()) out += "    error: " + f.error + "\n";
+    messages += f.planned;
+    bytes += f.planned_bytes;
+  }
+  out += fmt::format("\ndry run: {} messages ({}) would be copied; nothing was changed.\n", messages,
+                     Progress::bytes_text(bytes));
+  if (r.fatal) out += "stopped: " + r.fatal->describe() + "\n";
+  return out;
+}
+
 std::string migrate_text(const MigrateResult& r) {
+  if (r.dry_run) return plan_text(r);
   std::string out = fmt::format("{:<40} {:>8} {:>8} {:>8} {:>10} {:>7}\n", "folder", "source", "copied", "before",
                                 "bytes", "failed");
   for (const auto& f : r.folders) {
-    out += fmt::format("{:<40} {:>8} {:>8} {:>8} {:>10} {:>7}{}\n", f.source, f.source_messages, f.copied,
+    out += fmt::format("{:<40} {:>8} {:>8} {:>8} {:>10} {:>7}{}\n", pair_name(f.source, f.target), f.source_messages, f.copied,
                        f.already_copied, Progress::bytes_text(f.bytes), f.failures.size(),
                        f.created ? "  (created)" : "");
     if (!f.error.empty()) out += "    error: " + f.error + "\n";
@@ -58,6 +81,8 @@ nlohmann::json migrate_json(const MigrateResult& r) {
                        {"already_copied", f.already_copied},
                        {"reconciled", f.reconciled},
                        {"flags_updated", f.flags_updated},
+                       {"planned", f.planned},
+                       {"planned_bytes", f.planned_bytes},
                        {"vanished", f.vanished},
                        {"bytes", f.bytes},
                        {"dropped_flags", f.dropped_flags},
@@ -73,6 +98,7 @@ nlohmann::json migrate_json(const MigrateResult& r) {
           {"failed", r.failed()},
           {"failed_folders", r.failed_folders()},
           {"retries", r.retries},
+          {"dry_run", r.dry_run},
           {"subscribed", r.subscribed},
           {"warnings", r.warnings},
           {"folders", folders},
@@ -89,7 +115,8 @@ std::string verify_text(const VerifyResult& r, const VerifyOptions& options) {
       extra += d.kind == DifferenceKind::Extra;
       other += d.kind != DifferenceKind::Missing && d.kind != DifferenceKind::Extra;
     }
-    out += fmt::format("{:<40} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}{}\n", f.source, f.source_count, f.target_count,
+    out += fmt::format("{:<40} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}{}\n", pair_name(f.source, f.target), f.source_count,
+                       f.target_count,
                        f.matched, missing, extra, other, f.target_missing ? "  (no such folder on the target)" : "");
     if (!f.error.empty()) out += "    error: " + f.error + "\n";
   }

@@ -167,16 +167,16 @@ bool VerifyResult::identical(const VerifyOptions& options) const {
 
 namespace {
 
-net::Task<Result<void>> run_verify(const Endpoint& from, const Endpoint& to, Progress& progress,
-                                   VerifyResult& result) {
+net::Task<Result<void>> run_verify(const Endpoint& from, const Endpoint& to, const VerifyOptions& options,
+                                   Progress& progress, VerifyResult& result) {
   auto executor = co_await net::asio::this_coro::executor;
   MF_CO_TRY(source, co_await open_session(executor, from, "source"));
   MF_CO_TRY(target, co_await open_session(executor, to, "target"));
-  MF_CO_TRY(plan, co_await plan_folders(*source, *target));
+  MF_CO_TRY(plan, co_await plan_folders(*source, *target, options.folders));
   for (const auto& pair : plan.folders) {
     if (!pair.source.selectable()) continue;
     FolderComparison folder;
-    progress.set_folder(pair.target.display);
+    progress.set_folder(pair.source_display);
     auto source_messages = co_await read_folder(*source, pair.source.name, progress);
     if (!source_messages) {
       if (source_messages.error().code == Errc::Temp) co_return with_context(source_messages.error(), "source");
@@ -198,7 +198,8 @@ net::Task<Result<void>> run_verify(const Endpoint& from, const Endpoint& to, Pro
       folder = compare_folder(std::move(*source_messages), std::move(target_messages));
       folder.target_missing = !pair.target_exists;
     }
-    folder.source = folder.target = pair.target.display;
+    folder.source = pair.source_display;
+    folder.target = pair.target.display;
     result.folders.push_back(std::move(folder));
   }
   (void)co_await source->logout();
@@ -213,7 +214,7 @@ net::Task<VerifyResult> verify_account(const Endpoint& from, const Endpoint& to,
   VerifyResult result;
   result.account = account_key(from, to);
   auto start = std::chrono::steady_clock::now();
-  auto run = co_await run_verify(from, to, progress, result);
+  auto run = co_await run_verify(from, to, options, progress, result);
   if (!run) result.fatal = run.error();
   progress.finish();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

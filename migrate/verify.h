@@ -5,6 +5,7 @@
 #pragma once
 
 #include "migrate/endpoint.h"
+#include "migrate/folder_rules.h"
 #include "migrate/progress.h"
 
 #include <optional>
@@ -49,6 +50,7 @@ struct FolderComparison {
 };
 
 struct VerifyOptions {
+  FolderRules folders;  // the same rules as the migration's
   bool line_endings_ok = false;  // --ignore-line-endings: such differences do not fail
 };
 

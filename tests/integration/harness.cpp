@@ -83,22 +83,26 @@ RunResult run_mailferry_killed(const std::vector<std::string>& args, int kill_af
   return run_process(args, {}, std::chrono::milliseconds(kill_after_ms), false);
 }
 
-TwoServers::TwoServers(std::size_t max_per_folder) {
+TwoServers::TwoServers(DovecotOptions source_options, DovecotOptions target_options) {
   char templ[] = "/tmp/mailferry-test-XXXXXX";
   dir_ = ::mkdtemp(templ);
   ::chmod(dir_.c_str(), 0755);  // Dovecot's unprivileged processes must reach their files
-  auto source = Dovecot::start(dir_ + "/source", DovecotOptions{{{"alice", "alice-secret"}}, '/'});
+  source_options.users = {{"alice", "alice-secret"}};
+  auto source = Dovecot::start(dir_ + "/source", source_options);
   REQUIRE(source);
   source_ = std::move(*source);
-  DovecotOptions target_options{{{"alice", "alice-secret"}}, '.'};
+  target_options.users = {{"alice", "alice-secret"}};
   target_options.certificate_from = source_->dir();  // one CA file verifies both
   auto target = Dovecot::start(dir_ + "/target", target_options);
   REQUIRE(target);
   target_ = std::move(*target);
+  REQUIRE(write_file_atomically(dir_ + "/password", "alice-secret\n").has_value());
+}
+
+TwoServers::TwoServers(std::size_t max_per_folder) : TwoServers(DovecotOptions{{}, '/'}, DovecotOptions{{}, '.'}) {
   auto filled = fill_standard_mailbox(*source_, "alice", max_per_folder);
   if (!filled) FAIL(filled.error().describe());
   filled_ = *filled;
-  REQUIRE(write_file_atomically(dir_ + "/password", "alice-secret\n").has_value());
 }
 
 TwoServers::~TwoServers() {

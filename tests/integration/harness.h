@@ -35,6 +35,9 @@ class TwoServers {
   // The source holds the standard mailbox (at most max_per_folder corpus
   // messages per folder) with '/' as delimiter; the target is empty with '.'.
   explicit TwoServers(std::size_t max_per_folder);
+  // Empty servers with these options (users and certificate are set here);
+  // the test fills the source itself.
+  TwoServers(DovecotOptions source, DovecotOptions target);
   ~TwoServers();
 
   Dovecot& source() { return *source_; }

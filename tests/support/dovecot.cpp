@@ -54,6 +54,16 @@ std::string read_text_or_empty(const std::string& path) {
   return text ? *text : std::string();
 }
 
+std::string mailbox_config(const std::vector<DovecotMailbox>& boxes) {
+  std::string out;
+  for (const auto& b : boxes) {
+    out += "  mailbox \"" + b.name + "\" {\n    auto = create\n";
+    if (!b.special_use.empty()) out += "    special_use = " + b.special_use + "\n";
+    out += "  }\n";
+  }
+  return out;
+}
+
 int run_quietly(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
 
 }  // namespace
@@ -117,8 +127,8 @@ Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotO
                      "passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u " + D +
                      "/passwd\n}\nuserdb {\n  driver = static\n  args = uid=" + std::to_string(d->mail_uid_) +
                      " gid=" + std::to_string(d->mail_gid_) + " home=" + D + "/home/%u\n}\n" +
-                     "namespace inbox {\n  inbox = yes\n  separator = " + std::string(1, options.separator) +
-                     "\n}\nservice imap-login {\n  inet_listener imap {\n    port = " +
+                     "namespace inbox {\n  inbox = yes\n  separator = " + std::string(1, options.separator) + "\n" +
+                     mailbox_config(options.mailboxes) + "}\nservice imap-login {\n  inet_listener imap {\n    port = " +
                      std::to_string(d->imap_port_) + "\n  }\n  inet_listener imaps {\n    port = " +
                      std::to_string(d->imaps_port_) + "\n    ssl = yes\n  }\n}\n";
   MF_CHECK(write_file_atomically(D + "/dovecot.conf", conf));

@@ -20,11 +20,17 @@ struct DovecotUser {
   std::string password;
 };
 
+struct DovecotMailbox {
+  std::string name;         // UTF-8, with the namespace's separator
+  std::string special_use;  // "\Sent", ... or empty
+};
+
 struct DovecotOptions {
   std::vector<DovecotUser> users;
   char separator = '/';     // the namespace's hierarchy delimiter
   bool fsync = false;       // tests do not need the target's fsync
   std::string certificate_from;  // directory of another instance whose cert.pem/key.pem to use
+  std::vector<DovecotMailbox> mailboxes;  // created at login, with their special-use attribute
 };
 
 class Dovecot {

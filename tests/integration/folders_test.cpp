@@ -1,0 +1,99 @@
+// Folder selection and naming: special-use roles, --include/--exclude, --map, --dry-run.
+#include "tests/integration/harness.h"
+
+#include <nlohmann/json.hpp>
+
+#include "tests/result_printer.h"
+
+using namespace mf;
+using namespace mf::test;
+using nlohmann::json;
+
+namespace {
+
+// Writes count corpus messages (from offset on) into the source folder.
+void put_messages(TwoServers& servers, const std::vector<std::string>& levels, std::size_t offset, std::size_t count) {
+  auto corpus = load_corpus_group("easy-ham-2", offset + count);
+  REQUIRE(corpus);
+  std::vector<MaildirMessage> messages;
+  for (std::size_t i = offset; i < offset + count; ++i)
+    messages.push_back(MaildirMessage{(*corpus)[i], {"\\Seen"}, static_cast<std::time_t>(1030000000 + i)});
+  REQUIRE(write_maildir_folder(servers.source().maildir("alice"), levels, messages));
+  servers.source().fix_ownership();
+}
+
+std::map<std::string, json> folders_by_source(const json& report) {
+  std::map<std::string, json> out;
+  for (const auto& f : report["folders"]) out[f["source"]] = f;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("special_use_folders_land_in_the_targets_german_folders", "[integration][folders]") {
+  DovecotOptions source{{}, '/'};
+  source.mailboxes = {{"Sent", "\\Sent"}, {"Trash", "\\Trash"}, {"Drafts", "\\Drafts"}};
+  DovecotOptions target{{}, '.'};
+  target.mailboxes = {{"Gesendete Objekte", "\\Sent"}, {"Gel\xc3\xb6schte Elemente", "\\Trash"}, {"Entw\xc3\xbcrfe", "\\Drafts"}};
+  TwoServers servers(source, target);
+  put_messages(servers, {}, 0, 3);
+  put_messages(servers, {"Sent"}, 3, 5);
+  put_messages(servers, {"Sent", "2019"}, 8, 2);
+  put_messages(servers, {"Trash"}, 10, 4);
+  put_messages(servers, {"Drafts"}, 14, 1);
+
+  auto plan = run_mailferry(with_args(servers.migrate_args(), {"--dry-run"}));
+  INFO(plan.out << plan.err);
+  REQUIRE(plan.exit_code == 0);
+  CHECK(plan.out.find("Gesendete Objekte/2019") != std::string::npos);
+  CHECK(plan.out.find("15 messages") != std::string::npos);
+
+  auto report = servers.dir() + "/migrate.json";
+  auto run = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  auto folders = folders_by_source(json::parse(read_text(report)));
+  CHECK(folders["Sent"]["target"] == "Gesendete Objekte");
+  CHECK(folders["Sent"]["copied"] == 5);
+  CHECK(folders["Sent"]["created"] == false);
+  CHECK(folders["Sent/2019"]["target"] == "Gesendete Objekte/2019");
+  CHECK(folders["Trash"]["target"] == "Gel\xc3\xb6schte Elemente");
+  CHECK(folders["Drafts"]["target"] == "Entw\xc3\xbcrfe");
+
+  auto verify = run_mailferry(servers.verify_args());
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+  // Without the role mapping, the English names are not on the target.
+  auto literal = run_mailferry(with_args(servers.verify_args(), {"--no-special-use-mapping"}));
+  CHECK(literal.exit_code == 1);
+  CHECK(literal.out.find("no such folder on the target") != std::string::npos);
+}
+
+TEST_CASE("include_exclude_and_map_choose_and_rename_folders", "[integration][folders]") {
+  TwoServers servers(5);
+  std::vector<std::string> rules = {"--exclude", "^Junk", "--map", "^Archive=Altes Archiv"};
+  auto report = servers.dir() + "/migrate.json";
+  auto args = servers.migrate_args();
+  args.insert(args.end(), rules.begin(), rules.end());
+  auto dry = run_mailferry(with_args(args, {"--dry-run"}));
+  INFO(dry.out << dry.err);
+  REQUIRE(dry.exit_code == 0);
+  CHECK(dry.out.find("Altes Archiv/2002") != std::string::npos);
+  CHECK(dry.out.find("Junk") == std::string::npos);
+
+  auto real = run_mailferry(with_args(args, {"--json", report}));
+  INFO(real.out << real.err);
+  REQUIRE(real.exit_code == 0);
+  auto folders = folders_by_source(json::parse(read_text(report)));
+  CHECK(folders.count("Junk") == 0);
+  CHECK(folders.count("Junk/Old") == 0);
+  CHECK(folders["Archive/2002"]["target"] == "Altes Archiv/2002");
+  CHECK(folders["INBOX"]["target"] == "INBOX");
+
+  auto verify_args = servers.verify_args();
+  verify_args.insert(verify_args.end(), rules.begin(), rules.end());
+  auto verify = run_mailferry(verify_args);
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+  CHECK(verify.out.find("Altes Archiv/2002") != std::string::npos);
+}
