@@ -17,6 +17,7 @@ struct MigrateArgs {
   EndpointOptions endpoints;
   FolderOptions folders;
   bool dry_run = false;
+  bool delete_missing = false;
   std::string state_path;
   std::size_t batch_megabytes = 16;
   int retries = 5;
@@ -55,6 +56,7 @@ int run_migrate(const MigrateArgs& args) {
   }
   options.folders = std::move(*rules);
   options.dry_run = args.dry_run;
+  options.delete_missing = args.delete_missing;
   options.batch_bytes = args.batch_megabytes << 20;
   options.retries = args.retries;
   options.retry_wait = std::chrono::milliseconds(static_cast<long>(args.retry_wait_seconds * 1000));
@@ -77,6 +79,8 @@ void add_migrate_command(CLI::App& app, std::function<void(int)> set_exit) {
   auto* cmd = app.add_subcommand("migrate", "copy every folder and message of one account to another server");
   add_endpoint_options(*cmd, args->endpoints);
   add_folder_options(*cmd, args->folders);
+  cmd->add_flag("--delete", args->delete_missing,
+                "expunge on the target the messages copied before and expunged at the source since");
   cmd->add_flag("--dry-run", args->dry_run, "print the plan (folders to create, messages and bytes to copy); copy nothing");
   cmd->add_option("--state", args->state_path, "state file that makes re-runs copy only what is missing")
       ->default_str("~/.local/state/mailferry/migrate.db");

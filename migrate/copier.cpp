@@ -3,9 +3,11 @@
 #include "core/crash_point.h"
 #include "core/sha256.h"
 #include "imap/value.h"
+#include "migrate/deletions.h"
 #include "migrate/flag_sync.h"
 #include "migrate/plan.h"
 #include "migrate/reconcile.h"
+#include "migrate/rematch.h"
 
 #include "core/log.h"
 
@@ -36,6 +38,7 @@ struct FolderWork {
   std::int64_t state_id = 0;
   std::vector<SourceMessage> todo;
   std::map<std::uint32_t, std::vector<std::string>> copied_flags;  // flags now of messages copied before
+  std::vector<std::uint32_t> gone;  // copied before, expunged at the source since
   std::uint32_t target_floor = 1;  // no message appended from now on gets a lower UID
 };
 
@@ -55,18 +58,23 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, Folder
   if (!selected) co_return selected.error();
   auto folder = state.folder(account, pair.source.name, selected->uidvalidity, pair.target.target);
   if (!folder) co_return folder.error();
-  if (folder->uidvalidity_changed)
+  work.state_id = folder->id;
+  if (folder->uidvalidity_changed && dry_run)
     co_return make_error(Errc::Perm,
                          "source UIDVALIDITY changed from " + std::to_string(folder->source_uidvalidity) + " to " +
-                             std::to_string(selected->uidvalidity) +
-                             "; copying again could duplicate messages, so this folder is skipped",
+                             std::to_string(selected->uidvalidity) + "; a real run finds the copied messages again by hash",
                          "folder \"" + pair.source_display + "\"");
-  work.state_id = folder->id;
   auto reconciled = dry_run ? Result<std::uint32_t>(0u)
                             : co_await reconcile_pending(target, pair.target.target, pair.target_exists, state, folder->id);
-  if (!reconciled) co_return with_context(reconciled.error(), "settling the interrupted run of \"" + pair.source_display + "\"");
+  if (!reconciled)
+    co_return with_context(reconciled.error(), "settling the interrupted run of \"" + pair.source_display + "\"");
   work.result.reconciled = *reconciled;
+  if (folder->uidvalidity_changed) {
+    MF_CO_TRY(rematched, co_await rematch_source(source, selected->exists, state, folder->id, selected->uidvalidity));
+    work.result.rematched = rematched;
+  }
   MF_CO_TRY(done, state.copied_uids(folder->id));
+  std::set<std::uint32_t> present;
   if (selected->exists > 0) {
     std::vector<SourceMessage> all;
     MF_CO_CHECK(co_await source.uid_fetch(
@@ -77,6 +85,7 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, Folder
         }));
     work.result.source_messages = static_cast<std::uint32_t>(all.size());
     for (auto& m : all) {
+      present.insert(m.uid);
       if (done.count(m.uid)) {
         ++work.result.already_copied;
         work.copied_flags.emplace(m.uid, std::move(m.flags));
@@ -85,6 +94,9 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, Folder
       }
     }
   }
+  for (auto uid : done)
+    if (!present.count(uid)) work.gone.push_back(uid);
+  work.result.deleted_at_source = static_cast<std::uint32_t>(work.gone.size());
   work.pair = std::move(pair);
   co_return work;
 }
@@ -207,7 +219,7 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
     MF_CO_CHECK(co_await target.create(work.pair.target.target));
     work.result.created = true;
   }
-  if (work.todo.empty() && work.copied_flags.empty()) co_return Result<void>{};
+  if (work.todo.empty() && work.copied_flags.empty() && work.gone.empty()) co_return Result<void>{};
   MF_CO_CHECK(co_await source.select(work.pair.source.name, true));
   MF_CO_TRY(target_box, co_await target.select(work.pair.target.target, false));
   MF_CO_TRY(recorded_validity, state.target_uidvalidity(work.state_id));
@@ -218,6 +230,14 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
     MF_CO_TRY(pairs, state.copied_pairs(work.state_id));
     MF_CO_TRY(changed, co_await sync_flags(target, target_box, work.copied_flags, pairs));
     work.result.flags_updated = changed;
+    if (options.delete_missing && !work.gone.empty()) {
+      std::vector<std::uint32_t> target_uids;
+      for (auto uid : work.gone)
+        if (auto it = pairs.find(uid); it != pairs.end()) target_uids.push_back(it->second);
+      MF_CO_CHECK(co_await expunge_on_target(target, target_uids));
+      MF_CO_CHECK(state.drop_copied(work.state_id, work.gone));
+      work.result.deleted = static_cast<std::uint32_t>(target_uids.size());
+    }
   }
   for (const auto& batch : batches_of(work.todo, options))
     MF_CO_CHECK(co_await copy_batch(source, target, work, target_box, batch, state, progress));
@@ -340,6 +360,7 @@ void merge_attempt(MigrateResult& run, MigrateResult&& attempt, bool first) {
     it->bytes += f.bytes;
     it->vanished += f.vanished;
     it->flags_updated += f.flags_updated;
+    it->deleted += f.deleted;
     it->created = it->created || f.created;
     it->dropped_flags.insert(f.dropped_flags.begin(), f.dropped_flags.end());
     it->failures.insert(it->failures.end(), f.failures.begin(), f.failures.end());

@@ -19,6 +19,7 @@ namespace mf::migrate {
 struct CopyOptions {
   FolderRules folders;
   bool dry_run = false;  // scan and plan only
+  bool delete_missing = false;  // --delete: expunge on the target what was expunged at the source
   std::size_t batch_bytes = 16 << 20;  // bytes fetched and appended per batch (memory bound)
   std::size_t batch_messages = 500;
   int retries = 5;                     // reconnects after transient errors, per account
@@ -37,11 +38,14 @@ struct FolderResult {
   std::uint32_t source_messages = 0;
   std::uint32_t already_copied = 0;
   std::uint32_t reconciled = 0;  // of already_copied: found on the target after an interrupted run
+  std::uint32_t rematched = 0;   // of already_copied: found again after the source changed UIDVALIDITY
   std::uint32_t copied = 0;
   std::uint32_t planned = 0;        // --dry-run: messages that would be copied
   std::uint64_t planned_bytes = 0;
   std::uint32_t vanished = 0;  // expunged at the source during the run
   std::uint32_t flags_updated = 0;  // copied before; flags changed since, updated on the target
+  std::uint32_t deleted_at_source = 0;  // copied before, expunged at the source since
+  std::uint32_t deleted = 0;            // ...and expunged on the target too (--delete)
   std::uint64_t bytes = 0;
   std::set<std::string> dropped_flags;  // flags/keywords the target refuses
   std::vector<MessageFailure> failures;

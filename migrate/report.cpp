@@ -54,8 +54,17 @@ std::string migrate_text(const MigrateResult& r) {
       out += "\n";
     }
     if (f.vanished) out += fmt::format("    {} messages were expunged at the source during the run\n", f.vanished);
+    if (f.deleted_at_source)
+      out += f.deleted ? fmt::format("    {} messages expunged at the source were expunged on the target\n", f.deleted)
+                       : fmt::format("    {} messages expunged at the source are kept on the target (--delete "
+                                     "removes them)\n",
+                                     f.deleted_at_source);
     if (f.flags_updated)
       out += fmt::format("    flags of {} messages copied before were updated\n", f.flags_updated);
+    if (f.rematched)
+      out += fmt::format("    the source renumbered this folder (new UIDVALIDITY); {} messages copied before were "
+                         "found again by hash\n",
+                         f.rematched);
     if (f.reconciled)
       out += fmt::format("    {} messages of an interrupted run were found on the target (not copied again)\n",
                          f.reconciled);
@@ -80,7 +89,10 @@ nlohmann::json migrate_json(const MigrateResult& r) {
                        {"copied", f.copied},
                        {"already_copied", f.already_copied},
                        {"reconciled", f.reconciled},
+                       {"rematched", f.rematched},
                        {"flags_updated", f.flags_updated},
+                       {"deleted_at_source", f.deleted_at_source},
+                       {"deleted", f.deleted},
                        {"planned", f.planned},
                        {"planned_bytes", f.planned_bytes},
                        {"vanished", f.vanished},

@@ -103,6 +103,34 @@ Result<std::vector<PendingMessage>> StateStore::pending(std::int64_t folder_id) 
   return out;
 }
 
+Result<std::vector<CopiedMessage>> StateStore::copied(std::int64_t folder_id) {
+  MF_TRY(query, db_.prepare("SELECT source_uid, sha256, size, target_uid FROM messages "
+                            "WHERE folder_id = ?1 AND state = 'copied' ORDER BY source_uid"));
+  query.bind(1, folder_id);
+  std::vector<CopiedMessage> out;
+  for (;;) {
+    MF_TRY(row, query.step());
+    if (!row) break;
+    out.push_back(CopiedMessage{static_cast<std::uint32_t>(query.column_int(0)), query.column_text(1),
+                                static_cast<std::uint64_t>(query.column_int(2)),
+                                static_cast<std::uint32_t>(query.column_int(3))});
+  }
+  return out;
+}
+
+Result<void> StateStore::rebase(std::int64_t folder_id, std::uint32_t source_uidvalidity,
+                                const std::vector<CopiedMessage>& messages) {
+  MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_TRY(clear, db_.prepare("DELETE FROM messages WHERE folder_id = ?1"));
+  clear.bind(1, folder_id);
+  MF_CHECK(clear.run());
+  MF_TRY(update, db_.prepare("UPDATE folders SET source_uidvalidity = ?2 WHERE id = ?1"));
+  update.bind(1, folder_id).bind(2, std::int64_t{source_uidvalidity});
+  MF_CHECK(update.run());
+  MF_CHECK(insert_copied(folder_id, messages));
+  return tx.commit();  // one transaction: a crash leaves the old rows or the new, never none
+}
+
 Result<std::optional<std::uint32_t>> StateStore::target_uidvalidity(std::int64_t folder_id) {
   MF_TRY(query, db_.prepare("SELECT target_uidvalidity FROM folders WHERE id = ?1"));
   query.bind(1, folder_id);
@@ -131,6 +159,11 @@ Result<void> StateStore::record_pending(std::int64_t folder_id, const std::vecto
 
 Result<void> StateStore::record_copied(std::int64_t folder_id, const std::vector<CopiedMessage>& messages) {
   MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_CHECK(insert_copied(folder_id, messages));
+  return tx.commit();
+}
+
+Result<void> StateStore::insert_copied(std::int64_t folder_id, const std::vector<CopiedMessage>& messages) {
   MF_TRY(insert, db_.prepare(
                      "INSERT OR REPLACE INTO messages(folder_id, source_uid, sha256, size, target_uid, state) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, 'copied')"));
@@ -143,17 +176,27 @@ Result<void> StateStore::record_copied(std::int64_t folder_id, const std::vector
       insert.bind_null(5);
     MF_CHECK(insert.run());
   }
+  return {};
+}
+
+Result<void> StateStore::drop(std::int64_t folder_id, const std::vector<std::uint32_t>& source_uids,
+                              std::string_view state) {
+  if (source_uids.empty()) return {};
+  MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_TRY(remove, db_.prepare("DELETE FROM messages WHERE folder_id = ?1 AND source_uid = ?2 AND state = ?3"));
+  for (auto uid : source_uids) {
+    remove.bind(1, folder_id).bind(2, std::int64_t{uid}).bind(3, state);
+    MF_CHECK(remove.run());
+  }
   return tx.commit();
 }
 
 Result<void> StateStore::drop_pending(std::int64_t folder_id, const std::vector<std::uint32_t>& source_uids) {
-  MF_TRY(tx, sql::Transaction::begin(db_));
-  MF_TRY(remove, db_.prepare("DELETE FROM messages WHERE folder_id = ?1 AND source_uid = ?2 AND state = 'pending'"));
-  for (auto uid : source_uids) {
-    remove.bind(1, folder_id).bind(2, std::int64_t{uid});
-    MF_CHECK(remove.run());
-  }
-  return tx.commit();
+  return drop(folder_id, source_uids, "pending");
+}
+
+Result<void> StateStore::drop_copied(std::int64_t folder_id, const std::vector<std::uint32_t>& source_uids) {
+  return drop(folder_id, source_uids, "copied");
 }
 
 }  // namespace mf::migrate

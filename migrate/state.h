@@ -54,6 +54,11 @@ class StateStore {
   // Target UIDs already claimed by copied messages (0s left out).
   [[nodiscard]] Result<std::set<std::uint32_t>> claimed_target_uids(std::int64_t folder_id);
   [[nodiscard]] Result<std::vector<PendingMessage>> pending(std::int64_t folder_id);
+  [[nodiscard]] Result<std::vector<CopiedMessage>> copied(std::int64_t folder_id);
+  // After the source renumbered a folder: its rows become exactly these
+  // (under their new source UIDs), and the new UIDVALIDITY is recorded.
+  [[nodiscard]] Result<void> rebase(std::int64_t folder_id, std::uint32_t source_uidvalidity,
+                                    const std::vector<CopiedMessage>& messages);
   [[nodiscard]] Result<std::optional<std::uint32_t>> target_uidvalidity(std::int64_t folder_id);
   [[nodiscard]] Result<void> set_target_uidvalidity(std::int64_t folder_id, std::uint32_t uidvalidity);
 
@@ -62,10 +67,14 @@ class StateStore {
   [[nodiscard]] Result<void> record_copied(std::int64_t folder_id, const std::vector<CopiedMessage>& messages);
   // Forgets pending rows whose messages never reached the target.
   [[nodiscard]] Result<void> drop_pending(std::int64_t folder_id, const std::vector<std::uint32_t>& source_uids);
+  // Forgets copied rows whose messages were deleted on both sides.
+  [[nodiscard]] Result<void> drop_copied(std::int64_t folder_id, const std::vector<std::uint32_t>& source_uids);
 
  private:
   explicit StateStore(sql::Database db) : db_(std::move(db)) {}
   Result<std::set<std::uint32_t>> uid_set(std::string_view sql, std::int64_t folder_id);
+  Result<void> insert_copied(std::int64_t folder_id, const std::vector<CopiedMessage>& messages);
+  Result<void> drop(std::int64_t folder_id, const std::vector<std::uint32_t>& source_uids, std::string_view state);
   sql::Database db_;
 };
 

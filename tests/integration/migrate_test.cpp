@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "tests/result_printer.h"
 
 using namespace mf;
@@ -383,4 +385,106 @@ TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integr
   auto j3 = read_json(report);
   CHECK(j3["copied"] == 0);
   for (const auto& f : j3["folders"]) CHECK(f["flags_updated"] == 0);
+}
+
+TEST_CASE("delete_propagates_source_expunges_only_when_asked", "[integration][incremental]") {
+  TwoServers servers(10);
+  auto first = run_mailferry(servers.migrate_args());
+  INFO(first.out << first.err);
+  REQUIRE(first.exit_code == 0);
+
+  auto store = [](imapclient::Client& c, std::string uids, std::string change) -> net::Task<Result<void>> {
+    auto command = c.new_command("UID STORE");
+    command.raw(uids).raw(change).raw("(\\Deleted)");
+    MF_CO_CHECK(co_await c.run(std::move(command)));
+    co_return Result<void>{};
+  };
+  auto inbox_count = [&](const Dovecot& server) {
+    std::uint32_t exists = 0;
+    REQUIRE(with_client(server, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+      MF_CO_TRY(box, co_await c.select("INBOX", true));
+      exists = box.exists;
+      co_return Result<void>{};
+    }));
+    return exists;
+  };
+  // The user deletes two messages on the old server; someone marks another one \Deleted on the new.
+  REQUIRE(with_client(servers.source(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_CHECK(co_await c.select("INBOX", false));
+    MF_CO_CHECK(co_await store(c, "1:2", "+FLAGS.SILENT"));
+    MF_CO_CHECK(co_await c.run(c.new_command("EXPUNGE")));
+    co_return Result<void>{};
+  }));
+  REQUIRE(with_client(servers.target(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_CHECK(co_await c.select("INBOX", false));
+    MF_CO_CHECK(co_await store(c, "5", "+FLAGS.SILENT"));
+    co_return Result<void>{};
+  }));
+
+  auto report = servers.dir() + "/migrate.json";
+  auto kept = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  REQUIRE(kept.exit_code == 0);
+  auto j = read_json(report);
+  CHECK(j["folders"][0]["source"] == "INBOX");
+  CHECK(j["folders"][0]["deleted_at_source"] == 2);
+  CHECK(j["folders"][0]["deleted"] == 0);
+  CHECK(inbox_count(servers.target()) == 10);
+
+  auto deleted = run_mailferry(with(servers.migrate_args(), {"--delete", "--json", report}));
+  INFO(deleted.out << deleted.err);
+  REQUIRE(deleted.exit_code == 0);
+  CHECK(read_json(report)["folders"][0]["deleted"] == 2);
+  CHECK(inbox_count(servers.target()) == 8);  // the other \Deleted message is still there
+
+  REQUIRE(with_client(servers.target(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_CHECK(co_await c.select("INBOX", false));
+    MF_CO_CHECK(co_await store(c, "5", "-FLAGS.SILENT"));
+    co_return Result<void>{};
+  }));
+  auto verify = run_mailferry(servers.verify_args());
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+}
+
+TEST_CASE("a_renumbered_source_folder_is_matched_again_by_hash_not_copied_again", "[integration][incremental]") {
+  TwoServers servers(15);
+  auto first = run_mailferry(servers.migrate_args());
+  INFO(first.out << first.err);
+  REQUIRE(first.exit_code == 0);
+
+  // Losing Dovecot's UID list and index renumbers INBOX under a new UIDVALIDITY.
+  std::uint32_t before = 0, after = 0;
+  REQUIRE(with_client(servers.source(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_TRY(box, co_await c.select("INBOX", true));
+    before = box.uidvalidity;
+    co_return Result<void>{};
+  }));
+  namespace fs = std::filesystem;
+  for (const auto& entry : fs::directory_iterator(servers.source().maildir("alice")))
+    if (entry.path().filename().string().rfind("dovecot", 0) == 0 && fs::is_regular_file(entry.path()))
+      fs::remove(entry.path());
+  std::string fresh = "From: later@example.org\r\nSubject: after the restore\r\nMessage-ID: <later@example.org>\r\n\r\nx\r\n";
+  REQUIRE(with_client(servers.source(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    std::vector<imapclient::AppendRequest> requests(1);
+    requests[0].message = fresh;
+    auto appended = co_await c.append("INBOX", requests);
+    if (!appended) co_return appended.error();
+    MF_CO_TRY(box, co_await c.select("INBOX", true));
+    after = box.uidvalidity;
+    co_return Result<void>{};
+  }));
+  REQUIRE(after != before);
+
+  auto report = servers.dir() + "/migrate.json";
+  auto second = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  INFO(second.out << second.err);
+  REQUIRE(second.exit_code == 0);
+  auto j = read_json(report);
+  CHECK(j["copied"] == 1);
+  CHECK(j["folders"][0]["source"] == "INBOX");
+  CHECK(j["folders"][0]["rematched"] == 15);
+  CHECK(target_message_count(servers) == servers.filled().messages + 1);
+  auto verify = run_mailferry(servers.verify_args());
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
 }
