@@ -14,6 +14,8 @@ constexpr std::size_t kReadChunk = 256 * 1024;
 // RFC 5530 response codes decide what kind of failure a NO is.
 Errc code_for(const imap::StatusResponse& s) {
   if (s.status == imap::Status::Bad) return Errc::Protocol;
+  // Exchange Online throttles with a plain NO that names the wait.
+  if (s.text.find("Suggested Backoff Time") != std::string::npos) return Errc::Temp;
   if (!s.code) return Errc::Perm;
   const std::string& c = s.code->name;
   if (c == "THROTTLED" || c == "UNAVAILABLE" || c == "INUSE" || c == "SERVERBUG") return Errc::Temp;

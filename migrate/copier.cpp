@@ -8,6 +8,7 @@
 #include "migrate/plan.h"
 #include "migrate/reconcile.h"
 #include "migrate/rematch.h"
+#include "migrate/throttle.h"
 
 #include "core/log.h"
 
@@ -18,12 +19,18 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <regex>
 #include <set>
 
 namespace mf::migrate {
 namespace {
 
 using imapclient::Client;
+
+net::Task<void> wait_for(std::chrono::milliseconds delay) {
+  net::asio::steady_timer timer(co_await net::asio::this_coro::executor, delay);
+  co_await timer.async_wait(net::asio::use_awaitable);
+}
 
 struct SourceMessage {
   std::uint32_t uid = 0;
@@ -108,12 +115,12 @@ bool is_fatal(const Error& e) {
 }
 
 // Splits the work into batches bounded in bytes and messages.
-std::vector<std::vector<SourceMessage>> batches_of(const std::vector<SourceMessage>& todo, const CopyOptions& options) {
+std::vector<std::vector<SourceMessage>> batches_of(const std::vector<SourceMessage>& todo, std::uint64_t max_bytes,
+                                                   std::uint64_t max_messages) {
   std::vector<std::vector<SourceMessage>> out;
   std::size_t bytes = 0;
   for (const auto& m : todo) {
-    if (out.empty() || out.back().size() >= options.batch_messages ||
-        (bytes + m.size > options.batch_bytes && !out.back().empty())) {
+    if (out.empty() || out.back().size() >= max_messages || (bytes + m.size > max_bytes && !out.back().empty())) {
       out.emplace_back();
       bytes = 0;
     }
@@ -213,7 +220,7 @@ net::Task<Result<void>> copy_batch(Client& source, Client& target, FolderWork& w
 }
 
 net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& work, StateStore& state,
-                                    const CopyOptions& options, Progress& progress) {
+                                    const CopyOptions& options, Throttle& throttle, Progress& progress) {
   progress.set_folder(work.result.source);
   if (!work.pair.target_exists) {
     MF_CO_CHECK(co_await target.create(work.pair.target.target));
@@ -239,8 +246,13 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
       work.result.deleted = static_cast<std::uint32_t>(target_uids.size());
     }
   }
-  for (const auto& batch : batches_of(work.todo, options))
+  for (const auto& batch : batches_of(work.todo, throttle.max_batch_bytes(options.batch_bytes),
+                                      throttle.max_batch_messages(options.batch_messages))) {
+    std::uint64_t bytes = 0;
+    for (const auto& m : batch) bytes += m.size;
+    co_await wait_for(throttle.admit(bytes, batch.size()));
     MF_CO_CHECK(co_await copy_batch(source, target, work, target_box, batch, state, progress));
+  }
   co_return Result<void>{};
 }
 
@@ -266,7 +278,8 @@ net::Task<Result<void>> copy_subscriptions(Client& source, Client& target, const
 }
 
 net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, StateStore& state,
-                                      const CopyOptions& options, Progress& progress, MigrateResult& result) {
+                                      const CopyOptions& options, Throttle& throttle, Progress& progress,
+                                      MigrateResult& result) {
   auto executor = co_await net::asio::this_coro::executor;
   MF_CO_TRY(source, co_await open_session(executor, from, "source"));
   MF_CO_TRY(target, co_await open_session(executor, to, "target"));
@@ -304,7 +317,7 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
   }
 
   for (auto& folder : work) {
-    auto copied = co_await copy_folder(*source, *target, folder, state, options, progress);
+    auto copied = co_await copy_folder(*source, *target, folder, state, options, throttle, progress);
     if (!copied) {
       if (is_fatal(copied.error())) {
         result.folders.push_back(std::move(folder.result));
@@ -372,9 +385,12 @@ void merge_attempt(MigrateResult& run, MigrateResult&& attempt, bool first) {
   run.dry_run = attempt.dry_run;
 }
 
-net::Task<void> wait_for(std::chrono::milliseconds delay) {
-  net::asio::steady_timer timer(co_await net::asio::this_coro::executor, delay);
-  co_await timer.async_wait(net::asio::use_awaitable);
+// "Suggested Backoff Time: 2500 milliseconds" in a throttling answer (Exchange Online).
+std::chrono::milliseconds suggested_backoff(const std::string& message) {
+  static const std::regex pattern("Suggested Backoff Time: *([0-9]{1,9}) *milliseconds", std::regex::icase);
+  std::smatch m;
+  if (!std::regex_search(message, m, pattern)) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(std::stol(m[1].str()));
 }
 
 net::Task<MigrateResult> migrate_account(const Endpoint& from, const Endpoint& to, StateStore& state,
@@ -383,15 +399,17 @@ net::Task<MigrateResult> migrate_account(const Endpoint& from, const Endpoint& t
   result.account = account_key(from, to);
   auto start = std::chrono::steady_clock::now();
   auto wait = options.retry_wait;
+  Throttle throttle(options.max_bytes_per_second, options.max_messages_per_second);  // across retries
   for (int attempt = 0;; ++attempt) {
     MigrateResult this_attempt;
     this_attempt.account = result.account;
-    auto run = co_await run_migration(from, to, state, options, progress, this_attempt);
+    auto run = co_await run_migration(from, to, state, options, throttle, progress, this_attempt);
     if (!run) this_attempt.fatal = run.error();
     merge_attempt(result, std::move(this_attempt), attempt == 0);
     // Only transient failures are retried: a wrong password stays wrong.
     if (!result.fatal || result.fatal->code != Errc::Temp || attempt >= options.retries) break;
     progress.finish();
+    wait = std::max(wait, suggested_backoff(result.fatal->message));
     log::warn(result.fatal->describe() + "; reconnecting in " + std::to_string(wait.count()) + " ms (retry " +
               std::to_string(attempt + 1) + " of " + std::to_string(options.retries) + ")");
     result.warnings.push_back("retried after: " + result.fatal->describe());

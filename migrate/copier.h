@@ -24,6 +24,8 @@ struct CopyOptions {
   std::size_t batch_messages = 500;
   int retries = 5;                     // reconnects after transient errors, per account
   std::chrono::milliseconds retry_wait{2000};  // first wait; doubles, at most a minute
+  std::uint64_t max_bytes_per_second = 0;      // 0: no limit
+  std::uint64_t max_messages_per_second = 0;
 };
 
 struct MessageFailure {

@@ -488,3 +488,17 @@ TEST_CASE("a_renumbered_source_folder_is_matched_again_by_hash_not_copied_again"
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
 }
+
+TEST_CASE("rate_limits_slow_the_copy_down", "[integration][throttle]") {
+  TwoServers servers(8);
+  REQUIRE(servers.filled().messages == 47);
+  auto report = servers.dir() + "/migrate.json";
+  auto run = run_mailferry(with(servers.migrate_args(), {"--max-messages-per-second", "20", "--json", report}));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  auto j = read_json(report);
+  CHECK(j["copied"] == 47);
+  CHECK(j["seconds"].get<double>() >= 1.8);  // 47 messages at 20 a second: the last batch starts after 2.3 s
+  auto verify = run_mailferry(servers.verify_args());
+  CHECK(verify.exit_code == 0);
+}
