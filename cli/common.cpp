@@ -65,6 +65,10 @@ void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
   app.add_option("--to", o.to_url, "target server: imap://USER@HOST[:PORT] or imaps://...")->required();
   app.add_option("--from-password-file", o.from_password_file, "file holding the source password");
   app.add_option("--to-password-file", o.to_password_file, "file holding the target password");
+  app.add_option("--from-admin", o.from_admin,
+                 "log in to the source as this admin (master user) on behalf of the URL's user; "
+                 "the password is the admin's");
+  app.add_option("--to-admin", o.to_admin, "the same for the target");
   app.add_option("--tls-ca-file", o.tls_ca_file, "also trust the CA certificates in this PEM file");
   app.add_flag("--tls-insecure", o.tls_insecure, "accept any TLS certificate (self-signed; warns)");
   app.add_flag("--no-starttls", o.no_starttls, "keep imap:// connections unencrypted even if STARTTLS is offered");
@@ -96,7 +100,8 @@ Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const 
   MF_TRY(to_url, imapclient::parse_server_url(o.to_url));
   MF_TRY(from_password, find_password(o.from_password_file, "MAILFERRY_FROM_PASSWORD", "source", from_url));
   MF_TRY(to_password, find_password(o.to_password_file, "MAILFERRY_TO_PASSWORD", "target", to_url));
-  return std::pair{migrate::Endpoint{from_url, from_password, client}, migrate::Endpoint{to_url, to_password, client}};
+  return std::pair{migrate::Endpoint{from_url, o.from_admin, from_password, client},
+                   migrate::Endpoint{to_url, o.to_admin, to_password, client}};
 }
 
 bool write_json_report(const std::string& path, const nlohmann::json& report) {

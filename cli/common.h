@@ -31,6 +31,7 @@ int exit_code_for(const Error& e);
 struct EndpointOptions {
   std::string from_url, to_url;
   std::string from_password_file, to_password_file;
+  std::string from_admin, to_admin;
   std::string tls_ca_file;
   bool tls_insecure = false;
   bool no_starttls = false;

@@ -247,7 +247,7 @@ Task<Result<void>> Client::login(const std::string& user, const std::string& pas
   if (!result) {
     Error e = result.error();
     if (e.code == Errc::Perm || e.code == Errc::Protocol) e.code = Errc::Auth;
-    e.message = "login as " + user + " failed: " + e.message;
+    e.message = "login as " + user + (authzid.empty() ? "" : " on behalf of " + authzid) + " failed: " + e.message;
     co_return e;
   }
   if (!result->code || result->code->name != "CAPABILITY") MF_CO_CHECK(co_await refresh_capabilities());

@@ -71,8 +71,8 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, Folder
                          "source UIDVALIDITY changed from " + std::to_string(folder->source_uidvalidity) + " to " +
                              std::to_string(selected->uidvalidity) + "; a real run finds the copied messages again by hash",
                          "folder \"" + pair.source_display + "\"");
-  auto reconciled = dry_run ? Result<std::uint32_t>(0u)
-                            : co_await reconcile_pending(target, pair.target.target, pair.target_exists, state, folder->id);
+  Result<std::uint32_t> reconciled = 0u;  // not ?: with co_await (GCC 12 miscompiles it)
+  if (!dry_run) reconciled = co_await reconcile_pending(target, pair.target.target, pair.target_exists, state, folder->id);
   if (!reconciled)
     co_return with_context(reconciled.error(), "settling the interrupted run of \"" + pair.source_display + "\"");
   work.result.reconciled = *reconciled;

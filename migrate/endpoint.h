@@ -12,7 +12,8 @@ using net::Task;
 
 struct Endpoint {
   imapclient::ServerUrl url;
-  std::string password;
+  std::string admin;     // log in as this admin on behalf of url.user (SASL PLAIN authzid)
+  std::string password;  // the admin's when admin is set
   imapclient::ClientOptions options;
 };
 

@@ -502,3 +502,30 @@ TEST_CASE("rate_limits_slow_the_copy_down", "[integration][throttle]") {
   auto verify = run_mailferry(servers.verify_args());
   CHECK(verify.exit_code == 0);
 }
+
+TEST_CASE("an_admin_migrates_a_users_mailbox_on_their_behalf", "[integration][auth]") {
+  DovecotOptions source{{}, '/'};
+  source.master_users = {{"admin", "admin-secret"}};
+  TwoServers servers(source, DovecotOptions{{}, '.'});
+  REQUIRE(fill_standard_mailbox(servers.source(), "alice", 5));
+  REQUIRE(write_file_atomically(servers.dir() + "/admin-password", "admin-secret\n"));
+  auto as_admin = [&](std::vector<std::string> args) {
+    auto it = std::find(args.begin(), args.end(), "--from-password-file");
+    *(it + 1) = servers.dir() + "/admin-password";
+    args.insert(args.end(), {"--from-admin", "admin"});
+    return args;
+  };
+  auto run = run_mailferry(as_admin(servers.migrate_args()));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("32 messages") != std::string::npos);
+  auto verify = run_mailferry(as_admin(servers.verify_args()));
+  CHECK(verify.exit_code == 0);
+
+  // The user's own password is not the admin's.
+  auto wrong = servers.verify_args();
+  wrong.insert(wrong.end(), {"--from-admin", "admin"});
+  auto refused = run_mailferry(wrong);
+  CHECK(refused.exit_code == 3);
+  CHECK(refused.err.find("login as admin on behalf of alice failed") != std::string::npos);
+}

@@ -118,12 +118,18 @@ Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotO
   std::string passwd;
   for (const auto& u : options.users) passwd += u.name + ":{PLAIN}" + u.password + "::::::\n";
   MF_CHECK(write_file_atomically(d->dir_ + "/passwd", passwd));
+  std::string masters;
+  for (const auto& u : options.master_users) masters += u.name + ":{PLAIN}" + u.password + "::::::\n";
+  MF_CHECK(write_file_atomically(d->dir_ + "/master-passwd", masters));
   const std::string& D = d->dir_;
   std::string conf = "base_dir = " + D + "/run\nstate_dir = " + D + "/state\nlog_path = " + D + "/dovecot.log\n" +
                      "protocols = imap\nlisten = 127.0.0.1\nssl = yes\nssl_cert = <" + D + "/cert.pem\nssl_key = <" +
                      D + "/key.pem\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n" +
                      "first_valid_uid = 1\nmail_location = maildir:" + D + "/mail/%u\n" +
                      (options.fsync ? "" : "mail_fsync = never\n") +
+                     // A master user's login continues to the user's own passdb entry (pass = yes).
+                     "passdb {\n  driver = passwd-file\n  master = yes\n  pass = yes\n  args = scheme=PLAIN "
+                     "username_format=%u " + D + "/master-passwd\n}\n" +
                      "passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u " + D +
                      "/passwd\n}\nuserdb {\n  driver = static\n  args = uid=" + std::to_string(d->mail_uid_) +
                      " gid=" + std::to_string(d->mail_gid_) + " home=" + D + "/home/%u\n}\n" +

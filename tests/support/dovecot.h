@@ -31,6 +31,7 @@ struct DovecotOptions {
   bool fsync = false;       // tests do not need the target's fsync
   std::string certificate_from;  // directory of another instance whose cert.pem/key.pem to use
   std::vector<DovecotMailbox> mailboxes;  // created at login, with their special-use attribute
+  std::vector<DovecotUser> master_users;   // may log in as any user (SASL PLAIN authorization identity)
 };
 
 class Dovecot {
