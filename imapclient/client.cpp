@@ -305,6 +305,20 @@ Task<Result<SelectedMailbox>> Client::select(const std::string& mailbox, bool re
   co_return out;
 }
 
+Task<Result<std::map<std::string, std::uint64_t>>> Client::status(const std::string& mailbox,
+                                                                   std::string_view items) {
+  std::map<std::string, std::uint64_t> out;
+  auto command = new_command("STATUS");
+  command.astring(mailbox).raw(items);
+  auto status = co_await run(std::move(command), [&](imap::Response& r) -> Result<void> {
+    if (auto* data = std::get_if<imap::StatusData>(&r))
+      for (auto& [name, value] : data->items) out[name] = value;
+    return {};
+  });
+  if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
+  co_return out;
+}
+
 Task<Result<void>> Client::uid_fetch(const imap::SequenceSet& uids, std::string_view items,
                                      const FetchHandler& handler) {
   auto command = new_command("UID FETCH");

@@ -76,6 +76,8 @@ class Client {
   Task<Result<std::vector<Mailbox>>> list();
   Task<Result<std::vector<std::string>>> subscriptions();
   Task<Result<SelectedMailbox>> select(const std::string& mailbox, bool read_only);
+  // STATUS mailbox (items), e.g. "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)": item -> value.
+  Task<Result<std::map<std::string, std::uint64_t>>> status(const std::string& mailbox, std::string_view items);
   // UID FETCH set (items); handler sees every FETCH response as it arrives.
   Task<Result<void>> uid_fetch(const imap::SequenceSet& uids, std::string_view items, const FetchHandler& handler);
   // APPENDs the messages, pipelined when the server has LITERAL+. The outer

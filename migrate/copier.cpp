@@ -46,6 +46,8 @@ struct FolderWork {
   std::vector<SourceMessage> todo;
   std::map<std::uint32_t, std::vector<std::string>> copied_flags;  // flags now of messages copied before
   std::vector<std::uint32_t> gone;  // copied before, expunged at the source since
+  std::optional<FolderSnapshot> snapshot;  // the source at the start of this pass (CONDSTORE)
+  bool unchanged = false;                  // same snapshot as the last complete pass: nothing to do
   std::uint32_t target_floor = 1;  // no message appended from now on gets a lower UID
 };
 
@@ -56,11 +58,40 @@ struct Fetched {
   std::string body;
 };
 
+// CONDSTORE (RFC 7162 §3.1): HIGHESTMODSEQ moves on every change in a
+// folder, so an unchanged one (with the same UIDNEXT and count) since the
+// last complete pass needs no FETCH on either side. One STATUS per folder.
+net::Task<Result<bool>> unchanged_since_last_pass(Client& source, const FolderPair& pair, StateStore& state,
+                                                  const std::string& account, FolderWork& work) {
+  if (!source.has_capability("CONDSTORE")) co_return false;
+  MF_CO_TRY(status, co_await source.status(pair.source.name, "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)"));
+  if (!status.count("HIGHESTMODSEQ") || !status.count("UIDVALIDITY")) co_return false;  // e.g. NOMODSEQ
+  work.snapshot = FolderSnapshot{status["HIGHESTMODSEQ"], static_cast<std::uint32_t>(status["UIDNEXT"]),
+                                 static_cast<std::uint32_t>(status["MESSAGES"])};
+  MF_CO_TRY(folder, state.folder(account, pair.source.name, static_cast<std::uint32_t>(status["UIDVALIDITY"]),
+                                 pair.target.target));
+  if (folder.uidvalidity_changed || !pair.target_exists) co_return false;
+  MF_CO_TRY(recorded, state.snapshot(folder.id));
+  MF_CO_TRY(pending, state.pending(folder.id));
+  if (recorded != work.snapshot || !pending.empty()) co_return false;
+  MF_CO_TRY(copied, state.copied_uids(folder.id));
+  work.state_id = folder.id;
+  work.result.source_messages = work.snapshot->messages;
+  work.result.already_copied = static_cast<std::uint32_t>(copied.size());
+  co_return true;
+}
+
 net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, FolderPair pair, StateStore& state,
                                           const std::string& account, bool dry_run) {
   FolderWork work;
   work.result.source = pair.source_display;
   work.result.target = pair.target.display;
+  MF_CO_TRY(unchanged, co_await unchanged_since_last_pass(source, pair, state, account, work));
+  if (unchanged) {
+    work.unchanged = work.result.unchanged = true;
+    work.pair = std::move(pair);
+    co_return work;
+  }
   auto selected = co_await source.select(pair.source.name, true);
   if (!selected) co_return selected.error();
   auto folder = state.folder(account, pair.source.name, selected->uidvalidity, pair.target.target);
@@ -226,7 +257,7 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
     MF_CO_CHECK(co_await target.create(work.pair.target.target));
     work.result.created = true;
   }
-  if (work.todo.empty() && work.copied_flags.empty() && work.gone.empty()) co_return Result<void>{};
+  if (work.unchanged || (work.todo.empty() && work.copied_flags.empty() && work.gone.empty())) co_return Result<void>{};
   MF_CO_CHECK(co_await source.select(work.pair.source.name, true));
   MF_CO_TRY(target_box, co_await target.select(work.pair.target.target, false));
   MF_CO_TRY(recorded_validity, state.target_uidvalidity(work.state_id));
@@ -324,6 +355,10 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
         co_return copied.error();
       }
       folder.result.error = copied.error().describe();
+    } else if (folder.snapshot && !folder.unchanged && folder.result.failures.empty() &&
+               folder.result.deleted == folder.gone.size()) {
+      // Fully in step (a deletion left for a later --delete is not): the next pass may skip it.
+      MF_CO_CHECK(state.set_snapshot(folder.state_id, folder.snapshot));
     }
     result.folders.push_back(std::move(folder.result));
   }

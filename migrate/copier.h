@@ -37,6 +37,7 @@ struct FolderResult {
   std::string source;  // display names (UTF-8, '/' between levels)
   std::string target;
   bool created = false;
+  bool unchanged = false;  // the source reported no change since the last complete pass (CONDSTORE)
   std::uint32_t source_messages = 0;
   std::uint32_t already_copied = 0;
   std::uint32_t reconciled = 0;  // of already_copied: found on the target after an interrupted run

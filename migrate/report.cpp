@@ -85,6 +85,7 @@ nlohmann::json migrate_json(const MigrateResult& r) {
     folders.push_back({{"source", f.source},
                        {"target", f.target},
                        {"created", f.created},
+                       {"unchanged", f.unchanged},
                        {"source_messages", f.source_messages},
                        {"copied", f.copied},
                        {"already_copied", f.already_copied},

@@ -5,7 +5,7 @@ namespace {
 
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '1');
+INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '2');
 CREATE TABLE IF NOT EXISTS folders(
   id INTEGER PRIMARY KEY,
   account TEXT NOT NULL,
@@ -13,6 +13,9 @@ CREATE TABLE IF NOT EXISTS folders(
   source_uidvalidity INTEGER NOT NULL,
   target_name TEXT NOT NULL,
   target_uidvalidity INTEGER,
+  source_highestmodseq INTEGER,
+  source_uidnext INTEGER,
+  source_messages INTEGER,
   UNIQUE(account, source_name));
 CREATE TABLE IF NOT EXISTS messages(
   folder_id INTEGER NOT NULL REFERENCES folders(id),
@@ -25,6 +28,32 @@ CREATE TABLE IF NOT EXISTS messages(
   PRIMARY KEY(folder_id, source_uid));
 )";
 
+
+// Columns added since schema 1, so that older state files keep working.
+constexpr std::pair<const char*, const char*> kAddedColumns[] = {
+    {"messages", "target_floor INTEGER"},
+    {"folders", "source_highestmodseq INTEGER"},
+    {"folders", "source_uidnext INTEGER"},
+    {"folders", "source_messages INTEGER"},
+};
+
+Result<bool> has_column(sql::Database& db, const std::string& table, const std::string& column) {
+  MF_TRY(info, db.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2"));
+  info.bind(1, table).bind(2, column);
+  return info.step();
+}
+
+Result<void> upgrade_from_schema_1(sql::Database& db) {
+  MF_TRY(tx, sql::Transaction::begin(db));
+  for (auto [table, column] : kAddedColumns) {
+    std::string name = std::string(column).substr(0, std::string(column).find(' '));
+    MF_TRY(present, has_column(db, table, name));
+    if (!present) MF_CHECK(db.exec(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column));
+  }
+  MF_CHECK(db.exec("UPDATE meta SET value = '2' WHERE key = 'schema'"));
+  return tx.commit();
+}
+
 }  // namespace
 
 Result<StateStore> StateStore::open(const std::string& path) {
@@ -32,10 +61,16 @@ Result<StateStore> StateStore::open(const std::string& path) {
   MF_CHECK(db.exec(kSchema));
   MF_TRY(version, db.prepare("SELECT value FROM meta WHERE key = 'schema'"));
   MF_TRY(row, version.step());
-  if (!row || version.column_text(0) != "1")
-    return make_error(Errc::Corrupt, "not a mailferry state file of schema 1", path);
+  std::string schema = row ? version.column_text(0) : "";
+  version.reset();
+  if (schema == "1") {
+    MF_CHECK(upgrade_from_schema_1(db));
+    schema = "2";
+  }
+  if (schema != "2") return make_error(Errc::Corrupt, "not a mailferry state file of schema 2", path);
   return StateStore(std::move(db));
 }
+
 
 Result<FolderState> StateStore::folder(const std::string& account, const std::string& source_name,
                                        std::uint32_t source_uidvalidity, const std::string& target_name) {
@@ -142,6 +177,29 @@ Result<std::optional<std::uint32_t>> StateStore::target_uidvalidity(std::int64_t
 Result<void> StateStore::set_target_uidvalidity(std::int64_t folder_id, std::uint32_t uidvalidity) {
   MF_TRY(update, db_.prepare("UPDATE folders SET target_uidvalidity = ?2 WHERE id = ?1"));
   update.bind(1, folder_id).bind(2, std::int64_t{uidvalidity});
+  return update.run();
+}
+
+Result<std::optional<FolderSnapshot>> StateStore::snapshot(std::int64_t folder_id) {
+  MF_TRY(query, db_.prepare("SELECT source_highestmodseq, source_uidnext, source_messages FROM folders WHERE id = ?1"));
+  query.bind(1, folder_id);
+  MF_TRY(row, query.step());
+  if (!row || query.column_is_null(0)) return std::optional<FolderSnapshot>{};
+  return std::optional<FolderSnapshot>{FolderSnapshot{static_cast<std::uint64_t>(query.column_int(0)),
+                                                      static_cast<std::uint32_t>(query.column_int(1)),
+                                                      static_cast<std::uint32_t>(query.column_int(2))}};
+}
+
+Result<void> StateStore::set_snapshot(std::int64_t folder_id, const std::optional<FolderSnapshot>& snapshot) {
+  MF_TRY(update, db_.prepare("UPDATE folders SET source_highestmodseq = ?2, source_uidnext = ?3, source_messages = ?4 "
+                             "WHERE id = ?1"));
+  update.bind(1, folder_id);
+  if (snapshot) {
+    update.bind(2, static_cast<std::int64_t>(snapshot->highestmodseq));
+    update.bind(3, std::int64_t{snapshot->uidnext}).bind(4, std::int64_t{snapshot->messages});
+  } else {
+    update.bind_null(2).bind_null(3).bind_null(4);
+  }
   return update.run();
 }
 

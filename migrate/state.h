@@ -34,6 +34,17 @@ struct CopiedMessage {
   std::uint32_t target_uid = 0;  // 0 when the target has no UIDPLUS
 };
 
+// What a folder looked like at the start of its last complete pass: if the
+// source still says the same (CONDSTORE's HIGHESTMODSEQ moves on every
+// change, flags and expunges included), the folder needs no look at all.
+struct FolderSnapshot {
+  std::uint64_t highestmodseq = 0;
+  std::uint32_t uidnext = 0;
+  std::uint32_t messages = 0;
+
+  bool operator==(const FolderSnapshot&) const = default;
+};
+
 struct PendingMessage {
   std::uint32_t source_uid = 0;
   std::string sha256;
@@ -61,6 +72,9 @@ class StateStore {
                                     const std::vector<CopiedMessage>& messages);
   [[nodiscard]] Result<std::optional<std::uint32_t>> target_uidvalidity(std::int64_t folder_id);
   [[nodiscard]] Result<void> set_target_uidvalidity(std::int64_t folder_id, std::uint32_t uidvalidity);
+  [[nodiscard]] Result<std::optional<FolderSnapshot>> snapshot(std::int64_t folder_id);
+  // Records the snapshot of a complete pass (nullopt: the next pass looks again).
+  [[nodiscard]] Result<void> set_snapshot(std::int64_t folder_id, const std::optional<FolderSnapshot>& snapshot);
 
   [[nodiscard]] Result<void> record_pending(std::int64_t folder_id, const std::vector<PendingMessage>& messages);
   // Turns rows into copied (pending or not), in one transaction.

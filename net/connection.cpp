@@ -13,6 +13,8 @@
 #include <boost/asio/write.hpp>
 
 #include <openssl/ssl.h>
+#include <map>
+#include <mutex>
 #include <openssl/x509v3.h>
 
 namespace mf::net {
@@ -20,6 +22,20 @@ namespace {
 
 using namespace asio::experimental::awaitable_operators;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+Result<std::shared_ptr<asio::ssl::context>> make_context(const TlsOptions& options);
+
+// One context per TLS setting for the whole process: the CA store is read once.
+Result<std::shared_ptr<asio::ssl::context>> shared_context(const TlsOptions& options) {
+  static std::mutex mutex;
+  static std::map<std::pair<bool, std::string>, std::shared_ptr<asio::ssl::context>> cache;
+  std::lock_guard lock(mutex);
+  auto key = std::pair{options.verify, options.ca_file};
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  MF_TRY(context, make_context(options));
+  cache.emplace(key, context);
+  return context;
+}
 
 Result<std::shared_ptr<asio::ssl::context>> make_context(const TlsOptions& options) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
@@ -41,13 +57,12 @@ Result<std::shared_ptr<asio::ssl::context>> make_context(const TlsOptions& optio
 }  // namespace
 
 Connection::Connection(asio::any_io_executor executor, std::string host, std::string peer, TlsOptions tls_options,
-                       std::chrono::milliseconds timeout, std::shared_ptr<asio::ssl::context> ssl_context)
+                       std::chrono::milliseconds timeout)
     : host_(std::move(host)),
       peer_(std::move(peer)),
       tls_options_(std::move(tls_options)),
       timeout_(timeout),
-      ssl_context_(std::move(ssl_context)),
-      stream_(executor, *ssl_context_) {}
+      socket_(executor) {}
 
 Error Connection::io_error(const boost::system::error_code& ec, std::string_view during) const {
   if (ec == asio::error::operation_aborted || ec == asio::error::timed_out)
@@ -57,7 +72,7 @@ Error Connection::io_error(const boost::system::error_code& ec, std::string_view
     return make_error(Errc::Temp, "connection closed by the server " + std::string(during), peer_);
   if (ec.category() == asio::error::get_ssl_category()) {
     std::string message = "TLS error " + std::string(during) + ": " + ec.message();
-    long verify = SSL_get_verify_result(const_cast<SSL*>(const_cast<Connection*>(this)->stream_.native_handle()));
+    long verify = tls_ ? SSL_get_verify_result(tls_->native_handle()) : X509_V_OK;
     if (verify != X509_V_OK) message += " (certificate: " + std::string(X509_verify_cert_error_string(verify)) + ")";
     return make_error(Errc::Tls, message, peer_);
   }
@@ -68,9 +83,7 @@ Task<Result<std::unique_ptr<Connection>>> Connection::connect(asio::any_io_execu
                                                               std::uint16_t port, bool tls, TlsOptions tls_options,
                                                               std::chrono::milliseconds timeout) {
   std::string peer = host + ":" + std::to_string(port);
-  auto context = make_context(tls_options);
-  if (!context) co_return context.error();
-  std::unique_ptr<Connection> conn(new Connection(executor, host, peer, tls_options, timeout, *context));
+  std::unique_ptr<Connection> conn(new Connection(executor, host, peer, tls_options, timeout));
 
   asio::ip::tcp::resolver resolver(executor);
   asio::steady_timer timer(executor);
@@ -81,17 +94,21 @@ Task<Result<std::unique_ptr<Connection>>> Connection::connect(asio::any_io_execu
   if (rec) co_return make_error(Errc::Temp, "cannot resolve host name: " + rec.message(), peer);
 
   auto connected =
-      co_await (asio::async_connect(conn->stream_.next_layer(), endpoints, kTuple) || timer.async_wait(kTuple));
+      co_await (asio::async_connect(conn->socket_, endpoints, kTuple) || timer.async_wait(kTuple));
   if (connected.index() == 1) co_return conn->io_error(asio::error::timed_out, "connecting");
   auto [cec, endpoint] = std::get<0>(connected);
   if (cec) co_return make_error(Errc::Temp, "cannot connect: " + cec.message(), peer);
-  conn->stream_.next_layer().set_option(asio::ip::tcp::no_delay(true));
+  conn->socket_.set_option(asio::ip::tcp::no_delay(true));
   if (tls) MF_CO_CHECK(co_await conn->handshake());
   co_return conn;
 }
 
 Task<Result<void>> Connection::handshake() {
-  SSL* ssl = stream_.native_handle();
+  auto context = shared_context(tls_options_);
+  if (!context) co_return context.error();
+  ssl_context_ = *context;
+  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *ssl_context_);
+  SSL* ssl = tls_->native_handle();
   boost::system::error_code parse_ec;
   auto ip = asio::ip::make_address(host_, parse_ec);
   if (parse_ec) SSL_set_tlsext_host_name(ssl, host_.c_str());  // SNI only for names
@@ -102,9 +119,9 @@ Task<Result<void>> Connection::handshake() {
     else
       X509_VERIFY_PARAM_set1_ip_asc(param, ip.to_string().c_str());
   }
-  asio::steady_timer timer(stream_.get_executor());
+  asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(timeout_);
-  auto result = co_await (stream_.async_handshake(asio::ssl::stream_base::client, kTuple) || timer.async_wait(kTuple));
+  auto result = co_await (tls_->async_handshake(asio::ssl::stream_base::client, kTuple) || timer.async_wait(kTuple));
   if (result.index() == 1) co_return io_error(asio::error::timed_out, "in the TLS handshake");
   auto [ec] = std::get<0>(result);
   if (ec) co_return io_error(ec, "in the TLS handshake");
@@ -116,14 +133,14 @@ Task<Result<void>> Connection::handshake() {
 Task<Result<void>> Connection::start_tls() { co_return co_await handshake(); }
 
 Task<Result<std::size_t>> Connection::read_some(char* buffer, std::size_t size) {
-  asio::steady_timer timer(stream_.get_executor());
+  asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(timeout_);
   auto buf = asio::buffer(buffer, size);
   std::variant<std::tuple<boost::system::error_code, std::size_t>, std::tuple<boost::system::error_code>> result;
   if (tls_active_)
-    result = co_await (stream_.async_read_some(buf, kTuple) || timer.async_wait(kTuple));
+    result = co_await (tls_->async_read_some(buf, kTuple) || timer.async_wait(kTuple));
   else
-    result = co_await (stream_.next_layer().async_read_some(buf, kTuple) || timer.async_wait(kTuple));
+    result = co_await (socket_.async_read_some(buf, kTuple) || timer.async_wait(kTuple));
   if (result.index() == 1) co_return io_error(asio::error::timed_out, "waiting for data");
   auto [ec, n] = std::get<0>(result);
   if (ec) co_return io_error(ec, "while reading");
@@ -134,13 +151,13 @@ Task<Result<void>> Connection::write(std::vector<std::string_view> buffers) {
   std::vector<asio::const_buffer> bufs;
   bufs.reserve(buffers.size());
   for (auto b : buffers) bufs.emplace_back(b.data(), b.size());
-  asio::steady_timer timer(stream_.get_executor());
+  asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(timeout_);
   std::variant<std::tuple<boost::system::error_code, std::size_t>, std::tuple<boost::system::error_code>> result;
   if (tls_active_)
-    result = co_await (asio::async_write(stream_, bufs, kTuple) || timer.async_wait(kTuple));
+    result = co_await (asio::async_write(*tls_, bufs, kTuple) || timer.async_wait(kTuple));
   else
-    result = co_await (asio::async_write(stream_.next_layer(), bufs, kTuple) || timer.async_wait(kTuple));
+    result = co_await (asio::async_write(socket_, bufs, kTuple) || timer.async_wait(kTuple));
   if (result.index() == 1) co_return io_error(asio::error::timed_out, "while writing");
   auto [ec, n] = std::get<0>(result);
   if (ec) co_return io_error(ec, "while writing");
@@ -149,8 +166,8 @@ Task<Result<void>> Connection::write(std::vector<std::string_view> buffers) {
 
 void Connection::close() {
   boost::system::error_code ec;
-  stream_.next_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  stream_.next_layer().close(ec);
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
 }
 
 }  // namespace mf::net

@@ -50,7 +50,7 @@ class Connection {
 
  private:
   Connection(asio::any_io_executor executor, std::string host, std::string peer, TlsOptions tls_options,
-             std::chrono::milliseconds timeout, std::shared_ptr<asio::ssl::context> ssl_context);
+             std::chrono::milliseconds timeout);
   Task<Result<void>> handshake();
   Error io_error(const boost::system::error_code& ec, std::string_view during) const;
 
@@ -58,8 +58,11 @@ class Connection {
   std::string peer_;
   TlsOptions tls_options_;
   std::chrono::milliseconds timeout_;
+  asio::ip::tcp::socket socket_;
+  // Made at the handshake: loading the system CAs costs ~25 ms, which a
+  // plain connection should not pay.
   std::shared_ptr<asio::ssl::context> ssl_context_;
-  asio::ssl::stream<asio::ip::tcp::socket> stream_;
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
   bool tls_active_ = false;
 };
 

@@ -373,6 +373,8 @@ TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integr
   REQUIRE(second.exit_code == 0);
   auto j = read_json(report);
   CHECK(j["copied"] == 1);
+  for (const auto& f : j["folders"])
+    CHECK(f["unchanged"] == (f["source"] != "INBOX" && f["source"] != "Junk/Old"));
   std::size_t updated = 0;
   for (const auto& f : j["folders"]) updated += f["flags_updated"].get<std::size_t>();
   CHECK(updated == 3);
@@ -384,7 +386,10 @@ TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integr
   REQUIRE(third.exit_code == 0);
   auto j3 = read_json(report);
   CHECK(j3["copied"] == 0);
-  for (const auto& f : j3["folders"]) CHECK(f["flags_updated"] == 0);
+  for (const auto& f : j3["folders"]) {
+    CHECK(f["flags_updated"] == 0);
+    CHECK(f["unchanged"] == true);  // CONDSTORE: one STATUS per folder, no FETCH
+  }
 }
 
 TEST_CASE("delete_propagates_source_expunges_only_when_asked", "[integration][incremental]") {
