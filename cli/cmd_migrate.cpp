@@ -21,6 +21,7 @@ struct MigrateArgs {
   std::string state_path;
   std::size_t batch_megabytes = 16;
   int retries = 5;
+  int connections = 2;
   std::uint64_t max_bytes_per_second = 0;
   std::uint64_t max_messages_per_second = 0;
   double retry_wait_seconds = 2;
@@ -61,6 +62,7 @@ int run_migrate(const MigrateArgs& args) {
   options.delete_missing = args.delete_missing;
   options.batch_bytes = args.batch_megabytes << 20;
   options.retries = args.retries;
+  options.connections = args.connections;
   options.max_bytes_per_second = args.max_bytes_per_second;
   options.max_messages_per_second = args.max_messages_per_second;
   options.retry_wait = std::chrono::milliseconds(static_cast<long>(args.retry_wait_seconds * 1000));
@@ -90,6 +92,9 @@ void add_migrate_command(CLI::App& app, std::function<void(int)> set_exit) {
       ->default_str("~/.local/state/mailferry/migrate.db");
   cmd->add_option("--batch-mb", args->batch_megabytes, "megabytes fetched and appended per batch (bounds memory)")
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--connections", args->connections,
+                  "connections to each server, copying that many folders at once")
+      ->check(CLI::Range(1, 16));
   cmd->add_option("--max-bytes-per-second", args->max_bytes_per_second, "copy at most this many bytes a second");
   cmd->add_option("--max-messages-per-second", args->max_messages_per_second,
                   "copy at most this many messages a second");

@@ -12,6 +12,8 @@
 
 #include "core/log.h"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -287,6 +289,48 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
   co_return Result<void>{};
 }
 
+// The folders still to copy, shared by the connection pairs.
+struct CopyQueue {
+  std::vector<FolderWork>& work;
+  std::size_t next = 0;
+  std::optional<Error> fatal;  // the first error that ends the account; the others stop taking folders
+};
+
+net::Task<void> copy_worker(Client& source, Client& target, CopyQueue& queue, StateStore& state,
+                            const CopyOptions& options, Throttle& throttle, Progress& progress) {
+  while (!queue.fatal && queue.next < queue.work.size()) {
+    FolderWork& folder = queue.work[queue.next++];
+    auto copied = co_await copy_folder(source, target, folder, state, options, throttle, progress);
+    if (!copied) {
+      if (is_fatal(copied.error())) {
+        if (!queue.fatal) queue.fatal = copied.error();
+        co_return;
+      }
+      folder.result.error = copied.error().describe();
+    } else if (folder.snapshot && !folder.unchanged && folder.result.failures.empty() &&
+               folder.result.deleted == folder.gone.size()) {
+      // Fully in step (a deletion left for a later --delete is not): the next pass may skip it.
+      auto recorded = state.set_snapshot(folder.state_id, folder.snapshot);
+      if (!recorded && !queue.fatal) queue.fatal = recorded.error();
+    }
+  }
+}
+
+// Runs the tasks concurrently on this executor and returns when all are done.
+net::Task<void> run_all(std::vector<net::Task<void>> tasks) {
+  auto executor = co_await net::asio::this_coro::executor;
+  std::size_t left = tasks.size();
+  std::exception_ptr failure;
+  net::asio::steady_timer all_done(executor, net::asio::steady_timer::time_point::max());
+  for (auto& task : tasks)
+    net::asio::co_spawn(executor, std::move(task), [&](std::exception_ptr e) {
+      if (e && !failure) failure = e;
+      if (--left == 0) all_done.cancel();
+    });
+  if (left > 0) co_await all_done.async_wait(net::asio::as_tuple(net::asio::use_awaitable));
+  if (failure) std::rethrow_exception(failure);  // a bug, not an Error: let it surface
+}
+
 net::Task<Result<void>> copy_subscriptions(Client& source, Client& target, const FolderPlan& plan,
                                            MigrateResult& result) {
   MF_CO_TRY(wanted, co_await source.subscriptions());
@@ -347,20 +391,24 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
     co_return Result<void>{};
   }
 
-  for (auto& folder : work) {
-    auto copied = co_await copy_folder(*source, *target, folder, state, options, throttle, progress);
-    if (!copied) {
-      if (is_fatal(copied.error())) {
-        result.folders.push_back(std::move(folder.result));
-        co_return copied.error();
-      }
-      folder.result.error = copied.error().describe();
-    } else if (folder.snapshot && !folder.unchanged && folder.result.failures.empty() &&
-               folder.result.deleted == folder.gone.size()) {
-      // Fully in step (a deletion left for a later --delete is not): the next pass may skip it.
-      MF_CO_CHECK(state.set_snapshot(folder.state_id, folder.snapshot));
-    }
-    result.folders.push_back(std::move(folder.result));
+  // More connection pairs copy more folders at once: the target commits
+  // (and fsyncs) in several sessions in parallel.
+  std::vector<std::pair<std::unique_ptr<Client>, std::unique_ptr<Client>>> extra;
+  for (int i = 1; i < options.connections && static_cast<std::size_t>(i) < work.size(); ++i) {
+    MF_CO_TRY(more_source, co_await open_session(executor, from, "source"));
+    MF_CO_TRY(more_target, co_await open_session(executor, to, "target"));
+    extra.emplace_back(std::move(more_source), std::move(more_target));
+  }
+  CopyQueue queue{work};
+  std::vector<net::Task<void>> workers;
+  workers.push_back(copy_worker(*source, *target, queue, state, options, throttle, progress));
+  for (auto& [s, t] : extra) workers.push_back(copy_worker(*s, *t, queue, state, options, throttle, progress));
+  co_await run_all(std::move(workers));
+  for (std::size_t i = 0; i < queue.next; ++i) result.folders.push_back(std::move(work[i].result));
+  if (queue.fatal) co_return *queue.fatal;
+  for (auto& [s, t] : extra) {
+    (void)co_await s->logout();
+    (void)co_await t->logout();
   }
   MF_CO_CHECK(co_await copy_subscriptions(*source, *target, plan, result));
   (void)co_await source->logout();

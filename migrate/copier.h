@@ -22,6 +22,7 @@ struct CopyOptions {
   bool delete_missing = false;  // --delete: expunge on the target what was expunged at the source
   std::size_t batch_bytes = 16 << 20;  // bytes fetched and appended per batch (memory bound)
   std::size_t batch_messages = 500;
+  int connections = 2;                 // connection pairs copying folders in parallel
   int retries = 5;                     // reconnects after transient errors, per account
   std::chrono::milliseconds retry_wait{2000};  // first wait; doubles, at most a minute
   std::uint64_t max_bytes_per_second = 0;      // 0: no limit

@@ -246,7 +246,7 @@ TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_comple
     auto args = servers.migrate_args();
     auto it = std::find(args.begin(), args.end(), "--from");
     *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(proxy.port());
-    args.insert(args.end(), {"--batch-mb", "1", "--retries", "0"});
+    args.insert(args.end(), {"--batch-mb", "1", "--retries", "0", "--connections", "1"});
     auto run = run_mailferry(args);
     INFO(run.out << run.err);
     CHECK(run.exit_code == 4);
@@ -274,7 +274,9 @@ TEST_CASE("connections_cut_again_and_again_are_resumed_by_reconnecting", "[integ
   auto it = std::find(args.begin(), args.end(), "--from");
   *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(proxy.port());
   auto report = servers.dir() + "/migrate.json";
-  args.insert(args.end(), {"--batch-mb", "1", "--retries", "30", "--retry-wait", "0.05", "--json", report});
+  // One connection pair: each connection then gets through a batch before its cut.
+  args.insert(args.end(),
+              {"--batch-mb", "1", "--retries", "30", "--retry-wait", "0.05", "--connections", "1", "--json", report});
   auto run = run_mailferry(args);
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);

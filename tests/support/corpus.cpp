@@ -57,6 +57,24 @@ std::vector<MaildirMessage> edge_cases() {
           {latin1, {"$Label1"}, base + 300}};
 }
 
+// Copy k of a message: the same bytes but a Message-ID of its own.
+std::string nth_copy(const std::string& message, std::size_t k) {
+  if (k == 0) return message;
+  std::string tag = std::to_string(k) + ".";
+  std::size_t header_end = message.find("\n\n");
+  for (std::size_t pos = 0; pos < header_end && pos != std::string::npos; pos = message.find('\n', pos) + 1) {
+    if (message.compare(pos, 11, "Message-ID:") != 0 && message.compare(pos, 11, "Message-Id:") != 0 &&
+        message.compare(pos, 11, "Message-id:") != 0)
+      continue;
+    std::size_t open = message.find('<', pos);
+    if (open == std::string::npos || open > message.find('\n', pos)) break;
+    std::string copy = message;
+    copy.insert(open + 1, tag);
+    return copy;
+  }
+  return "Message-ID: <" + tag + "copy@mailferry.test>\n" + message;
+}
+
 }  // namespace
 
 std::string corpus_dir() {
@@ -120,7 +138,8 @@ Result<void> write_maildir_folder(const std::string& root, const std::vector<std
   return {};
 }
 
-Result<FilledMailbox> fill_standard_mailbox(const Dovecot& server, const std::string& user, std::size_t max_per_folder) {
+Result<FilledMailbox> fill_standard_mailbox(const Dovecot& server, const std::string& user, std::size_t max_per_folder,
+                                            std::size_t copies) {
   struct Placement {
     const char* group;
     std::vector<std::string> levels;
@@ -136,8 +155,11 @@ Result<FilledMailbox> fill_standard_mailbox(const Dovecot& server, const std::st
   for (const auto& p : placements) {
     MF_TRY(messages, load_corpus_group(p.group, max_per_folder));
     std::vector<MaildirMessage> folder;
-    for (std::size_t i = 0; i < messages.size(); ++i)
-      folder.push_back(MaildirMessage{std::move(messages[i]), flags_for(i), base + static_cast<std::time_t>(i) * 3600});
+    for (std::size_t k = 0; k < copies; ++k)
+      for (std::size_t i = 0; i < messages.size(); ++i) {
+        std::size_t n = k * messages.size() + i;
+        folder.push_back(MaildirMessage{nth_copy(messages[i], k), flags_for(n), base + static_cast<std::time_t>(n) * 600});
+      }
     MF_CHECK(write_maildir_folder(root, p.levels, folder));
     filled.messages += folder.size();
     ++filled.folders;

@@ -42,7 +42,9 @@ struct FilledMailbox {
 // name holding seven edge cases (two byte-identical messages, no Message-ID,
 // UTF-8 headers, raw Latin-1 headers, a 20,000-byte line, CRLF endings), a deterministic mix of \Seen
 // \Answered \Flagged \Draft and the keywords $Label1 and Work.
+// copies > 1 scales the corpus for benchmarks: copy k of a message gets a
+// unique Message-ID ("<k.original>", or a new header where it had none).
 [[nodiscard]] Result<FilledMailbox> fill_standard_mailbox(const Dovecot& server, const std::string& user,
-                                                          std::size_t max_per_folder);
+                                                          std::size_t max_per_folder, std::size_t copies = 1);
 
 }  // namespace mf::test

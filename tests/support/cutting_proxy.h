@@ -1,11 +1,14 @@
 // A TCP proxy on 127.0.0.1 that forwards to a server and cuts every
 // connection once the server has sent cut_after bytes through it: a server
-// that "closes mid-FETCH", for tests of dropped connections.
+// that "closes mid-FETCH", for tests of dropped connections. Connections are
+// relayed concurrently, each on its own thread.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace mf::test {
 
@@ -27,6 +30,8 @@ class CuttingProxy {
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> cuts_{0};
   std::thread thread_;
+  std::mutex relays_mutex_;
+  std::vector<std::thread> relays_;  // one per connection, as a server serves them
 };
 
 }  // namespace mf::test

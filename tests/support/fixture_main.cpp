@@ -1,7 +1,7 @@
 // mailferry-fixture: starts a test Dovecot for the demo and prints shell
 // variables describing it. The server keeps running; stop it by its PID.
 //
-//   mailferry-fixture DIR USER[,USER...] [--fill USER] [--max-per-folder N] [--separator C] [--fsync yes]
+//   mailferry-fixture DIR USER[,USER...] [--fill USER] [--max-per-folder N] [--separator C] [--fsync yes] [--copies N]
 #include "tests/support/corpus.h"
 #include "tests/support/dovecot.h"
 
@@ -11,17 +11,18 @@
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s DIR USER[,USER...] [--fill USER] [--max-per-folder N] [--separator C] [--fsync yes]\n",
+    std::fprintf(stderr, "usage: %s DIR USER[,USER...] [--fill USER] [--max-per-folder N] [--separator C] [--fsync yes] [--copies N]\n",
                  argv[0]);
     return 2;
   }
   mf::test::DovecotOptions options;
   std::string users = argv[2], fill;
-  std::size_t max_per_folder = 100000;
+  std::size_t max_per_folder = 100000, copies = 1;
   for (int i = 3; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--fill")) fill = argv[i + 1];
     if (!std::strcmp(argv[i], "--max-per-folder")) max_per_folder = std::stoul(argv[i + 1]);
     if (!std::strcmp(argv[i], "--separator")) options.separator = argv[i + 1][0];
+    if (!std::strcmp(argv[i], "--copies")) copies = std::stoul(argv[i + 1]);
     if (!std::strcmp(argv[i], "--fsync")) options.fsync = !std::strcmp(argv[i + 1], "yes");
   }
   for (std::size_t start = 0; start <= users.size();) {
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
   }
   std::size_t messages = 0;
   if (!fill.empty()) {
-    auto filled = mf::test::fill_standard_mailbox(**server, fill, max_per_folder);
+    auto filled = mf::test::fill_standard_mailbox(**server, fill, max_per_folder, copies);
     if (!filled) {
       std::fprintf(stderr, "mailferry-fixture: %s\n", filled.error().describe().c_str());
       return 1;
