@@ -252,6 +252,11 @@ net::Task<Result<void>> copy_batch(Client& source, Client& target, FolderWork& w
   co_return Result<void>{};
 }
 
+// Whether a folder needs anything beyond its CREATE.
+bool needs_copy(const FolderWork& work) {
+  return !work.unchanged && !(work.todo.empty() && work.copied_flags.empty() && work.gone.empty());
+}
+
 net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& work, StateStore& state,
                                     const CopyOptions& options, Throttle& throttle, Progress& progress) {
   progress.set_folder(work.result.source);
@@ -259,7 +264,7 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
     MF_CO_CHECK(co_await target.create(work.pair.target.target));
     work.result.created = true;
   }
-  if (work.unchanged || (work.todo.empty() && work.copied_flags.empty() && work.gone.empty())) co_return Result<void>{};
+  if (!needs_copy(work)) co_return Result<void>{};
   MF_CO_CHECK(co_await source.select(work.pair.source.name, true));
   MF_CO_TRY(target_box, co_await target.select(work.pair.target.target, false));
   MF_CO_TRY(recorded_validity, state.target_uidvalidity(work.state_id));
@@ -394,7 +399,8 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
   // More connection pairs copy more folders at once: the target commits
   // (and fsyncs) in several sessions in parallel.
   std::vector<std::pair<std::unique_ptr<Client>, std::unique_ptr<Client>>> extra;
-  for (int i = 1; i < options.connections && static_cast<std::size_t>(i) < work.size(); ++i) {
+  auto busy = std::count_if(work.begin(), work.end(), [](const FolderWork& f) { return needs_copy(f); });
+  for (int i = 1; i < options.connections && i < busy; ++i) {
     MF_CO_TRY(more_source, co_await open_session(executor, from, "source"));
     MF_CO_TRY(more_target, co_await open_session(executor, to, "target"));
     extra.emplace_back(std::move(more_source), std::move(more_target));
