@@ -2,21 +2,71 @@
 
 #include "core/sha256.h"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
+#include <ctime>
 #include <map>
+#include <set>
 
 namespace mf::migrate {
 
+namespace {
+
+// Target messages at or above floor that no copied message claims: sha256 -> UID.
+net::Task<Result<std::multimap<std::string, std::uint32_t>>> unclaimed_on_target(imapclient::Client& target,
+                                                                                   const std::string& mailbox,
+                                                                                   std::uint32_t floor,
+                                                                                   const std::set<std::uint32_t>& claimed) {
+  std::multimap<std::string, std::uint32_t> out;
+  MF_CO_TRY(box, co_await target.select(mailbox, true));  // a fresh look: EXAMINE again
+  if (box.exists == 0 || floor >= box.uidnext) co_return out;
+  MF_CO_CHECK(co_await target.uid_fetch(imap::SequenceSet::range(std::max(floor, 1u), imap::SequenceSet::kStar),
+                                        "(UID BODY.PEEK[])", [&](imap::FetchData& f) -> Result<void> {
+                                          const auto* body = f.section("BODY[]");
+                                          if (f.uid && body && *f.uid >= floor && !claimed.count(*f.uid))
+                                            out.emplace(to_hex(sha256(body->data.text)), *f.uid);
+                                          return {};
+                                        }));
+  co_return out;
+}
+
+// Moves pending messages found in on_target to found; the rest stay in pending.
+void match(std::vector<PendingMessage>& pending, std::multimap<std::string, std::uint32_t>& on_target,
+           std::vector<CopiedMessage>& found) {
+  std::vector<PendingMessage> left;
+  for (auto& p : pending) {
+    auto it = on_target.find(p.sha256);
+    if (it == on_target.end()) {
+      left.push_back(std::move(p));
+      continue;
+    }
+    found.push_back(CopiedMessage{p.source_uid, p.sha256, p.size, it->second});
+    on_target.erase(it);
+  }
+  pending = std::move(left);
+}
+
+net::Task<void> sleep_for(std::chrono::milliseconds delay) {
+  net::asio::steady_timer timer(co_await net::asio::this_coro::executor, delay);
+  co_await timer.async_wait(net::asio::as_tuple(net::asio::use_awaitable));
+}
+
+}  // namespace
+
 net::Task<Result<std::uint32_t>> reconcile_pending(imapclient::Client& target, const std::string& target_mailbox,
-                                                   bool target_exists, StateStore& state, std::int64_t folder_id) {
+                                                   bool target_exists, StateStore& state, std::int64_t folder_id,
+                                                   std::chrono::seconds settle) {
   MF_CO_TRY(pending, state.pending(folder_id));
   if (pending.empty()) co_return 0u;
-  std::vector<std::uint32_t> unmatched;
   std::vector<CopiedMessage> found;
   if (target_exists) {
-    MF_CO_TRY(box, co_await target.select(target_mailbox, true));
     MF_CO_TRY(recorded_validity, state.target_uidvalidity(folder_id));
     MF_CO_TRY(claimed, state.claimed_target_uids(folder_id));
+    MF_CO_TRY(box, co_await target.select(target_mailbox, true));
     std::uint32_t floor = std::min_element(pending.begin(), pending.end(), [](auto& a, auto& b) {
                             return a.target_floor < b.target_floor;
                           })->target_floor;
@@ -25,28 +75,23 @@ net::Task<Result<std::uint32_t>> reconcile_pending(imapclient::Client& target, c
       floor = 1;
       claimed.clear();
     }
-    std::multimap<std::string, std::uint32_t> on_target;  // sha256 -> target UID
-    if (box.exists > 0 && floor < box.uidnext) {
-      MF_CO_CHECK(co_await target.uid_fetch(imap::SequenceSet::range(std::max(floor, 1u), imap::SequenceSet::kStar),
-                                            "(UID BODY.PEEK[])", [&](imap::FetchData& f) -> Result<void> {
-                                              const auto* body = f.section("BODY[]");
-                                              if (f.uid && body && *f.uid >= floor && !claimed.count(*f.uid))
-                                                on_target.emplace(to_hex(sha256(body->data.text)), *f.uid);
-                                              return {};
-                                            }));
-    }
-    for (const auto& p : pending) {
-      auto it = on_target.find(p.sha256);
-      if (it == on_target.end()) {
-        unmatched.push_back(p.source_uid);
-        continue;
+    MF_CO_TRY(on_target, co_await unclaimed_on_target(target, target_mailbox, floor, claimed));
+    match(pending, on_target, found);
+    if (!pending.empty()) {
+      // Give a killed run's last APPEND time to land before copying its messages again.
+      std::int64_t newest = 0;
+      for (const auto& p : pending) newest = std::max(newest, p.since);
+      auto waited = std::chrono::seconds(std::time(nullptr) - newest);
+      if (waited < settle) {
+        co_await sleep_for(settle - waited);
+        for (const auto& f : found) claimed.insert(f.target_uid);
+        MF_CO_TRY(later, co_await unclaimed_on_target(target, target_mailbox, floor, claimed));
+        match(pending, later, found);
       }
-      found.push_back(CopiedMessage{p.source_uid, p.sha256, p.size, it->second});
-      on_target.erase(it);
     }
-  } else {
-    for (const auto& p : pending) unmatched.push_back(p.source_uid);
   }
+  std::vector<std::uint32_t> unmatched;
+  for (const auto& p : pending) unmatched.push_back(p.source_uid);
   MF_CO_CHECK(state.record_copied(folder_id, found));
   MF_CO_CHECK(state.drop_pending(folder_id, unmatched));
   co_return static_cast<std::uint32_t>(found.size());

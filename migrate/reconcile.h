@@ -9,10 +9,18 @@
 #include "imapclient/client.h"
 #include "migrate/state.h"
 
+#include <chrono>
+
 namespace mf::migrate {
+
+// A server may still be finishing the APPEND of a client that was just
+// killed (the command was in its socket buffer): what is not found is only
+// given up once the batch was recorded at least this long ago.
+inline constexpr std::chrono::seconds kSettleTime{10};
 
 // How many pending messages were found on the target.
 net::Task<Result<std::uint32_t>> reconcile_pending(imapclient::Client& target, const std::string& target_mailbox,
-                                                   bool target_exists, StateStore& state, std::int64_t folder_id);
+                                                   bool target_exists, StateStore& state, std::int64_t folder_id,
+                                                   std::chrono::seconds settle = kSettleTime);
 
 }  // namespace mf::migrate

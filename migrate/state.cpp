@@ -1,5 +1,7 @@
 #include "migrate/state.h"
 
+#include <ctime>
+
 namespace mf::migrate {
 namespace {
 
@@ -24,6 +26,7 @@ CREATE TABLE IF NOT EXISTS messages(
   size INTEGER NOT NULL,
   target_uid INTEGER,
   target_floor INTEGER,
+  pending_since INTEGER,
   state TEXT NOT NULL CHECK (state IN ('pending', 'copied')),
   PRIMARY KEY(folder_id, source_uid));
 )";
@@ -32,6 +35,7 @@ CREATE TABLE IF NOT EXISTS messages(
 // Columns added since schema 1, so that older state files keep working.
 constexpr std::pair<const char*, const char*> kAddedColumns[] = {
     {"messages", "target_floor INTEGER"},
+    {"messages", "pending_since INTEGER"},
     {"folders", "source_highestmodseq INTEGER"},
     {"folders", "source_uidnext INTEGER"},
     {"folders", "source_messages INTEGER"},
@@ -124,7 +128,7 @@ Result<std::map<std::uint32_t, std::uint32_t>> StateStore::copied_pairs(std::int
 }
 
 Result<std::vector<PendingMessage>> StateStore::pending(std::int64_t folder_id) {
-  MF_TRY(query, db_.prepare("SELECT source_uid, sha256, size, target_floor FROM messages "
+  MF_TRY(query, db_.prepare("SELECT source_uid, sha256, size, target_floor, pending_since FROM messages "
                             "WHERE folder_id = ?1 AND state = 'pending' ORDER BY source_uid"));
   query.bind(1, folder_id);
   std::vector<PendingMessage> out;
@@ -133,7 +137,7 @@ Result<std::vector<PendingMessage>> StateStore::pending(std::int64_t folder_id) 
     if (!row) break;
     out.push_back(PendingMessage{static_cast<std::uint32_t>(query.column_int(0)), query.column_text(1),
                                  static_cast<std::uint64_t>(query.column_int(2)),
-                                 static_cast<std::uint32_t>(query.column_int(3))});
+                                 static_cast<std::uint32_t>(query.column_int(3)), query.column_int(4)});
   }
   return out;
 }
@@ -205,11 +209,12 @@ Result<void> StateStore::set_snapshot(std::int64_t folder_id, const std::optiona
 
 Result<void> StateStore::record_pending(std::int64_t folder_id, const std::vector<PendingMessage>& messages) {
   MF_TRY(tx, sql::Transaction::begin(db_));
-  MF_TRY(insert, db_.prepare("INSERT OR REPLACE INTO messages(folder_id, source_uid, sha256, size, target_floor, state) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, 'pending')"));
+  MF_TRY(insert, db_.prepare("INSERT OR REPLACE INTO messages(folder_id, source_uid, sha256, size, target_floor, "
+                             "pending_since, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')"));
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
   for (const auto& m : messages) {
     insert.bind(1, folder_id).bind(2, std::int64_t{m.source_uid}).bind(3, m.sha256);
-    insert.bind(4, static_cast<std::int64_t>(m.size)).bind(5, std::int64_t{m.target_floor});
+    insert.bind(4, static_cast<std::int64_t>(m.size)).bind(5, std::int64_t{m.target_floor}).bind(6, now);
     MF_CHECK(insert.run());
   }
   return tx.commit();

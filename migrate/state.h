@@ -50,6 +50,7 @@ struct PendingMessage {
   std::string sha256;
   std::uint64_t size = 0;
   std::uint32_t target_floor = 1;  // the target's UIDNEXT (or more) before the APPEND
+  std::int64_t since = 0;          // when it was recorded (Unix time; set by record_pending)
 };
 
 class StateStore {

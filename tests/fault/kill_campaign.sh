@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 kills=${1:-100}
-copies=${2:-1}
+copies=${2:-9}  # 54,421 messages: enough that every kill lands mid-migration
 fixture=build/tests/integration/mailferry-fixture
 work=$(mktemp -d /tmp/mailferry-kills-XXXXXX)
 chmod 755 "$work"
@@ -16,7 +16,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 eval "$($fixture "$work/src" alice --fill alice --copies "$copies" | sed 's/^/SRC_/')"
 pids+=("$SRC_PID")
-eval "$($fixture "$work/dst" alice --separator . | sed 's/^/DST_/')"
+eval "$($fixture "$work/dst" alice --separator . --fsync yes | sed 's/^/DST_/')"
 pids+=("$DST_PID")
 printf 'alice-secret\n' >"$work/pw"
 args=(--from "imap://alice@127.0.0.1:$SRC_IMAP_PORT" --to "imap://alice@127.0.0.1:$DST_IMAP_PORT"
