@@ -396,6 +396,8 @@ Task<Result<std::vector<AppendResult>>> Client::multiappend(const std::string& m
 
 Task<Result<void>> Client::create(const std::string& mailbox) {
   auto status = co_await run(std::move(new_command("CREATE").astring(mailbox)));
+  // RFC 5530 §3: ALREADYEXISTS means what was asked for is there (created by another session).
+  if (!status && status.error().message.find("[ALREADYEXISTS]") != std::string::npos) co_return Result<void>{};
   if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
   co_return Result<void>{};
 }

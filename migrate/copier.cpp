@@ -260,10 +260,6 @@ bool needs_copy(const FolderWork& work) {
 net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& work, StateStore& state,
                                     const CopyOptions& options, Throttle& throttle, Progress& progress) {
   progress.set_folder(work.result.source);
-  if (!work.pair.target_exists) {
-    MF_CO_CHECK(co_await target.create(work.pair.target.target));
-    work.result.created = true;
-  }
   if (!needs_copy(work)) co_return Result<void>{};
   MF_CO_CHECK(co_await source.select(work.pair.source.name, true));
   MF_CO_TRY(target_box, co_await target.select(work.pair.target.target, false));
@@ -312,8 +308,8 @@ net::Task<void> copy_worker(Client& source, Client& target, CopyQueue& queue, St
         co_return;
       }
       folder.result.error = copied.error().describe();
-    } else if (folder.snapshot && !folder.unchanged && folder.result.failures.empty() &&
-               folder.result.deleted == folder.gone.size()) {
+    } else if (folder.snapshot && !folder.unchanged && folder.result.error.empty() &&
+               folder.result.failures.empty() && folder.result.deleted == folder.gone.size()) {
       // Fully in step (a deletion left for a later --delete is not): the next pass may skip it.
       auto recorded = state.set_snapshot(folder.state_id, folder.snapshot);
       if (!recorded && !queue.fatal) queue.fatal = recorded.error();
@@ -394,6 +390,22 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
       result.folders.push_back(std::move(folder.result));
     }
     co_return Result<void>{};
+  }
+
+  // Folders are created before the copying starts, one after the other:
+  // two sessions creating siblings at once could race for their parent.
+  for (auto& folder : work) {
+    if (folder.pair.target_exists) continue;
+    auto created = co_await target->create(folder.pair.target.target);
+    if (!created) {
+      if (is_fatal(created.error())) co_return created.error();
+      folder.result.error = created.error().describe();
+      folder.todo.clear();
+      folder.copied_flags.clear();
+      folder.gone.clear();
+      continue;
+    }
+    folder.result.created = true;
   }
 
   // More connection pairs copy more folders at once: the target commits

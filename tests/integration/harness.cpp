@@ -1,6 +1,7 @@
 #include "tests/integration/harness.h"
 
 #include "core/atomic_file.h"
+#include "core/sqlite.h"
 
 #include "tests/result_printer.h"
 
@@ -20,6 +21,30 @@ namespace fs = std::filesystem;
 std::string read_text(const std::string& path) {
   auto text = read_file(path);
   return text ? *text : std::string();
+}
+
+std::size_t messages_on(const Dovecot& server) {
+  std::size_t total = 0;
+  auto counted = with_client(server, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_TRY(boxes, co_await c.list());
+    for (const auto& box : boxes) {
+      if (!box.selectable()) continue;
+      MF_CO_TRY(selected, co_await c.select(box.name, true));
+      total += selected.exists;
+    }
+    co_return Result<void>{};
+  });
+  REQUIRE(counted);
+  return total;
+}
+
+std::int64_t state_number(const std::string& state_path, const char* sql) {
+  auto db = sql::Database::open(state_path);
+  REQUIRE(db);
+  auto query = db->prepare(sql);
+  REQUIRE(query);
+  REQUIRE(query->step().has_value());
+  return query->column_int(0);
 }
 
 std::vector<std::string> with_args(std::vector<std::string> args, std::initializer_list<std::string> more) {

@@ -64,6 +64,10 @@ using ClientBody = std::function<net::Task<Result<void>>(imapclient::Client&)>;
 Result<void> with_client(const Dovecot& server, const std::string& user, const ClientBody& body);
 
 std::string read_text(const std::string& path);
+// Messages in all of alice's folders on server, counted over IMAP.
+std::size_t messages_on(const Dovecot& server);
+// The single number a query over the state file returns (e.g. a COUNT).
+std::int64_t state_number(const std::string& state_path, const char* sql);
 std::vector<std::string> with_args(std::vector<std::string> args, std::initializer_list<std::string> more);
 
 }  // namespace mf::test

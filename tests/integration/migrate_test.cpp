@@ -19,48 +19,18 @@ namespace {
 
 json read_json(const std::string& path) { return json::parse(read_text(path)); }
 
-std::vector<std::string> with(std::vector<std::string> args, std::initializer_list<std::string> more) {
-  args.insert(args.end(), more);
-  return args;
-}
-
-std::int64_t state_rows(const std::string& path) {
-  auto db = sql::Database::open(path);
-  REQUIRE(db);
-  auto q = db->prepare("SELECT COUNT(*) FROM messages");
-  REQUIRE(q);
-  REQUIRE(q->step().has_value());
-  return q->column_int(0);
-}
-
-// Messages on the target, over all folders, counted by IMAP.
-std::size_t target_message_count(TwoServers& servers) {
-  std::size_t total = 0;
-  auto counted = with_client(servers.target(), "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
-    MF_CO_TRY(boxes, co_await c.list());
-    for (const auto& box : boxes) {
-      if (!box.selectable()) continue;
-      MF_CO_TRY(selected, co_await c.select(box.name, true));
-      total += selected.exists;
-    }
-    co_return Result<void>{};
-  });
-  REQUIRE(counted);
-  return total;
-}
-
 }  // namespace
 
 TEST_CASE("migrate_copies_everything_and_verify_finds_no_difference", "[integration]") {
   TwoServers servers(30);
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  auto run = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
   auto j = read_json(report);
   CHECK(j["complete"] == true);
   CHECK(j["copied"] == servers.filled().messages);
-  CHECK(state_rows(servers.state_path()) == static_cast<std::int64_t>(servers.filled().messages));
+  CHECK(state_number(servers.state_path(), "SELECT COUNT(*) FROM messages") == static_cast<std::int64_t>(servers.filled().messages));
 
   // Nested folders arrive under the target's delimiter, the non-ASCII name intact,
   // and the two byte-identical messages stay two.
@@ -74,10 +44,10 @@ TEST_CASE("migrate_copies_everything_and_verify_finds_no_difference", "[integrat
   }
   CHECK(saw_nested);
   CHECK(saw_umlaut);
-  CHECK(target_message_count(servers) == servers.filled().messages);
+  CHECK(messages_on(servers.target()) == servers.filled().messages);
 
   auto verify_report = servers.dir() + "/verify.json";
-  auto verify = run_mailferry(with(servers.verify_args(), {"--json", verify_report}));
+  auto verify = run_mailferry(with_args(servers.verify_args(), {"--json", verify_report}));
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
   CHECK(verify.out.find("verify: OK") != std::string::npos);
@@ -88,13 +58,13 @@ TEST_CASE("migrate_copies_everything_and_verify_finds_no_difference", "[integrat
   CHECK(matched == servers.filled().messages);
 
   SECTION("a re-run copies nothing and duplicates nothing") {
-    auto again = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+    auto again = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
     INFO(again.out << again.err);
     REQUIRE(again.exit_code == 0);
     auto j2 = read_json(report);
     CHECK(j2["copied"] == 0);
     CHECK(j2["already_copied"] == servers.filled().messages);
-    CHECK(target_message_count(servers) == servers.filled().messages);
+    CHECK(messages_on(servers.target()) == servers.filled().messages);
   }
 }
 
@@ -124,7 +94,7 @@ TEST_CASE("migrate_over_tls_and_starttls_verifies_the_certificate", "[integratio
   CHECK(refused.err.find("certificate") != std::string::npos);
 
   // --tls-insecure accepts it, and says so.
-  auto insecure = run_mailferry(with(untrusted, {"--tls-insecure"}));
+  auto insecure = run_mailferry(with_args(untrusted, {"--tls-insecure"}));
   CHECK(insecure.exit_code == 0);
   CHECK(insecure.err.find("not verified") != std::string::npos);
 }
@@ -143,7 +113,7 @@ TEST_CASE("passwords_come_from_the_environment_and_never_from_nowhere", "[integr
   // The target is still empty: every message is missing, among them one
   // whose Subject is raw Latin-1, which the JSON report must still carry.
   auto report = servers.dir() + "/verify.json";
-  auto from_env = run_mailferry(with(args, {"--json", report}),
+  auto from_env = run_mailferry(with_args(args, {"--json", report}),
                                 {"MAILFERRY_FROM_PASSWORD=alice-secret", "MAILFERRY_TO_PASSWORD=alice-secret"});
   INFO(from_env.out << from_env.err);
   CHECK(from_env.exit_code == 1);
@@ -190,7 +160,7 @@ TEST_CASE("verify_names_missing_changed_and_altered_messages", "[integration][ve
   REQUIRE(damaged);
 
   auto report = servers.dir() + "/verify.json";
-  auto verify = run_mailferry(with(servers.verify_args(), {"--json", report}));
+  auto verify = run_mailferry(with_args(servers.verify_args(), {"--json", report}));
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 1);
   CHECK(verify.out.find("DIFFERENCES") != std::string::npos);
@@ -223,8 +193,8 @@ TEST_CASE("wrong_password_fails_clearly_and_records_nothing", "[integration][err
   CHECK(run.exit_code == 3);
   CHECK(run.out.find("target") != std::string::npos);
   CHECK(run.out.find("login as alice failed") != std::string::npos);
-  CHECK(state_rows(servers.state_path()) == 0);
-  CHECK(target_message_count(servers) == 0);
+  CHECK(state_number(servers.state_path(), "SELECT COUNT(*) FROM messages") == 0);
+  CHECK(messages_on(servers.target()) == 0);
 }
 
 TEST_CASE("unreachable_host_is_a_clear_error", "[integration][errors]") {
@@ -232,7 +202,7 @@ TEST_CASE("unreachable_host_is_a_clear_error", "[integration][errors]") {
   auto args = servers.migrate_args();
   auto it = std::find(args.begin(), args.end(), "--from");
   *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(free_port());
-  auto run = run_mailferry(with(args, {"--retries", "2", "--retry-wait", "0.01"}));
+  auto run = run_mailferry(with_args(args, {"--retries", "2", "--retry-wait", "0.01"}));
   CHECK(run.exit_code == 4);
   CHECK(run.out.find("cannot connect") != std::string::npos);
   CHECK(run.out.find("source") != std::string::npos);
@@ -254,10 +224,10 @@ TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_comple
     CHECK(proxy.cuts() == 1);
   }
   // Every recorded message is on the target, nothing more and nothing less.
-  auto recorded = state_rows(servers.state_path());
+  auto recorded = state_number(servers.state_path(), "SELECT COUNT(*) FROM messages");
   CHECK(recorded > 0);
   CHECK(recorded < static_cast<std::int64_t>(servers.filled().messages));
-  CHECK(static_cast<std::int64_t>(target_message_count(servers)) == recorded);
+  CHECK(static_cast<std::int64_t>(messages_on(servers.target())) == recorded);
 
   auto rerun = run_mailferry(servers.migrate_args());
   INFO(rerun.out << rerun.err);
@@ -284,7 +254,7 @@ TEST_CASE("connections_cut_again_and_again_are_resumed_by_reconnecting", "[integ
   auto j = read_json(report);
   CHECK(j["retries"] == proxy.cuts());
   CHECK(j["copied"] == servers.filled().messages);
-  CHECK(target_message_count(servers) == servers.filled().messages);
+  CHECK(messages_on(servers.target()) == servers.filled().messages);
   auto verify = run_mailferry(servers.verify_args());
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
@@ -322,7 +292,7 @@ TEST_CASE("full_corpus_arrives_and_verify_names_the_dovecot_line_ending_quirk", 
   // Dovecot stores "CR CR LF" as "CR LF" on APPEND (shared/PEERS.md): one
   // corpus message cannot arrive byte-identical, and verify must say which.
   auto report = servers.dir() + "/verify.json";
-  auto verify = run_mailferry(with(servers.verify_args(), {"--json", report}));
+  auto verify = run_mailferry(with_args(servers.verify_args(), {"--json", report}));
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 1);
   auto v = read_json(report);
@@ -337,7 +307,7 @@ TEST_CASE("full_corpus_arrives_and_verify_names_the_dovecot_line_ending_quirk", 
   CHECK(differences[0]["message_id"].get<std::string>().find("3b62c5423c63bfdd@andira.wanadoo.fr") != std::string::npos);
   CHECK(matched == servers.filled().messages - 1);
 
-  auto tolerant = run_mailferry(with(servers.verify_args(), {"--ignore-line-endings"}));
+  auto tolerant = run_mailferry(with_args(servers.verify_args(), {"--ignore-line-endings"}));
   INFO(tolerant.out);
   CHECK(tolerant.exit_code == 0);
   CHECK(tolerant.out.find("line-endings-differ") != std::string::npos);  // still listed
@@ -346,7 +316,7 @@ TEST_CASE("full_corpus_arrives_and_verify_names_the_dovecot_line_ending_quirk", 
 TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integration][incremental]") {
   TwoServers servers(20);
   auto report = servers.dir() + "/migrate.json";
-  auto first = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  auto first = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
   INFO(first.out << first.err);
   REQUIRE(first.exit_code == 0);
 
@@ -370,7 +340,7 @@ TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integr
   });
   REQUIRE(changed);
 
-  auto second = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  auto second = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
   INFO(second.out << second.err);
   REQUIRE(second.exit_code == 0);
   auto j = read_json(report);
@@ -384,7 +354,7 @@ TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integr
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
 
-  auto third = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  auto third = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
   REQUIRE(third.exit_code == 0);
   auto j3 = read_json(report);
   CHECK(j3["copied"] == 0);
@@ -429,7 +399,7 @@ TEST_CASE("delete_propagates_source_expunges_only_when_asked", "[integration][in
   }));
 
   auto report = servers.dir() + "/migrate.json";
-  auto kept = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  auto kept = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
   REQUIRE(kept.exit_code == 0);
   auto j = read_json(report);
   CHECK(j["folders"][0]["source"] == "INBOX");
@@ -437,7 +407,7 @@ TEST_CASE("delete_propagates_source_expunges_only_when_asked", "[integration][in
   CHECK(j["folders"][0]["deleted"] == 0);
   CHECK(inbox_count(servers.target()) == 10);
 
-  auto deleted = run_mailferry(with(servers.migrate_args(), {"--delete", "--json", report}));
+  auto deleted = run_mailferry(with_args(servers.migrate_args(), {"--delete", "--json", report}));
   INFO(deleted.out << deleted.err);
   REQUIRE(deleted.exit_code == 0);
   CHECK(read_json(report)["folders"][0]["deleted"] == 2);
@@ -483,14 +453,14 @@ TEST_CASE("a_renumbered_source_folder_is_matched_again_by_hash_not_copied_again"
   REQUIRE(after != before);
 
   auto report = servers.dir() + "/migrate.json";
-  auto second = run_mailferry(with(servers.migrate_args(), {"--json", report}));
+  auto second = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
   INFO(second.out << second.err);
   REQUIRE(second.exit_code == 0);
   auto j = read_json(report);
   CHECK(j["copied"] == 1);
   CHECK(j["folders"][0]["source"] == "INBOX");
   CHECK(j["folders"][0]["rematched"] == 15);
-  CHECK(target_message_count(servers) == servers.filled().messages + 1);
+  CHECK(messages_on(servers.target()) == servers.filled().messages + 1);
   auto verify = run_mailferry(servers.verify_args());
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
@@ -500,7 +470,7 @@ TEST_CASE("rate_limits_slow_the_copy_down", "[integration][throttle]") {
   TwoServers servers(8);
   REQUIRE(servers.filled().messages == 47);
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with(servers.migrate_args(), {"--max-messages-per-second", "20", "--json", report}));
+  auto run = run_mailferry(with_args(servers.migrate_args(), {"--max-messages-per-second", "20", "--json", report}));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
   auto j = read_json(report);

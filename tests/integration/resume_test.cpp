@@ -13,33 +13,6 @@
 using namespace mf;
 using namespace mf::test;
 
-namespace {
-
-std::int64_t count_rows(const std::string& path, const char* sql) {
-  auto db = sql::Database::open(path);
-  REQUIRE(db);
-  auto q = db->prepare(sql);
-  REQUIRE(q);
-  REQUIRE(q->step());
-  return q->column_int(0);
-}
-
-std::size_t messages_on(const Dovecot& server) {
-  std::size_t total = 0;
-  auto counted = with_client(server, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
-    MF_CO_TRY(boxes, co_await c.list());
-    for (const auto& box : boxes) {
-      if (!box.selectable()) continue;
-      MF_CO_TRY(selected, co_await c.select(box.name, true));
-      total += selected.exists;
-    }
-    co_return Result<void>{};
-  });
-  REQUIRE(counted);
-  return total;
-}
-
-}  // namespace
 
 TEST_CASE("resume_after_kill_loses_and_duplicates_nothing", "[integration][resume]") {
   TwoServers servers(60);
@@ -66,7 +39,7 @@ TEST_CASE("resume_after_kill_loses_and_duplicates_nothing", "[integration][resum
     }
   }
   // Mid-APPEND crashes leave messages on the target that the state calls pending.
-  if (point == "appended") CHECK(count_rows(servers.state_path(), "SELECT COUNT(*) FROM messages WHERE state = 'pending'") > 0);
+  if (point == "appended") CHECK(state_number(servers.state_path(), "SELECT COUNT(*) FROM messages WHERE state = 'pending'") > 0);
 
   auto report = servers.dir() + "/final.json";
   auto final_run = run_mailferry(with_args(args, {"--json", report}));
@@ -77,8 +50,8 @@ TEST_CASE("resume_after_kill_loses_and_duplicates_nothing", "[integration][resum
   for (const auto& f : j["folders"]) reconciled += f["reconciled"].get<std::size_t>();
   if (point == "appended") CHECK(reconciled > 0);
 
-  CHECK(count_rows(servers.state_path(), "SELECT COUNT(*) FROM messages WHERE state = 'pending'") == 0);
-  CHECK(count_rows(servers.state_path(), "SELECT COUNT(*) FROM messages") ==
+  CHECK(state_number(servers.state_path(), "SELECT COUNT(*) FROM messages WHERE state = 'pending'") == 0);
+  CHECK(state_number(servers.state_path(), "SELECT COUNT(*) FROM messages") ==
         static_cast<std::int64_t>(servers.filled().messages));
   CHECK(messages_on(servers.target()) == servers.filled().messages);
   auto verify = run_mailferry(servers.verify_args());
