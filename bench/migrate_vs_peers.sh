@@ -12,14 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 copies=${2:-1}
-fixture=build/tests/integration/mailferry-fixture
-work=$(mktemp -d /tmp/mailferry-bench-XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-eval "$($fixture "$work/src" alice --fill alice --copies "$copies" | sed 's/^/SRC_/')"
-pids+=("$SRC_PID")
+source scripts/servers.sh
+fixture_workdir bench
+start_dovecot SRC "$work/src" alice --fill alice --copies "$copies"
 printf 'alice-secret\n' >"$work/pw"
 echo "source: $SRC_MESSAGES messages on 127.0.0.1:$SRC_IMAP_PORT"
 
@@ -101,8 +96,7 @@ for ((i = 1; i <= runs; i++)); do
     dir="$work/$tool-$i"
     mkdir -p "$dir"
     chmod 755 "$dir"
-    eval "$($fixture "$dir/dst" alice --separator . --fsync yes | sed 's/^/DST_/')"
-    pids+=("$DST_PID")
+    start_dovecot DST "$dir/dst" alice --separator . --fsync yes
     # shellcheck disable=SC2046
     if ! /usr/bin/time -f "%e %M" -o "$dir/time" $(cmd_$tool "$DST_IMAP_PORT" "$dir") >"$dir/log" 2>&1; then
       echo "run $i $tool: exited non-zero:"

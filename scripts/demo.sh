@@ -7,22 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh >/dev/null
-work=$(mktemp -d /tmp/mailferry-demo-XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fixture=build/tests/integration/mailferry-fixture
+source scripts/servers.sh
+fixture_workdir demo
 echo "== starting the old server (Dovecot, the SpamAssassin corpus as alice's mail)"
-eval "$($fixture "$work/old" alice --fill alice | sed 's/^/OLD_/')"
-pids+=("$OLD_PID")
+start_dovecot OLD "$work/old" alice --fill alice
 echo "   imaps://alice@127.0.0.1:$OLD_IMAPS_PORT holds $OLD_MESSAGES messages"
 echo "== starting the new server (Dovecot, empty, '.' as hierarchy delimiter)"
-eval "$($fixture "$work/new" alice --separator . | sed 's/^/NEW_/')"
-pids+=("$NEW_PID")
+start_dovecot NEW "$work/new" alice --separator .
 echo "   imaps://alice@127.0.0.1:$NEW_IMAPS_PORT"
 printf 'alice-secret\n' >"$work/password"
 cat "$OLD_CA_FILE" "$NEW_CA_FILE" >"$work/ca.pem"  # both servers' self-signed certificates, verified

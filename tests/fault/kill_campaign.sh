@@ -8,16 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 kills=${1:-100}
 copies=${2:-9}  # 54,421 messages: enough that every kill lands mid-migration
-fixture=build/tests/integration/mailferry-fixture
-work=$(mktemp -d /tmp/mailferry-kills-XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-eval "$($fixture "$work/src" alice --fill alice --copies "$copies" | sed 's/^/SRC_/')"
-pids+=("$SRC_PID")
-eval "$($fixture "$work/dst" alice --separator . --fsync yes | sed 's/^/DST_/')"
-pids+=("$DST_PID")
+source scripts/servers.sh
+fixture_workdir kills
+start_dovecot SRC "$work/src" alice --fill alice --copies "$copies"
+start_dovecot DST "$work/dst" alice --separator . --fsync yes
 printf 'alice-secret\n' >"$work/pw"
 args=(--from "imap://alice@127.0.0.1:$SRC_IMAP_PORT" --to "imap://alice@127.0.0.1:$DST_IMAP_PORT"
   --from-password-file "$work/pw" --to-password-file "$work/pw" --no-starttls --quiet)
