@@ -1,7 +1,11 @@
 // mailferry migrate: copy one account between IMAP servers (docs/migrate.md).
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "core/atomic_file.h"
 #include "core/log.h"
+#include "core/secret.h"
+#include "migrate/accounts.h"
+#include "migrate/bulk.h"
 #include "migrate/copier.h"
 #include "migrate/report.h"
 
@@ -25,6 +29,11 @@ struct MigrateArgs {
   std::uint64_t max_bytes_per_second = 0;
   std::uint64_t max_messages_per_second = 0;
   double retry_wait_seconds = 2;
+  std::string accounts_path;
+  int jobs = 4;
+  int per_host = 0;
+  std::uint64_t total_bytes_per_second = 0;
+  std::uint64_t total_messages_per_second = 0;
 };
 
 std::string default_state_path() {
@@ -36,27 +45,19 @@ std::string default_state_path() {
   return (dir / "mailferry" / "migrate.db").string();
 }
 
-int run_migrate(const MigrateArgs& args) {
-  auto endpoints = resolve_endpoints(args.endpoints);
-  if (!endpoints) {
-    log::error(endpoints.error().describe());
-    return exit_code_for(endpoints.error());
-  }
-  std::string state_path = args.state_path.empty() ? default_state_path() : args.state_path;
+Result<migrate::StateStore> open_state(const std::string& path) {
   std::error_code ec;
-  auto parent = std::filesystem::path(state_path).parent_path();
+  auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  auto state = migrate::StateStore::open(state_path);
-  if (!state) {
-    log::error("state file: " + state.error().describe());
-    return kExitLocal;
-  }
+  auto state = migrate::StateStore::open(path);
+  if (!state) return with_context(state.error(), "state file");
+  return state;
+}
+
+Result<migrate::CopyOptions> copy_options(const MigrateArgs& args) {
   migrate::CopyOptions options;
   auto rules = resolve_folder_rules(args.folders);
-  if (!rules) {
-    log::error(rules.error().describe());
-    return kExitUsage;
-  }
+  if (!rules) return rules.error();
   options.folders = std::move(*rules);
   options.dry_run = args.dry_run;
   options.delete_missing = args.delete_missing;
@@ -66,9 +67,28 @@ int run_migrate(const MigrateArgs& args) {
   options.max_bytes_per_second = args.max_bytes_per_second;
   options.max_messages_per_second = args.max_messages_per_second;
   options.retry_wait = std::chrono::milliseconds(static_cast<long>(args.retry_wait_seconds * 1000));
+  return options;
+}
+
+int run_one_account(const MigrateArgs& args, const std::string& state_path) {
+  auto endpoints = resolve_endpoints(args.endpoints);
+  if (!endpoints) {
+    log::error(endpoints.error().describe());
+    return exit_code_for(endpoints.error());
+  }
+  auto state = open_state(state_path);
+  if (!state) {
+    log::error(state.error().describe());
+    return kExitLocal;
+  }
+  auto options = copy_options(args);
+  if (!options) {
+    log::error(options.error().describe());
+    return kExitUsage;
+  }
   migrate::Progress progress(!args.endpoints.quiet && ::isatty(2));
   auto& [from, to] = *endpoints;
-  auto result = run_task(migrate::migrate_account(from, to, *state, options, progress));
+  auto result = run_task(migrate::migrate_account(from, to, *state, *options, progress));
   std::cout << migrate::migrate_text(result) << std::flush;
   if (!write_json_report(args.endpoints.json_path, migrate::migrate_json(result))) return kExitLocal;
   if (result.fatal) {
@@ -76,6 +96,62 @@ int run_migrate(const MigrateArgs& args) {
     return exit_code_for(*result.fatal);
   }
   return result.complete() ? kExitOk : kExitDifferences;
+}
+
+// --accounts FILE: every account of the file, --jobs at once.
+int run_accounts(const MigrateArgs& args, const std::string& state_path) {
+  const auto& e = args.endpoints;
+  if (!e.from_url.empty() || !e.to_url.empty() || !e.from_password_file.empty() || !e.to_password_file.empty() ||
+      !e.from_admin.empty() || !e.to_admin.empty()) {
+    log::error("--accounts names the servers, users and passwords; leave out --from, --to and their options");
+    return kExitUsage;
+  }
+  auto text = read_file(args.accounts_path);
+  if (!text) {
+    log::error("accounts file: " + text.error().describe());
+    return kExitUsage;
+  }
+  auto accounts = migrate::parse_accounts(*text);
+  if (!accounts) {
+    log::error(with_context(accounts.error(), args.accounts_path).describe());
+    return kExitUsage;
+  }
+  auto options = copy_options(args);
+  if (!options) {
+    log::error(options.error().describe());
+    return kExitUsage;
+  }
+  if (auto state = open_state(state_path); !state) {  // fail early, before any account starts
+    log::error(state.error().describe());
+    return kExitLocal;
+  }
+  migrate::Throttle total(args.total_bytes_per_second, args.total_messages_per_second);
+  if (total.limited()) options->shared_throttle = &total;
+  migrate::BulkOptions bulk;
+  bulk.copy = std::move(*options);
+  bulk.jobs = args.jobs;
+  bulk.per_host = args.per_host;
+  bulk.state_path = state_path;
+  bulk.quiet = e.quiet;
+  bulk.display = !e.quiet && ::isatty(2);
+  auto client = client_options(e);
+  auto resolve = [&](const migrate::AccountSpec& a) -> Result<std::pair<migrate::Endpoint, migrate::Endpoint>> {
+    auto from_password = resolve_secret(a.from.password);
+    if (!from_password) return with_context(from_password.error(), "source password");
+    auto to_password = resolve_secret(a.to.password);
+    if (!to_password) return with_context(to_password.error(), "target password");
+    return std::pair{migrate::Endpoint{a.from.url, a.from.admin, *from_password, client},
+                     migrate::Endpoint{a.to.url, a.to.admin, *to_password, client}};
+  };
+  auto result = migrate::run_bulk(*accounts, bulk, resolve);
+  std::cout << migrate::bulk_text(result) << std::flush;
+  if (!write_json_report(e.json_path, migrate::bulk_json(result))) return kExitLocal;
+  return result.complete() ? kExitOk : kExitDifferences;
+}
+
+int run_migrate(const MigrateArgs& args) {
+  std::string state_path = args.state_path.empty() ? default_state_path() : args.state_path;
+  return args.accounts_path.empty() ? run_one_account(args, state_path) : run_accounts(args, state_path);
 }
 
 }  // namespace
@@ -102,6 +178,16 @@ void add_migrate_command(CLI::App& app, std::function<void(int)> set_exit) {
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--retry-wait", args->retry_wait_seconds, "seconds before the first reconnect; doubles each time, at most 60")
       ->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--accounts", args->accounts_path,
+                  "migrate every account of this file (CSV with a header, or imapsync's host1;user1;password1;"
+                  "host2;user2;password2 lines)");
+  cmd->add_option("--jobs", args->jobs, "accounts migrated at once (--accounts)")->check(CLI::Range(1, 256));
+  cmd->add_option("--per-host", args->per_host, "accounts migrated at once on any one server (--accounts; 0: no cap)")
+      ->check(CLI::Range(0, 256));
+  cmd->add_option("--max-total-bytes-per-second", args->total_bytes_per_second,
+                  "all accounts together copy at most this many bytes a second (--accounts)");
+  cmd->add_option("--max-total-messages-per-second", args->total_messages_per_second,
+                  "all accounts together copy at most this many messages a second (--accounts)");
   cmd->callback([args, set_exit] { set_exit(run_migrate(*args)); });
 }
 

@@ -61,8 +61,8 @@ int exit_code_for(const Error& e) {
 }
 
 void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
-  app.add_option("--from", o.from_url, "source server: imap://USER@HOST[:PORT] or imaps://...")->required();
-  app.add_option("--to", o.to_url, "target server: imap://USER@HOST[:PORT] or imaps://...")->required();
+  app.add_option("--from", o.from_url, "source server: imap://USER@HOST[:PORT] or imaps://...");
+  app.add_option("--to", o.to_url, "target server: imap://USER@HOST[:PORT] or imaps://...");
   app.add_option("--from-password-file", o.from_password_file, "file holding the source password");
   app.add_option("--to-password-file", o.to_password_file, "file holding the target password");
   app.add_option("--from-admin", o.from_admin,
@@ -90,12 +90,19 @@ Result<migrate::FolderRules> resolve_folder_rules(const FolderOptions& o) {
   return migrate::make_folder_rules(o.include, o.exclude, o.maps, !o.no_special_use);
 }
 
-Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& o) {
+imapclient::ClientOptions client_options(const EndpointOptions& o) {
   imapclient::ClientOptions client;
   client.tls.verify = !o.tls_insecure;
   client.tls.ca_file = o.tls_ca_file;
   client.starttls = !o.no_starttls;
   client.timeout = std::chrono::seconds(o.timeout_seconds);
+  return client;
+}
+
+Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& o) {
+  if (o.from_url.empty() || o.to_url.empty())
+    return make_error(Errc::Usage, "name both servers: --from URL --to URL (or --accounts FILE for many accounts)");
+  auto client = client_options(o);
   MF_TRY(from_url, imapclient::parse_server_url(o.from_url));
   MF_TRY(to_url, imapclient::parse_server_url(o.to_url));
   MF_TRY(from_password, find_password(o.from_password_file, "MAILFERRY_FROM_PASSWORD", "source", from_url));

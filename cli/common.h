@@ -4,14 +4,11 @@
 
 #include "migrate/endpoint.h"
 #include "migrate/folder_rules.h"
+#include "net/run.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-
-#include <exception>
 #include <string>
 
 namespace mf::cli {
@@ -50,6 +47,9 @@ struct FolderOptions {
 void add_folder_options(CLI::App& app, FolderOptions& options);
 [[nodiscard]] Result<migrate::FolderRules> resolve_folder_rules(const FolderOptions& options);
 
+// TLS, STARTTLS and timeout as the options say.
+imapclient::ClientOptions client_options(const EndpointOptions& options);
+
 // Parses URLs and finds passwords: file, then MAILFERRY_FROM_PASSWORD /
 // MAILFERRY_TO_PASSWORD, then a prompt on the terminal.
 [[nodiscard]] Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& options);
@@ -58,19 +58,6 @@ void add_folder_options(CLI::App& app, FolderOptions& options);
 // failure. Bytes that are not UTF-8 (raw header text) become U+FFFD.
 bool write_json_report(const std::string& path, const nlohmann::json& report);
 
-// Runs a coroutine to completion on a fresh io_context.
-template <class T>
-T run_task(net::Task<T> task) {
-  boost::asio::io_context io;
-  T result{};
-  std::exception_ptr failure;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
-    failure = e;
-    if (!e) result = std::move(value);
-  });
-  io.run();
-  if (failure) std::rethrow_exception(failure);
-  return result;
-}
+using net::run_task;
 
 }  // namespace mf::cli

@@ -280,11 +280,18 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
       work.result.deleted = static_cast<std::uint32_t>(target_uids.size());
     }
   }
-  for (const auto& batch : batches_of(work.todo, throttle.max_batch_bytes(options.batch_bytes),
-                                      throttle.max_batch_messages(options.batch_messages))) {
+  std::uint64_t batch_bytes = throttle.max_batch_bytes(options.batch_bytes);
+  std::uint64_t batch_messages = throttle.max_batch_messages(options.batch_messages);
+  if (options.shared_throttle) {
+    batch_bytes = options.shared_throttle->max_batch_bytes(batch_bytes);
+    batch_messages = options.shared_throttle->max_batch_messages(batch_messages);
+  }
+  for (const auto& batch : batches_of(work.todo, batch_bytes, batch_messages)) {
     std::uint64_t bytes = 0;
     for (const auto& m : batch) bytes += m.size;
-    co_await wait_for(throttle.admit(bytes, batch.size()));
+    auto delay = throttle.admit(bytes, batch.size());
+    if (options.shared_throttle) delay = std::max(delay, options.shared_throttle->admit(bytes, batch.size()));
+    co_await wait_for(delay);
     MF_CO_CHECK(co_await copy_batch(source, target, work, target_box, batch, state, progress));
   }
   co_return Result<void>{};

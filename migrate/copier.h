@@ -7,6 +7,7 @@
 #include "migrate/folder_rules.h"
 #include "migrate/progress.h"
 #include "migrate/state.h"
+#include "migrate/throttle.h"
 
 #include <chrono>
 #include <optional>
@@ -27,6 +28,7 @@ struct CopyOptions {
   std::chrono::milliseconds retry_wait{2000};  // first wait; doubles, at most a minute
   std::uint64_t max_bytes_per_second = 0;      // 0: no limit
   std::uint64_t max_messages_per_second = 0;
+  Throttle* shared_throttle = nullptr;  // a bulk run's limit over all accounts, or none
 };
 
 struct MessageFailure {

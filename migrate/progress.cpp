@@ -33,8 +33,16 @@ void Progress::set_totals(std::uint64_t messages, std::uint64_t bytes) {
 }
 
 void Progress::set_folder(std::string folder) {
-  folder_ = std::move(folder);
+  {
+    std::lock_guard lock(folder_mutex_);
+    folder_ = std::move(folder);
+  }
   draw(true);
+}
+
+Progress::Snapshot Progress::snapshot() const {
+  std::lock_guard lock(folder_mutex_);
+  return Snapshot{messages_, total_messages_, bytes_, total_bytes_, folder_};
 }
 
 void Progress::add(std::uint64_t messages, std::uint64_t bytes) {
@@ -49,16 +57,22 @@ void Progress::draw(bool force) {
   if (!force && now - last_draw_ < std::chrono::milliseconds(200)) return;
   last_draw_ = now;
   double elapsed = std::chrono::duration<double>(now - start_).count();
-  double rate = elapsed > 0 ? bytes_ / elapsed : 0;
-  std::string folder = folder_.size() > 30 ? "..." + folder_.substr(folder_.size() - 27) : folder_;
-  std::string line = std::to_string(messages_);
-  if (total_messages_ > 0) line += "/" + std::to_string(total_messages_);
-  line += " messages  " + bytes_text(bytes_);
-  if (total_bytes_ > 0) line += "/" + bytes_text(total_bytes_);
-  line += "  " + bytes_text(rate) + "/s";
-  if (total_bytes_ > 0 && rate > 0 && total_bytes_ >= bytes_) line += "  ETA " + duration_text((total_bytes_ - bytes_) / rate);
-  std::fprintf(stderr, "\r\033[K%s  %s", line.c_str(), folder.c_str());
+  std::string line = progress_text(snapshot(), elapsed);
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);
+}
+
+std::string Progress::progress_text(const Snapshot& s, double elapsed) {
+  double rate = elapsed > 0 ? s.bytes / elapsed : 0;
+  std::string folder = s.folder.size() > 30 ? "..." + s.folder.substr(s.folder.size() - 27) : s.folder;
+  std::string line = std::to_string(s.messages);
+  if (s.total_messages > 0) line += "/" + std::to_string(s.total_messages);
+  line += " messages  " + bytes_text(s.bytes);
+  if (s.total_bytes > 0) line += "/" + bytes_text(s.total_bytes);
+  line += "  " + bytes_text(rate) + "/s";
+  if (s.total_bytes > 0 && rate > 0 && s.total_bytes >= s.bytes)
+    line += "  ETA " + duration_text((s.total_bytes - s.bytes) / rate);
+  return line + "  " + folder;
 }
 
 void Progress::finish() {

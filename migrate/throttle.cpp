@@ -5,6 +5,7 @@
 namespace mf::migrate {
 
 std::chrono::milliseconds Throttle::admit(std::uint64_t bytes, std::uint64_t messages, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
   // The batch may start once what was sent before it has had its time.
   double due = 0;
   if (bytes_per_second_) due = std::max(due, static_cast<double>(bytes_) / static_cast<double>(bytes_per_second_));

@@ -1,10 +1,12 @@
 // Keeps a migration under a configured rate (--max-bytes-per-second,
 // --max-messages-per-second): says how long to wait before the next batch
-// so that everything sent since the start stays within the rates.
+// so that everything sent since the start stays within the rates. One
+// Throttle may be shared by the accounts of a bulk run (thread-safe).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 
 namespace mf::migrate {
 
@@ -27,6 +29,7 @@ class Throttle {
   std::uint64_t bytes_per_second_;
   std::uint64_t messages_per_second_;
   Clock::time_point start_;
+  std::mutex mutex_;
   std::uint64_t bytes_ = 0;
   std::uint64_t messages_ = 0;
 };

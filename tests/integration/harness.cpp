@@ -23,9 +23,9 @@ std::string read_text(const std::string& path) {
   return text ? *text : std::string();
 }
 
-std::size_t messages_on(const Dovecot& server) {
+std::size_t messages_on(const Dovecot& server, const std::string& user) {
   std::size_t total = 0;
-  auto counted = with_client(server, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+  auto counted = with_client(server, user, [&](imapclient::Client& c) -> net::Task<Result<void>> {
     MF_CO_TRY(boxes, co_await c.list());
     for (const auto& box : boxes) {
       if (!box.selectable()) continue;
@@ -112,11 +112,11 @@ TwoServers::TwoServers(DovecotOptions source_options, DovecotOptions target_opti
   char templ[] = "/tmp/mailferry-test-XXXXXX";
   dir_ = ::mkdtemp(templ);
   ::chmod(dir_.c_str(), 0755);  // Dovecot's unprivileged processes must reach their files
-  source_options.users = {{"alice", "alice-secret"}};
+  source_options.users.insert(source_options.users.begin(), {"alice", "alice-secret"});
   auto source = Dovecot::start(dir_ + "/source", source_options);
   REQUIRE(source);
   source_ = std::move(*source);
-  target_options.users = {{"alice", "alice-secret"}};
+  target_options.users.insert(target_options.users.begin(), {"alice", "alice-secret"});
   target_options.certificate_from = source_->dir();  // one CA file verifies both
   auto target = Dovecot::start(dir_ + "/target", target_options);
   REQUIRE(target);

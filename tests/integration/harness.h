@@ -35,7 +35,8 @@ class TwoServers {
   // The source holds the standard mailbox (at most max_per_folder corpus
   // messages per folder) with '/' as delimiter; the target is empty with '.'.
   explicit TwoServers(std::size_t max_per_folder);
-  // Empty servers with these options (users and certificate are set here);
+  // Empty servers with these options (alice, with the password "alice-secret",
+  // is added to the users; the certificate is set here);
   // the test fills the source itself.
   TwoServers(DovecotOptions source, DovecotOptions target);
   ~TwoServers();
@@ -64,8 +65,8 @@ using ClientBody = std::function<net::Task<Result<void>>(imapclient::Client&)>;
 Result<void> with_client(const Dovecot& server, const std::string& user, const ClientBody& body);
 
 std::string read_text(const std::string& path);
-// Messages in all of alice's folders on server, counted over IMAP.
-std::size_t messages_on(const Dovecot& server);
+// Messages in all of a user's folders on server, counted over IMAP.
+std::size_t messages_on(const Dovecot& server, const std::string& user = "alice");
 // The single number a query over the state file returns (e.g. a COUNT).
 std::int64_t state_number(const std::string& state_path, const char* sql);
 std::vector<std::string> with_args(std::vector<std::string> args, std::initializer_list<std::string> more);
