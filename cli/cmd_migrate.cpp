@@ -59,6 +59,8 @@ Result<migrate::CopyOptions> copy_options(const MigrateArgs& args) {
   auto rules = resolve_folder_rules(args.folders);
   if (!rules) return rules.error();
   options.folders = std::move(*rules);
+  MF_TRY(filter, resolve_message_filter(args.folders));
+  options.filter = filter;
   options.dry_run = args.dry_run;
   options.delete_missing = args.delete_missing;
   options.batch_bytes = args.batch_megabytes << 20;

@@ -24,6 +24,12 @@ int run_verify(VerifyArgs args) {
     return kExitUsage;
   }
   args.options.folders = std::move(*rules);
+  auto filter = resolve_message_filter(args.folders);
+  if (!filter) {
+    log::error(filter.error().describe());
+    return kExitUsage;
+  }
+  args.options.filter = *filter;
   auto endpoints = resolve_endpoints(args.endpoints);
   if (!endpoints) {
     log::error(endpoints.error().describe());

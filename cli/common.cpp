@@ -84,6 +84,28 @@ void add_folder_options(CLI::App& app, FolderOptions& o) {
   app.add_option("--map", o.maps, "rename folders: 'REGEX=REPLACEMENT' (repeatable, applied in order)")->take_all();
   app.add_flag("--no-special-use-mapping", o.no_special_use,
                "keep folder names as they are instead of mapping Sent, Trash, Drafts, Junk, Archive by role");
+  app.add_option("--since", o.since, "only messages with INTERNALDATE at or after this (YYYY-MM-DD, UTC)");
+  app.add_option("--before", o.before, "only messages with INTERNALDATE before this (YYYY-MM-DD, UTC)");
+  app.add_option("--max-size", o.max_size, "only messages of at most this size (bytes, or with K, M, G)");
+}
+
+Result<migrate::MessageFilter> resolve_message_filter(const FolderOptions& o) {
+  migrate::MessageFilter filter;
+  if (!o.since.empty()) {
+    MF_TRY(since, migrate::parse_filter_date(o.since));
+    filter.since = since;
+  }
+  if (!o.before.empty()) {
+    MF_TRY(before, migrate::parse_filter_date(o.before));
+    filter.before = before;
+  }
+  if (filter.since && filter.before && *filter.before <= *filter.since)
+    return make_error(Errc::Usage, "--before must come after --since");
+  if (!o.max_size.empty()) {
+    MF_TRY(size, migrate::parse_size(o.max_size));
+    filter.max_size = size;
+  }
+  return filter;
 }
 
 Result<migrate::FolderRules> resolve_folder_rules(const FolderOptions& o) {

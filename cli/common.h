@@ -4,6 +4,7 @@
 
 #include "migrate/endpoint.h"
 #include "migrate/folder_rules.h"
+#include "migrate/message_filter.h"
 #include "net/run.h"
 
 #include <CLI/CLI.hpp>
@@ -42,10 +43,12 @@ void add_endpoint_options(CLI::App& app, EndpointOptions& options);
 struct FolderOptions {
   std::vector<std::string> include, exclude, maps;
   bool no_special_use = false;
+  std::string since, before, max_size;  // which messages (--since, --before, --max-size)
 };
 
 void add_folder_options(CLI::App& app, FolderOptions& options);
 [[nodiscard]] Result<migrate::FolderRules> resolve_folder_rules(const FolderOptions& options);
+[[nodiscard]] Result<migrate::MessageFilter> resolve_message_filter(const FolderOptions& options);
 
 // TLS, STARTTLS and timeout as the options say.
 imapclient::ClientOptions client_options(const EndpointOptions& options);

@@ -197,6 +197,13 @@ Task<Result<imap::StatusResponse>> Client::run(imap::CommandBuilder command, con
 
 bool Client::has_capability(std::string_view name) const { return capabilities_.count(imap::to_upper(name)) > 0; }
 
+std::optional<std::string> Client::capability_value(std::string_view name) const {
+  std::string prefix = imap::to_upper(name) + "=";
+  for (const auto& c : capabilities_)
+    if (c.rfind(prefix, 0) == 0) return c.substr(prefix.size());
+  return std::nullopt;
+}
+
 Task<Result<void>> Client::refresh_capabilities() {
   MF_CO_CHECK(co_await run(new_command("CAPABILITY")));
   co_return Result<void>{};

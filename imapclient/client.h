@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -98,6 +99,8 @@ class Client {
   Task<Result<imap::StatusResponse>> run(imap::CommandBuilder command, const UntaggedHandler& handler = {});
 
   bool has_capability(std::string_view name) const;
+  // The value of a NAME=VALUE capability (e.g. APPENDLIMIT=35651584), if offered.
+  std::optional<std::string> capability_value(std::string_view name) const;
   const std::string& peer() const { return conn_->peer(); }
 
  private:

@@ -2,6 +2,7 @@
 
 #include "core/crash_point.h"
 #include "core/sha256.h"
+#include "imap/date.h"
 #include "imap/value.h"
 #include "migrate/deletions.h"
 #include "migrate/flag_sync.h"
@@ -19,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <regex>
@@ -84,7 +86,8 @@ net::Task<Result<bool>> unchanged_since_last_pass(Client& source, const FolderPa
 }
 
 net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, FolderPair pair, StateStore& state,
-                                          const std::string& account, bool dry_run) {
+                                          const std::string& account, const CopyOptions& options) {
+  bool dry_run = options.dry_run;
   FolderWork work;
   work.result.source = pair.source_display;
   work.result.target = pair.target.display;
@@ -117,15 +120,25 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, Folder
   std::set<std::uint32_t> present;
   if (selected->exists > 0) {
     std::vector<SourceMessage> all;
+    const auto& filter = options.filter;
     MF_CO_CHECK(co_await source.uid_fetch(
-        imap::SequenceSet::range(1, imap::SequenceSet::kStar), "(UID FLAGS RFC822.SIZE)",
+        imap::SequenceSet::range(1, imap::SequenceSet::kStar),
+        filter.by_date() ? "(UID FLAGS RFC822.SIZE INTERNALDATE)" : "(UID FLAGS RFC822.SIZE)",
         [&](imap::FetchData& f) -> Result<void> {
-          if (f.uid) all.push_back(SourceMessage{*f.uid, f.size.value_or(0), f.flags.value_or(std::vector<std::string>{})});
+          if (!f.uid) return {};
+          present.insert(*f.uid);
+          std::optional<std::int64_t> date;
+          if (f.internaldate)
+            if (auto dt = imap::parse_date_time(*f.internaldate)) date = dt->epoch;
+          if (!done.count(*f.uid) && !filter.wanted(f.size.value_or(0), date)) {
+            ++work.result.filtered;
+            return {};
+          }
+          all.push_back(SourceMessage{*f.uid, f.size.value_or(0), f.flags.value_or(std::vector<std::string>{})});
           return {};
         }));
-    work.result.source_messages = static_cast<std::uint32_t>(all.size());
+    work.result.source_messages = static_cast<std::uint32_t>(present.size());
     for (auto& m : all) {
-      present.insert(m.uid);
       if (done.count(m.uid)) {
         ++work.result.already_copied;
         work.copied_flags.emplace(m.uid, std::move(m.flags));
@@ -252,6 +265,23 @@ net::Task<Result<void>> copy_batch(Client& source, Client& target, FolderWork& w
   co_return Result<void>{};
 }
 
+// RFC 7889: a target that announces APPENDLIMIT=N refuses larger messages;
+// they are reported as not copied instead of sent (and refused) at all.
+void skip_too_large(const Client& target, FolderWork& work) {
+  auto limit_text = target.capability_value("APPENDLIMIT");
+  if (!limit_text) return;
+  std::uint64_t limit = 0;
+  auto [p, ec] = std::from_chars(limit_text->data(), limit_text->data() + limit_text->size(), limit);
+  if (ec != std::errc() || limit == 0) return;
+  std::erase_if(work.todo, [&](const SourceMessage& m) {
+    if (m.size <= limit) return false;
+    work.result.failures.push_back(
+        MessageFailure{m.uid, "too large for the target: " + std::to_string(m.size) +
+                                  " bytes, its APPENDLIMIT is " + std::to_string(limit) + " bytes"});
+    return true;
+  });
+}
+
 // Whether a folder needs anything beyond its CREATE.
 bool needs_copy(const FolderWork& work) {
   return !work.unchanged && !(work.todo.empty() && work.copied_flags.empty() && work.gone.empty());
@@ -280,6 +310,7 @@ net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& 
       work.result.deleted = static_cast<std::uint32_t>(target_uids.size());
     }
   }
+  skip_too_large(target, work);
   std::uint64_t batch_bytes = throttle.max_batch_bytes(options.batch_bytes);
   std::uint64_t batch_messages = throttle.max_batch_messages(options.batch_messages);
   if (options.shared_throttle) {
@@ -315,7 +346,7 @@ net::Task<void> copy_worker(Client& source, Client& target, CopyQueue& queue, St
         co_return;
       }
       folder.result.error = copied.error().describe();
-    } else if (folder.snapshot && !folder.unchanged && folder.result.error.empty() &&
+    } else if (folder.snapshot && !folder.unchanged && !options.filter.active() && folder.result.error.empty() &&
                folder.result.failures.empty() && folder.result.deleted == folder.gone.size()) {
       // Fully in step (a deletion left for a later --delete is not): the next pass may skip it.
       auto recorded = state.set_snapshot(folder.state_id, folder.snapshot);
@@ -373,7 +404,7 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
   for (auto& pair : plan.folders) {
     if (!pair.source.selectable()) continue;  // a \Noselect level: CREATE of its children builds it
     std::string display = pair.source_display;
-    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, options.dry_run);
+    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, options);
     if (!scanned) {
       if (is_fatal(scanned.error())) co_return scanned.error();
       FolderResult failed;

@@ -5,6 +5,7 @@
 
 #include "migrate/endpoint.h"
 #include "migrate/folder_rules.h"
+#include "migrate/message_filter.h"
 #include "migrate/progress.h"
 #include "migrate/state.h"
 #include "migrate/throttle.h"
@@ -19,6 +20,7 @@ namespace mf::migrate {
 
 struct CopyOptions {
   FolderRules folders;
+  MessageFilter filter;  // --since, --before, --max-size
   bool dry_run = false;  // scan and plan only
   bool delete_missing = false;  // --delete: expunge on the target what was expunged at the source
   std::size_t batch_bytes = 16 << 20;  // bytes fetched and appended per batch (memory bound)
@@ -48,6 +50,7 @@ struct FolderResult {
   std::uint32_t copied = 0;
   std::uint32_t planned = 0;        // --dry-run: messages that would be copied
   std::uint64_t planned_bytes = 0;
+  std::uint32_t filtered = 0;  // left out by --since, --before or --max-size
   std::uint32_t vanished = 0;  // expunged at the source during the run
   std::uint32_t flags_updated = 0;  // copied before; flags changed since, updated on the target
   std::uint32_t deleted_at_source = 0;  // copied before, expunged at the source since

@@ -53,6 +53,8 @@ std::string migrate_text(const MigrateResult& r) {
       for (const auto& flag : f.dropped_flags) out += " " + flag;
       out += "\n";
     }
+    if (f.filtered)
+      out += fmt::format("    {} messages left out by --since, --before or --max-size\n", f.filtered);
     if (f.vanished) out += fmt::format("    {} messages were expunged at the source during the run\n", f.vanished);
     if (f.deleted_at_source)
       out += f.deleted ? fmt::format("    {} messages expunged at the source were expunged on the target\n", f.deleted)
@@ -97,6 +99,7 @@ nlohmann::json migrate_json(const MigrateResult& r) {
                        {"planned", f.planned},
                        {"planned_bytes", f.planned_bytes},
                        {"vanished", f.vanished},
+                       {"filtered", f.filtered},
                        {"bytes", f.bytes},
                        {"dropped_flags", f.dropped_flags},
                        {"failures", failures},

@@ -72,12 +72,33 @@ MessageDigest digest_of(imap::FetchData& f, std::string_view body) {
   return d;
 }
 
+// The UIDs of the messages the filter takes (fetched without bodies).
+net::Task<Result<imap::SequenceSet>> filtered_uids(Client& client, const MessageFilter& filter) {
+  std::vector<std::uint32_t> uids;
+  MF_CO_CHECK(co_await client.uid_fetch(imap::SequenceSet::range(1, imap::SequenceSet::kStar),
+                                        "(UID RFC822.SIZE INTERNALDATE)", [&](imap::FetchData& f) -> Result<void> {
+                                          if (!f.uid) return {};
+                                          std::optional<std::int64_t> date;
+                                          if (f.internaldate)
+                                            if (auto dt = imap::parse_date_time(*f.internaldate)) date = dt->epoch;
+                                          if (filter.wanted(f.size.value_or(0), date)) uids.push_back(*f.uid);
+                                          return {};
+                                        }));
+  co_return imap::SequenceSet::from_numbers(uids);
+}
+
 net::Task<Result<std::vector<MessageDigest>>> read_folder(Client& client, const std::string& mailbox,
-                                                          Progress& progress) {
+                                                          const MessageFilter& filter, Progress& progress) {
   MF_CO_TRY(selected, co_await client.select(mailbox, true));
   std::vector<MessageDigest> out;
   if (selected.exists == 0) co_return out;
-  MF_CO_CHECK(co_await client.uid_fetch(imap::SequenceSet::range(1, imap::SequenceSet::kStar),
+  auto uids = imap::SequenceSet::range(1, imap::SequenceSet::kStar);
+  if (filter.active()) {
+    MF_CO_TRY(wanted, co_await filtered_uids(client, filter));
+    if (wanted.empty()) co_return out;
+    uids = std::move(wanted);
+  }
+  MF_CO_CHECK(co_await client.uid_fetch(uids,
                                         "(UID FLAGS INTERNALDATE BODY.PEEK[])", [&](imap::FetchData& f) -> Result<void> {
                                           const auto* body = f.section("BODY[]");
                                           if (!f.uid || !body) return {};
@@ -177,7 +198,7 @@ net::Task<Result<void>> run_verify(const Endpoint& from, const Endpoint& to, con
     if (!pair.source.selectable()) continue;
     FolderComparison folder;
     progress.set_folder(pair.source_display);
-    auto source_messages = co_await read_folder(*source, pair.source.name, progress);
+    auto source_messages = co_await read_folder(*source, pair.source.name, options.filter, progress);
     if (!source_messages) {
       if (source_messages.error().code == Errc::Temp) co_return with_context(source_messages.error(), "source");
       folder.error = "source: " + source_messages.error().describe();
@@ -186,7 +207,7 @@ net::Task<Result<void>> run_verify(const Endpoint& from, const Endpoint& to, con
     if (!pair.target_exists) {
       folder.target_missing = true;
     } else if (source_messages) {
-      auto read = co_await read_folder(*target, pair.target.target, progress);
+      auto read = co_await read_folder(*target, pair.target.target, options.filter, progress);
       if (!read) {
         if (read.error().code == Errc::Temp) co_return with_context(read.error(), "target");
         folder.error = "target: " + read.error().describe();

@@ -6,6 +6,7 @@
 
 #include "migrate/endpoint.h"
 #include "migrate/folder_rules.h"
+#include "migrate/message_filter.h"
 #include "migrate/progress.h"
 
 #include <optional>
@@ -50,7 +51,8 @@ struct FolderComparison {
 };
 
 struct VerifyOptions {
-  FolderRules folders;  // the same rules as the migration's
+  FolderRules folders;   // the same rules as the migration's
+  MessageFilter filter;  // and the same --since, --before, --max-size
   bool line_endings_ok = false;  // --ignore-line-endings: such differences do not fail
 };
 

@@ -66,6 +66,13 @@ std::string mailbox_config(const std::vector<DovecotMailbox>& boxes) {
 
 int run_quietly(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
 
+std::string quota_config(std::uint64_t max_mail_size, bool announce) {
+  if (max_mail_size == 0) return "";
+  return (announce ? "imap_capability = +APPENDLIMIT=" + std::to_string(max_mail_size) + "\n" : std::string()) +
+         "mail_plugins = $mail_plugins quota\nplugin {\n  quota = count:User quota\n  quota_vsizes = yes\n"
+         "  quota_max_mail_size = " + std::to_string(max_mail_size) + "\n}\n";
+}
+
 }  // namespace
 
 std::uint16_t free_port() {
@@ -133,7 +140,9 @@ Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotO
                      "passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u " + D +
                      "/passwd\n}\nuserdb {\n  driver = static\n  args = uid=" + std::to_string(d->mail_uid_) +
                      " gid=" + std::to_string(d->mail_gid_) + " home=" + D + "/home/%u\n}\n" +
+                     quota_config(options.max_mail_size, options.announce_append_limit) +
                      "namespace inbox {\n  inbox = yes\n  separator = " + std::string(1, options.separator) + "\n" +
+                     (options.prefix.empty() ? "" : "  prefix = " + options.prefix + "\n") +
                      mailbox_config(options.mailboxes) + "}\nservice imap-login {\n  inet_listener imap {\n    port = " +
                      std::to_string(d->imap_port_) + "\n  }\n  inet_listener imaps {\n    port = " +
                      std::to_string(d->imaps_port_) + "\n    ssl = yes\n  }\n}\n";

@@ -32,6 +32,9 @@ struct DovecotOptions {
   std::string certificate_from;  // directory of another instance whose cert.pem/key.pem to use
   std::vector<DovecotMailbox> mailboxes;  // created at login, with their special-use attribute
   std::vector<DovecotUser> master_users;   // may log in as any user (SASL PLAIN authorization identity)
+  std::uint64_t max_mail_size = 0;  // refuse larger messages (quota plugin)
+  bool announce_append_limit = false;  // ...and say so as APPENDLIMIT=max_mail_size (Dovecot 2.3 does not itself)
+  std::string prefix;               // the personal namespace's prefix, e.g. "INBOX."
 };
 
 class Dovecot {
