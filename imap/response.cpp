@@ -169,6 +169,24 @@ Result<Response> parse_fetch(Cursor& in, std::uint32_t seq) {
   return out;
 }
 
+// One of NAMESPACE's three parts: NIL or ((prefix delimiter [extensions]) ...).
+Result<std::vector<Namespace>> namespace_list(Cursor& in) {
+  MF_CHECK(in.expect(' '));
+  MF_TRY(v, in.value());
+  std::vector<Namespace> out;
+  if (v.is_nil()) return out;
+  if (!v.is_list()) return in.error("NIL or a list of namespaces");
+  for (const auto& ns : v.items) {
+    if (!ns.is_list() || ns.items.size() < 2 || !ns.items[0].is_string() ||
+        !(ns.items[1].is_nil() || (ns.items[1].is_string() && ns.items[1].text.size() == 1)))
+      return in.error("a namespace (\"prefix\" \"delimiter\")");
+    Namespace n{ns.items[0].text, std::nullopt};
+    if (ns.items[1].is_string()) n.delimiter = ns.items[1].text[0];
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
 Result<Response> parse_untagged(Cursor& in, const Limits& limits) {
   MF_TRY(word, in.atom());
   if (auto status = status_from(word)) {
@@ -198,6 +216,14 @@ Result<Response> parse_untagged(Cursor& in, const Limits& limits) {
     return CapabilityData{std::move(names)};
   }
   if (upper == "LIST" || upper == "LSUB") return parse_list(in, upper == "LSUB");
+  if (upper == "NAMESPACE") {
+    NamespaceData out;
+    MF_TRY(personal, namespace_list(in));
+    MF_TRY(other_users, namespace_list(in));
+    MF_TRY(shared, namespace_list(in));
+    MF_CHECK(in.expect_end());
+    return NamespaceData{std::move(personal), std::move(other_users), std::move(shared)};
+  }
   if (upper == "STATUS") return parse_status(in);
   if (upper == "SEARCH") return parse_search(in);
   if (upper == "ESEARCH") return parse_esearch(in);

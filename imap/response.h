@@ -108,13 +108,24 @@ struct FetchData {
   FetchSection* section(std::string_view prefix);
 };
 
+// RFC 2342: personal, other users' and shared namespaces, each a list of
+// (prefix, delimiter); an empty list for NIL.
+struct Namespace {
+  std::string prefix;  // as sent (modified UTF-7), e.g. "INBOX." or ""
+  std::optional<char> delimiter;
+};
+
+struct NamespaceData {
+  std::vector<Namespace> personal, other_users, shared;
+};
+
 struct UnknownData {
   std::string text;  // the raw line
 };
 
 using Response = std::variant<StatusResponse, Continuation, CapabilityData, ListData, StatusData, FlagsData,
                               SearchData, ESearchData, EnabledData, ExistsData, RecentData, ExpungeData,
-                              VanishedData, FetchData, UnknownData>;
+                              VanishedData, FetchData, NamespaceData, UnknownData>;
 
 // Parses one frame. Errors are Errc::Protocol (malformed) or Errc::Limit.
 [[nodiscard]] Result<Response> parse_response(Frame& frame, const Limits& limits = {});

@@ -285,6 +285,16 @@ Task<Result<std::vector<std::string>>> Client::subscriptions() {
   co_return out;
 }
 
+Task<Result<imap::Namespace>> Client::personal_namespace() {
+  imap::Namespace out;
+  if (!has_capability("NAMESPACE")) co_return out;
+  MF_CO_CHECK(co_await run(new_command("NAMESPACE"), [&](imap::Response& r) -> Result<void> {
+    if (auto* n = std::get_if<imap::NamespaceData>(&r); n && !n->personal.empty()) out = n->personal.front();
+    return {};
+  }));
+  co_return out;
+}
+
 Task<Result<SelectedMailbox>> Client::select(const std::string& mailbox, bool read_only) {
   SelectedMailbox out;
   auto command = new_command(read_only ? "EXAMINE" : "SELECT");

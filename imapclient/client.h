@@ -76,6 +76,9 @@ class Client {
   Task<Result<void>> login(const std::string& user, const std::string& password, const std::string& authzid = {});
   Task<Result<std::vector<Mailbox>>> list();
   Task<Result<std::vector<std::string>>> subscriptions();
+  // The first personal namespace (RFC 2342); prefix "" when the server has
+  // no NAMESPACE capability.
+  Task<Result<imap::Namespace>> personal_namespace();
   Task<Result<SelectedMailbox>> select(const std::string& mailbox, bool read_only);
   // STATUS mailbox (items), e.g. "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)": item -> value.
   Task<Result<std::map<std::string, std::uint64_t>>> status(const std::string& mailbox, std::string_view items);

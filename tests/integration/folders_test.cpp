@@ -97,3 +97,36 @@ TEST_CASE("include_exclude_and_map_choose_and_rename_folders", "[integration][fo
   CHECK(verify.exit_code == 0);
   CHECK(verify.out.find("Altes Archiv/2002") != std::string::npos);
 }
+
+TEST_CASE("a personal namespace prefix INBOX. is taken off and put on", "[integration][folders]") {
+  // Courier and Cyrus keep every folder under "INBOX."; most others at the top.
+  bool source_has_prefix = GENERATE(true, false);
+  DovecotOptions source{{}, source_has_prefix ? '.' : '/'};
+  DovecotOptions target{{}, source_has_prefix ? '/' : '.'};
+  (source_has_prefix ? source : target).prefix = "INBOX.";
+  (source_has_prefix ? source : target).mailboxes = {{"Sent", "\\Sent"}};
+  TwoServers servers(source, target);
+  auto filled = fill_standard_mailbox(servers.source(), "alice", 3);
+  REQUIRE(filled);
+  put_messages(servers, {"Sent"}, 0, 2);
+
+  auto report = servers.dir() + "/migrate.json";
+  auto run = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  auto folders = folders_by_source(json::parse(read_text(report)));
+  if (source_has_prefix) {
+    CHECK(folders["INBOX"]["target"] == "INBOX");
+    CHECK(folders["INBOX/Archive/2002"]["target"] == "Archive/2002");
+    CHECK(folders["INBOX/Sent"]["target"] == "Sent");
+  } else {
+    CHECK(folders["INBOX"]["target"] == "INBOX");
+    CHECK(folders["Archive/2002"]["target"] == "INBOX/Archive/2002");
+    CHECK(folders["Sent"]["target"] == "INBOX/Sent");
+    CHECK(folders["Sent"]["created"] == false);  // the target's \Sent
+  }
+  CHECK(messages_on(servers.target()) == filled->messages + 2);
+  auto verify = run_mailferry(servers.verify_args());
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+}

@@ -86,6 +86,19 @@ TEST_CASE("LIST and LSUB with attributes, delimiters and literal names", "[imap]
   CHECK(lsub.mailbox == "INBOX.Entw&APw-rfe");
 }
 
+TEST_CASE("NAMESPACE with prefixes, NIL parts and extensions", "[imap][response]") {
+  auto n = std::get<NamespaceData>(
+      parse("* NAMESPACE ((\"INBOX.\" \".\")) ((\"#Users.\" \".\" \"X-EXT\" (\"a\"))) NIL\r\n"));
+  REQUIRE(n.personal.size() == 1);
+  CHECK(n.personal[0].prefix == "INBOX.");
+  CHECK(n.personal[0].delimiter == '.');
+  CHECK(n.other_users[0].prefix == "#Users.");
+  CHECK(n.shared.empty());
+  auto flat = std::get<NamespaceData>(parse("* NAMESPACE ((\"\" NIL)) NIL NIL\r\n"));
+  CHECK(flat.personal[0].prefix.empty());
+  CHECK_FALSE(flat.personal[0].delimiter);
+}
+
 TEST_CASE("STATUS, FLAGS, SEARCH, ESEARCH, message counts", "[imap][response]") {
   auto st = std::get<StatusData>(parse("* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n"));
   CHECK(st.mailbox == "blurdybloop");
@@ -153,7 +166,8 @@ TEST_CASE("malformed responses are protocol errors naming the place", "[imap][re
                           "* STATUS box (MESSAGES)\r\n", "a1 MAYBE ok\r\n", "* 1 FETCH (BODY[ {3}\r\n",
                           "* OK [UIDNEXT 5 no close\r\n", "* SEARCH 1 x\r\n", "* 99999999999 EXISTS\r\n",
                           "* 1 FETCH (FLAGS (\\Seen) INTERNALDATE 5)\r\n", "* 1 FETCH (BODY[] {5}\r\n)\r\n",
-                          "\r\n", "* VANISHED 0:3\r\n", "* 1 FETCH (UID 1 \"unterminated)\r\n"}) {
+                          "\r\n", "* VANISHED 0:3\r\n", "* NAMESPACE ((\"\" \"//\")) NIL NIL\r\n",
+                          "* NAMESPACE ((\"\" \"/\")) NIL\r\n", "* 1 FETCH (UID 1 \"unterminated)\r\n"}) {
     INFO(bad);
     auto e = parse_error(bad);
     CHECK(e.code == mf::Errc::Protocol);
