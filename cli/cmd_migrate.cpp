@@ -100,6 +100,21 @@ int run_one_account(const MigrateArgs& args, const std::string& state_path) {
   return result.complete() ? kExitOk : kExitDifferences;
 }
 
+// An accounts file's side: "oauth:COMMAND" as password logs in with the
+// token COMMAND prints; anything else is a password (cmd:, file: looked up).
+Result<migrate::Endpoint> endpoint_of(const migrate::AccountSide& side, const imapclient::ClientOptions& client,
+                                      const std::string& name) {
+  migrate::Endpoint endpoint{side.url, side.admin, {}, {}, client};
+  if (side.password.rfind("oauth:", 0) == 0) {
+    endpoint.oauth_token_command = side.password.substr(6);
+    return endpoint;
+  }
+  auto password = resolve_secret(side.password);
+  if (!password) return with_context(password.error(), name + " password");
+  endpoint.password = std::move(*password);
+  return endpoint;
+}
+
 // --accounts FILE: every account of the file, --jobs at once.
 int run_accounts(const MigrateArgs& args, const std::string& state_path) {
   const auto& e = args.endpoints;
@@ -138,12 +153,9 @@ int run_accounts(const MigrateArgs& args, const std::string& state_path) {
   bulk.display = !e.quiet && ::isatty(2);
   auto client = client_options(e);
   auto resolve = [&](const migrate::AccountSpec& a) -> Result<std::pair<migrate::Endpoint, migrate::Endpoint>> {
-    auto from_password = resolve_secret(a.from.password);
-    if (!from_password) return with_context(from_password.error(), "source password");
-    auto to_password = resolve_secret(a.to.password);
-    if (!to_password) return with_context(to_password.error(), "target password");
-    return std::pair{migrate::Endpoint{a.from.url, a.from.admin, *from_password, client},
-                     migrate::Endpoint{a.to.url, a.to.admin, *to_password, client}};
+    MF_TRY(from, endpoint_of(a.from, client, "source"));
+    MF_TRY(to, endpoint_of(a.to, client, "target"));
+    return std::pair{std::move(from), std::move(to)};
   };
   auto result = migrate::run_bulk(*accounts, bulk, resolve);
   std::cout << migrate::bulk_text(result) << std::flush;

@@ -65,6 +65,10 @@ void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
   app.add_option("--to", o.to_url, "target server: imap://USER@HOST[:PORT] or imaps://...");
   app.add_option("--from-password-file", o.from_password_file, "file holding the source password");
   app.add_option("--to-password-file", o.to_password_file, "file holding the target password");
+  app.add_option("--from-oauth-token-cmd", o.from_oauth_command,
+                 "log in to the source with an OAuth 2.0 token (OAUTHBEARER or XOAUTH2) this command prints; "
+                 "run again for every connection");
+  app.add_option("--to-oauth-token-cmd", o.to_oauth_command, "the same for the target");
   app.add_option("--from-admin", o.from_admin,
                  "log in to the source as this admin (master user) on behalf of the URL's user; "
                  "the password is the admin's");
@@ -127,10 +131,17 @@ Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const 
   auto client = client_options(o);
   MF_TRY(from_url, imapclient::parse_server_url(o.from_url));
   MF_TRY(to_url, imapclient::parse_server_url(o.to_url));
-  MF_TRY(from_password, find_password(o.from_password_file, "MAILFERRY_FROM_PASSWORD", "source", from_url));
-  MF_TRY(to_password, find_password(o.to_password_file, "MAILFERRY_TO_PASSWORD", "target", to_url));
-  return std::pair{migrate::Endpoint{from_url, o.from_admin, from_password, client},
-                   migrate::Endpoint{to_url, o.to_admin, to_password, client}};
+  migrate::Endpoint from{from_url, o.from_admin, {}, o.from_oauth_command, client};
+  migrate::Endpoint to{to_url, o.to_admin, {}, o.to_oauth_command, client};
+  if (from.oauth_token_command.empty()) {
+    MF_TRY(password, find_password(o.from_password_file, "MAILFERRY_FROM_PASSWORD", "source", from_url));
+    from.password = std::move(password);
+  }
+  if (to.oauth_token_command.empty()) {
+    MF_TRY(password, find_password(o.to_password_file, "MAILFERRY_TO_PASSWORD", "target", to_url));
+    to.password = std::move(password);
+  }
+  return std::pair{std::move(from), std::move(to)};
 }
 
 bool write_json_report(const std::string& path, const nlohmann::json& report) {

@@ -30,6 +30,7 @@ struct EndpointOptions {
   std::string from_url, to_url;
   std::string from_password_file, to_password_file;
   std::string from_admin, to_admin;
+  std::string from_oauth_command, to_oauth_command;
   std::string tls_ca_file;
   bool tls_insecure = false;
   bool no_starttls = false;

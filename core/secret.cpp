@@ -57,6 +57,12 @@ Result<std::string> command_output(const std::string& command) {
   return out;
 }
 
+std::string shell_quote(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 Result<std::string> resolve_secret(std::string_view spec) {
   if (spec.rfind("cmd:", 0) == 0) {
     MF_TRY(out, command_output(std::string(spec.substr(4))));

@@ -18,4 +18,7 @@ namespace mf {
 // the command's exit status if it fails. stderr is passed through.
 [[nodiscard]] Result<std::string> command_output(const std::string& command);
 
+// 'text' quoted for /bin/sh.
+std::string shell_quote(std::string_view text);
+
 }  // namespace mf

@@ -74,6 +74,9 @@ class Client {
 
   // AUTHENTICATE PLAIN (with SASL-IR when offered) or LOGIN. Errc::Auth when refused.
   Task<Result<void>> login(const std::string& user, const std::string& password, const std::string& authzid = {});
+  // AUTHENTICATE OAUTHBEARER (RFC 7628) or XOAUTH2 (Google, Microsoft) with
+  // an OAuth 2.0 access token. Errc::Auth, with the server's reason, when refused.
+  Task<Result<void>> login_oauth(const std::string& user, const std::string& token);
   Task<Result<std::vector<Mailbox>>> list();
   Task<Result<std::vector<std::string>>> subscriptions();
   // The first personal namespace (RFC 2342); prefix "" when the server has
@@ -114,6 +117,11 @@ class Client {
   Task<Result<imap::StatusResponse>> execute(const std::string& tag, std::vector<imap::WirePiece> pieces,
                                              const UntaggedHandler& handler);
   Task<Result<void>> refresh_capabilities();
+  // One SASL exchange (RFC 9051 §6.2.2): the initial response (sent with
+  // SASL-IR when offered), then reply(challenge) for each further "+".
+  Task<Result<imap::StatusResponse>> authenticate(std::string mechanism, const std::string& initial,
+                                                  const std::function<std::string(const std::string&)>& reply);
+  Task<Result<void>> finish_login(Result<imap::StatusResponse> result, const std::string& who);
   void note_untagged(const imap::Response& response);
   Error fail(Error e);
 
@@ -125,6 +133,8 @@ class Client {
   std::map<std::string, imap::StatusResponse> early_tagged_;  // pipelined answers read ahead
   std::map<std::string, std::string> command_names_;          // tag -> "APPEND" for messages
   std::string bye_text_;
+  std::string host_;  // as the user named it (OAUTHBEARER sends it)
+  std::uint16_t port_ = 0;
   unsigned next_tag_ = 1;
   std::optional<Error> broken_;
 };

@@ -1,6 +1,21 @@
 #include "migrate/endpoint.h"
 
+#include "core/secret.h"
+
 namespace mf::migrate {
+
+namespace {
+
+Result<std::string> oauth_token(const Endpoint& endpoint) {
+  // Not setenv: bulk runs log in on several threads at once.
+  MF_TRY(out, command_output("export MAILFERRY_USER=" + shell_quote(endpoint.url.user) + "; " +
+                             endpoint.oauth_token_command));
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  if (out.empty()) return make_error(Errc::Auth, "printed no token", endpoint.oauth_token_command);
+  return out;
+}
+
+}  // namespace
 
 Task<Result<std::unique_ptr<imapclient::Client>>> open_session(net::asio::any_io_executor executor,
                                                                const Endpoint& endpoint, std::string_view side) {
@@ -8,7 +23,11 @@ Task<Result<std::unique_ptr<imapclient::Client>>> open_session(net::asio::any_io
   if (!client) co_return with_context(client.error(), side);
   // Not a ?: of two co_awaits: GCC 12 destroys such a temporary twice.
   Result<void> login = Result<void>{};
-  if (endpoint.admin.empty())
+  if (!endpoint.oauth_token_command.empty()) {
+    auto token = oauth_token(endpoint);
+    if (!token) co_return with_context(token.error(), std::string(side) + " OAuth token command");
+    login = co_await (*client)->login_oauth(endpoint.url.user, *token);
+  } else if (endpoint.admin.empty())
     login = co_await (*client)->login(endpoint.url.user, endpoint.password);
   else
     login = co_await (*client)->login(endpoint.admin, endpoint.password, endpoint.url.user);

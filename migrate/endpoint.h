@@ -14,6 +14,10 @@ struct Endpoint {
   imapclient::ServerUrl url;
   std::string admin;     // log in as this admin on behalf of url.user (SASL PLAIN authzid)
   std::string password;  // the admin's when admin is set
+  // When set: log in with an OAuth 2.0 token this command prints (run anew
+  // for every connection, so a reconnect after the token expired gets a
+  // fresh one); MAILFERRY_USER holds the user.
+  std::string oauth_token_command;
   imapclient::ClientOptions options;
 };
 

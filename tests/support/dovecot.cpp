@@ -1,6 +1,7 @@
 #include "tests/support/dovecot.h"
 
 #include "core/atomic_file.h"
+#include "core/base64.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -129,9 +130,21 @@ Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotO
   for (const auto& u : options.master_users) masters += u.name + ":{PLAIN}" + u.password + "::::::\n";
   MF_CHECK(write_file_atomically(d->dir_ + "/master-passwd", masters));
   const std::string& D = d->dir_;
+  std::string oauth_passdb;
+  if (!options.oauth_key.empty()) {
+    // The key dict holds the key base64-encoded at <azp>/<alg>/<kid>.
+    fs::create_directories(D + "/oauth-keys/default/HS256", ec);
+    MF_CHECK(write_file_atomically(D + "/oauth-keys/default/HS256/default", base64_encode(options.oauth_key)));
+    MF_CHECK(write_file_atomically(D + "/oauth2.conf.ext", "introspection_mode = local\nlocal_validation_key_dict = "
+                                                           "fs:posix:prefix=" + D + "/oauth-keys/\n"
+                                                           "username_attribute = sub\n"));
+    oauth_passdb = "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = " + D +
+                   "/oauth2.conf.ext\n}\n";
+  }
   std::string conf = "base_dir = " + D + "/run\nstate_dir = " + D + "/state\nlog_path = " + D + "/dovecot.log\n" +
                      "protocols = imap\nlisten = 127.0.0.1\nssl = yes\nssl_cert = <" + D + "/cert.pem\nssl_key = <" +
-                     D + "/key.pem\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n" +
+                     D + "/key.pem\ndisable_plaintext_auth = no\nauth_mechanisms = plain login" +
+                     (options.oauth_key.empty() ? "" : " oauthbearer xoauth2") + "\n" + oauth_passdb +
                      "first_valid_uid = 1\nmail_location = maildir:" + D + "/mail/%u\n" +
                      (options.fsync ? "" : "mail_fsync = never\n") +
                      // A master user's login continues to the user's own passdb entry (pass = yes).

@@ -35,6 +35,9 @@ struct DovecotOptions {
   std::uint64_t max_mail_size = 0;  // refuse larger messages (quota plugin)
   bool announce_append_limit = false;  // ...and say so as APPENDLIMIT=max_mail_size (Dovecot 2.3 does not itself)
   std::string prefix;               // the personal namespace's prefix, e.g. "INBOX."
+  // Accept OAUTHBEARER and XOAUTH2 logins with JWTs (HS256, "sub" the user)
+  // signed with this key, checked by Dovecot itself (introspection_mode = local).
+  std::string oauth_key;
 };
 
 class Dovecot {
