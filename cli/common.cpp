@@ -76,6 +76,9 @@ void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
   app.add_option("--tls-ca-file", o.tls_ca_file, "also trust the CA certificates in this PEM file");
   app.add_flag("--tls-insecure", o.tls_insecure, "accept any TLS certificate (self-signed; warns)");
   app.add_flag("--no-starttls", o.no_starttls, "keep imap:// connections unencrypted even if STARTTLS is offered");
+  app.add_option("--compress", o.compress,
+                 "COMPRESS=DEFLATE when the server offers it: auto (not on loopback addresses), yes, no")
+      ->check(CLI::IsMember({"auto", "yes", "no"}));
   app.add_option("--timeout", o.timeout_seconds, "seconds to wait for a server before giving up")->check(CLI::PositiveNumber);
   app.add_option("--json", o.json_path, "write a machine-readable report to this file");
   app.add_flag("-q,--quiet", o.quiet, "no progress display");
@@ -122,6 +125,9 @@ imapclient::ClientOptions client_options(const EndpointOptions& o) {
   client.tls.ca_file = o.tls_ca_file;
   client.starttls = !o.no_starttls;
   client.timeout = std::chrono::seconds(o.timeout_seconds);
+  client.compress = o.compress == "yes"  ? imapclient::ClientOptions::Compress::Yes
+                    : o.compress == "no" ? imapclient::ClientOptions::Compress::No
+                                         : imapclient::ClientOptions::Compress::Auto;
   return client;
 }
 

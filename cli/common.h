@@ -35,6 +35,7 @@ struct EndpointOptions {
   bool tls_insecure = false;
   bool no_starttls = false;
   int timeout_seconds = 60;
+  std::string compress = "auto";
   std::string json_path;
   bool quiet = false;
 };

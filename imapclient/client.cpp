@@ -348,6 +348,18 @@ Task<Result<std::vector<std::string>>> Client::subscriptions() {
   co_return out;
 }
 
+Task<Result<bool>> Client::compress() {
+  bool loopback = host_ == "localhost" || host_ == "::1" || host_.rfind("127.", 0) == 0;
+  bool wanted = options_.compress == ClientOptions::Compress::Yes ||
+                (options_.compress == ClientOptions::Compress::Auto && !loopback);
+  if (!wanted || !has_capability("COMPRESS=DEFLATE") || conn_->compressed()) co_return false;
+  MF_CO_CHECK(co_await run(std::move(new_command("COMPRESS").atom("DEFLATE"))));
+  if (framer_.buffered() != 0)  // the server's next byte is compressed: nothing may follow its OK
+    co_return fail(make_error(Errc::Protocol, "uncompressed data after COMPRESS", conn_->peer()));
+  conn_->start_compression();
+  co_return true;
+}
+
 Task<Result<imap::Namespace>> Client::personal_namespace() {
   imap::Namespace out;
   if (!has_capability("NAMESPACE")) co_return out;

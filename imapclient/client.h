@@ -26,6 +26,9 @@ struct ClientOptions {
   net::TlsOptions tls;
   bool starttls = true;  // upgrade imap:// when the server offers STARTTLS
   std::chrono::milliseconds timeout{60000};
+  // COMPRESS=DEFLATE after login: Auto compresses unless the server is on a
+  // loopback address (where it costs CPU and saves nothing).
+  enum class Compress { Auto, Yes, No } compress = Compress::Auto;
 };
 
 struct Mailbox {
@@ -77,6 +80,9 @@ class Client {
   // AUTHENTICATE OAUTHBEARER (RFC 7628) or XOAUTH2 (Google, Microsoft) with
   // an OAuth 2.0 access token. Errc::Auth, with the server's reason, when refused.
   Task<Result<void>> login_oauth(const std::string& user, const std::string& token);
+  // COMPRESS DEFLATE (RFC 4978) when the options ask for it and the server
+  // offers it; true when the connection is compressed from now on.
+  Task<Result<bool>> compress();
   Task<Result<std::vector<Mailbox>>> list();
   Task<Result<std::vector<std::string>>> subscriptions();
   // The first personal namespace (RFC 2342); prefix "" when the server has

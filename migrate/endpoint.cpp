@@ -32,6 +32,8 @@ Task<Result<std::unique_ptr<imapclient::Client>>> open_session(net::asio::any_io
   else
     login = co_await (*client)->login(endpoint.admin, endpoint.password, endpoint.url.user);
   if (!login) co_return with_context(login.error(), side);
+  auto compressed = co_await (*client)->compress();
+  if (!compressed) co_return with_context(compressed.error(), side);
   co_return std::move(*client);
 }
 

@@ -14,6 +14,7 @@
 
 #include <openssl/ssl.h>
 #include <map>
+#include <cstring>
 #include <mutex>
 #include <openssl/x509v3.h>
 
@@ -132,7 +133,37 @@ Task<Result<void>> Connection::handshake() {
 
 Task<Result<void>> Connection::start_tls() { co_return co_await handshake(); }
 
+void Connection::start_compression() { deflate_ = std::make_unique<DeflateStreams>(); }
+
 Task<Result<std::size_t>> Connection::read_some(char* buffer, std::size_t size) {
+  if (!deflate_) co_return co_await read_raw(buffer, size);
+  // A compressed read may inflate to nothing yet (half a block): read on.
+  while (inflated_pos_ == inflated_.size()) {
+    inflated_.clear();
+    inflated_pos_ = 0;
+    std::string raw(16384, '\0');
+    MF_CO_TRY(n, co_await read_raw(raw.data(), raw.size()));
+    raw.resize(n);
+    auto inflated = deflate_->decompress(raw, inflated_);
+    if (!inflated) co_return with_context(inflated.error(), peer_);
+  }
+  std::size_t n = std::min(size, inflated_.size() - inflated_pos_);
+  std::memcpy(buffer, inflated_.data() + inflated_pos_, n);
+  inflated_pos_ += n;
+  co_return n;
+}
+
+Task<Result<void>> Connection::write(std::vector<std::string_view> buffers) {
+  if (!deflate_) co_return co_await write_raw(std::move(buffers));
+  std::string plain, compressed;
+  for (auto b : buffers) plain += b;
+  auto done = deflate_->compress(plain, compressed);
+  if (!done) co_return with_context(done.error(), peer_);
+  std::vector<std::string_view> one(1, compressed);
+  co_return co_await write_raw(std::move(one));
+}
+
+Task<Result<std::size_t>> Connection::read_raw(char* buffer, std::size_t size) {
   asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(timeout_);
   auto buf = asio::buffer(buffer, size);
@@ -147,7 +178,7 @@ Task<Result<std::size_t>> Connection::read_some(char* buffer, std::size_t size) 
   co_return n;
 }
 
-Task<Result<void>> Connection::write(std::vector<std::string_view> buffers) {
+Task<Result<void>> Connection::write_raw(std::vector<std::string_view> buffers) {
   std::vector<asio::const_buffer> bufs;
   bufs.reserve(buffers.size());
   for (auto b : buffers) bufs.emplace_back(b.data(), b.size());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "net/deflate.h"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -43,8 +44,12 @@ class Connection {
   // Writes all buffers.
   Task<Result<void>> write(std::vector<std::string_view> buffers);
   void close();
+  // From now on both directions are deflated (after the protocol's COMPRESS
+  // exchange; RFC 4978). Inside TLS when TLS is on.
+  void start_compression();
 
   bool tls_active() const { return tls_active_; }
+  bool compressed() const { return deflate_ != nullptr; }
   const std::string& peer() const { return peer_; }  // "host:port" for error messages
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
 
@@ -52,6 +57,8 @@ class Connection {
   Connection(asio::any_io_executor executor, std::string host, std::string peer, TlsOptions tls_options,
              std::chrono::milliseconds timeout);
   Task<Result<void>> handshake();
+  Task<Result<std::size_t>> read_raw(char* buffer, std::size_t size);
+  Task<Result<void>> write_raw(std::vector<std::string_view> buffers);
   Error io_error(const boost::system::error_code& ec, std::string_view during) const;
 
   std::string host_;
@@ -64,6 +71,9 @@ class Connection {
   std::shared_ptr<asio::ssl::context> ssl_context_;
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
   bool tls_active_ = false;
+  std::unique_ptr<DeflateStreams> deflate_;
+  std::string inflated_;  // decompressed bytes not yet returned by read_some
+  std::size_t inflated_pos_ = 0;
 };
 
 }  // namespace mf::net

@@ -506,3 +506,31 @@ TEST_CASE("an_admin_migrates_a_users_mailbox_on_their_behalf", "[integration][au
   CHECK(refused.exit_code == 3);
   CHECK(refused.err.find("login as admin on behalf of alice failed") != std::string::npos);
 }
+
+TEST_CASE("compress_deflate_shrinks_what_crosses_the_wire_and_changes_no_byte", "[integration][compress]") {
+  DovecotOptions source{{}, '/'};
+  source.compress = true;
+  DovecotOptions target{{}, '.'};
+  target.compress = true;
+  TwoServers servers(source, target);
+  auto filled = fill_standard_mailbox(servers.source(), "alice", 60);
+  REQUIRE(filled);
+  bool compress = GENERATE(true, false);
+  CuttingProxy proxy(servers.source().imap_port(), std::uint64_t(1) << 40);  // counts, never cuts
+  auto args = servers.migrate_args();
+  auto it = std::find(args.begin(), args.end(), "--from");
+  *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(proxy.port());
+  auto report = servers.dir() + "/migrate.json";
+  // "auto" would not compress on 127.0.0.1: say it.
+  auto run = run_mailferry(with_args(args, {"--compress", compress ? "yes" : "no", "--json", report}));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  std::uint64_t bytes = read_json(report)["bytes"];
+  if (compress)
+    CHECK(proxy.relayed() < bytes * 6 / 10);
+  else
+    CHECK(proxy.relayed() > bytes);
+  auto verify = run_mailferry(with_args(servers.verify_args(), {"--compress", "yes"}));
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+}

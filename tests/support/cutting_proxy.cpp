@@ -75,6 +75,7 @@ void CuttingProxy::relay(int client) {
       ssize_t send = static_cast<ssize_t>(std::min<std::uint64_t>(allowed, static_cast<std::uint64_t>(n)));
       if (send > 0 && ::write(client, buf, send) != send) break;
       from_server += static_cast<std::uint64_t>(send);
+      relayed_ += static_cast<std::uint64_t>(send);
       if (from_server >= cut_after_) {
         ++cuts_;
         break;

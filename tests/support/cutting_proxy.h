@@ -18,6 +18,7 @@ class CuttingProxy {
   ~CuttingProxy();
   std::uint16_t port() const { return port_; }
   std::uint64_t cuts() const { return cuts_; }
+  std::uint64_t relayed() const { return relayed_; }  // bytes the server sent through, all connections
 
  private:
   void serve();
@@ -29,6 +30,7 @@ class CuttingProxy {
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> cuts_{0};
+  std::atomic<std::uint64_t> relayed_{0};
   std::thread thread_;
   std::mutex relays_mutex_;
   std::vector<std::thread> relays_;  // one per connection, as a server serves them

@@ -154,6 +154,7 @@ Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotO
                      "/passwd\n}\nuserdb {\n  driver = static\n  args = uid=" + std::to_string(d->mail_uid_) +
                      " gid=" + std::to_string(d->mail_gid_) + " home=" + D + "/home/%u\n}\n" +
                      quota_config(options.max_mail_size, options.announce_append_limit) +
+                     (options.compress ? "protocol imap {\n  mail_plugins = $mail_plugins zlib imap_zlib\n}\n" : "") +
                      "namespace inbox {\n  inbox = yes\n  separator = " + std::string(1, options.separator) + "\n" +
                      (options.prefix.empty() ? "" : "  prefix = " + options.prefix + "\n") +
                      mailbox_config(options.mailboxes) + "}\nservice imap-login {\n  inet_listener imap {\n    port = " +

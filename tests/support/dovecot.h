@@ -38,6 +38,7 @@ struct DovecotOptions {
   // Accept OAUTHBEARER and XOAUTH2 logins with JWTs (HS256, "sub" the user)
   // signed with this key, checked by Dovecot itself (introspection_mode = local).
   std::string oauth_key;
+  bool compress = false;  // offer COMPRESS=DEFLATE (imap_zlib plugin)
 };
 
 class Dovecot {

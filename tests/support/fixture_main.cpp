@@ -2,7 +2,7 @@
 // variables describing it. The server keeps running; stop it by its PID.
 //
 //   mailferry-fixture DIR USER[,USER...] [--fill USER] [--max-per-folder N] [--separator C] [--fsync yes] [--copies N]
-//   [--max-mail-size BYTES] [--prefix INBOX.]
+//   [--max-mail-size BYTES] [--prefix INBOX.] [--compress yes]
 #include "tests/support/corpus.h"
 #include "tests/support/dovecot.h"
 
@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--fsync")) options.fsync = !std::strcmp(argv[i + 1], "yes");
     if (!std::strcmp(argv[i], "--max-mail-size")) options.max_mail_size = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--prefix")) options.prefix = argv[i + 1];
+    if (!std::strcmp(argv[i], "--compress")) options.compress = !std::strcmp(argv[i + 1], "yes");
   }
   for (std::size_t start = 0; start <= users.size();) {
     std::size_t comma = users.find(',', start);
