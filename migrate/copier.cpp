@@ -36,7 +36,8 @@ net::Task<void> wait_for(std::chrono::milliseconds delay) {
   co_await timer.async_wait(net::asio::use_awaitable);
 }
 
-struct SourceMessage {
+// A message to copy, as the scan found it.
+struct Planned {
   std::uint32_t uid = 0;
   std::uint64_t size = 0;
   std::vector<std::string> flags;
@@ -47,7 +48,7 @@ struct FolderWork {
   FolderPair pair;
   FolderResult result;
   std::int64_t state_id = 0;
-  std::vector<SourceMessage> todo;
+  std::vector<Planned> todo;
   std::map<std::uint32_t, std::vector<std::string>> copied_flags;  // flags now of messages copied before
   std::vector<std::uint32_t> gone;  // copied before, expunged at the source since
   std::optional<FolderSnapshot> snapshot;  // the source at the start of this pass (CONDSTORE)
@@ -62,18 +63,14 @@ struct Fetched {
   std::string body;
 };
 
-// CONDSTORE (RFC 7162 §3.1): HIGHESTMODSEQ moves on every change in a
-// folder, so an unchanged one (with the same UIDNEXT and count) since the
-// last complete pass needs no FETCH on either side. One STATUS per folder.
-net::Task<Result<bool>> unchanged_since_last_pass(Client& source, const FolderPair& pair, StateStore& state,
+// A folder whose CONDSTORE snapshot (HIGHESTMODSEQ, UIDNEXT, count) is that
+// of the last complete pass needs no FETCH on either side: one STATUS.
+net::Task<Result<bool>> unchanged_since_last_pass(MailSource& source, const FolderPair& pair, StateStore& state,
                                                   const std::string& account, FolderWork& work) {
-  if (!source.has_capability("CONDSTORE")) co_return false;
-  MF_CO_TRY(status, co_await source.status(pair.source.name, "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)"));
-  if (!status.count("HIGHESTMODSEQ") || !status.count("UIDVALIDITY")) co_return false;  // e.g. NOMODSEQ
-  work.snapshot = FolderSnapshot{status["HIGHESTMODSEQ"], static_cast<std::uint32_t>(status["UIDNEXT"]),
-                                 static_cast<std::uint32_t>(status["MESSAGES"])};
-  MF_CO_TRY(folder, state.folder(account, pair.source.name, static_cast<std::uint32_t>(status["UIDVALIDITY"]),
-                                 pair.target.target));
+  MF_CO_TRY(now, co_await source.snapshot(pair.source.name));
+  if (!now) co_return false;
+  work.snapshot = now->second;
+  MF_CO_TRY(folder, state.folder(account, pair.source.name, now->first, pair.target.target));
   if (folder.uidvalidity_changed || !pair.target_exists) co_return false;
   MF_CO_TRY(recorded, state.snapshot(folder.id));
   MF_CO_TRY(pending, state.pending(folder.id));
@@ -85,7 +82,7 @@ net::Task<Result<bool>> unchanged_since_last_pass(Client& source, const FolderPa
   co_return true;
 }
 
-net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, FolderPair pair, StateStore& state,
+net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, FolderPair pair, StateStore& state,
                                           const std::string& account, const CopyOptions& options) {
   bool dry_run = options.dry_run;
   FolderWork work;
@@ -97,7 +94,7 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, Folder
     work.pair = std::move(pair);
     co_return work;
   }
-  auto selected = co_await source.select(pair.source.name, true);
+  auto selected = co_await source.select(pair.source.name);
   if (!selected) co_return selected.error();
   auto folder = state.folder(account, pair.source.name, selected->uidvalidity, pair.target.target);
   if (!folder) co_return folder.error();
@@ -119,24 +116,20 @@ net::Task<Result<FolderWork>> scan_folder(Client& source, Client& target, Folder
   MF_CO_TRY(done, state.copied_uids(folder->id));
   std::set<std::uint32_t> present;
   if (selected->exists > 0) {
-    std::vector<SourceMessage> all;
+    std::vector<Planned> all;
     const auto& filter = options.filter;
-    MF_CO_CHECK(co_await source.uid_fetch(
-        imap::SequenceSet::range(1, imap::SequenceSet::kStar),
-        filter.by_date() ? "(UID FLAGS RFC822.SIZE INTERNALDATE)" : "(UID FLAGS RFC822.SIZE)",
-        [&](imap::FetchData& f) -> Result<void> {
-          if (!f.uid) return {};
-          present.insert(*f.uid);
-          std::optional<std::int64_t> date;
-          if (f.internaldate)
-            if (auto dt = imap::parse_date_time(*f.internaldate)) date = dt->epoch;
-          if (!done.count(*f.uid) && !filter.wanted(f.size.value_or(0), date)) {
-            ++work.result.filtered;
-            return {};
-          }
-          all.push_back(SourceMessage{*f.uid, f.size.value_or(0), f.flags.value_or(std::vector<std::string>{})});
-          return {};
-        }));
+    MF_CO_CHECK(co_await source.summaries(filter.by_date(), [&](MessageSummary& m) -> Result<void> {
+      present.insert(m.uid);
+      std::optional<std::int64_t> date;
+      if (m.internaldate)
+        if (auto dt = imap::parse_date_time(*m.internaldate)) date = dt->epoch;
+      if (!done.count(m.uid) && !filter.wanted(m.size, date)) {
+        ++work.result.filtered;
+        return {};
+      }
+      all.push_back(Planned{m.uid, m.size, std::move(m.flags)});
+      return {};
+    }));
     work.result.source_messages = static_cast<std::uint32_t>(present.size());
     for (auto& m : all) {
       if (done.count(m.uid)) {
@@ -161,9 +154,9 @@ bool is_fatal(const Error& e) {
 }
 
 // Splits the work into batches bounded in bytes and messages.
-std::vector<std::vector<SourceMessage>> batches_of(const std::vector<SourceMessage>& todo, std::uint64_t max_bytes,
+std::vector<std::vector<Planned>> batches_of(const std::vector<Planned>& todo, std::uint64_t max_bytes,
                                                    std::uint64_t max_messages) {
-  std::vector<std::vector<SourceMessage>> out;
+  std::vector<std::vector<Planned>> out;
   std::size_t bytes = 0;
   for (const auto& m : todo) {
     if (out.empty() || out.back().size() >= max_messages || (bytes + m.size > max_bytes && !out.back().empty())) {
@@ -191,25 +184,17 @@ net::Task<Result<std::vector<Result<imapclient::AppendResult>>>> append_batch(
 
 // Copies one batch; a connection-level error is returned, per-message
 // refusals are recorded in the folder result.
-net::Task<Result<void>> copy_batch(Client& source, Client& target, FolderWork& work,
+net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWork& work,
                                    const imapclient::SelectedMailbox& target_box,
-                                   const std::vector<SourceMessage>& batch, StateStore& state, Progress& progress) {
+                                   const std::vector<Planned>& batch, StateStore& state, Progress& progress) {
   std::vector<std::uint32_t> uids;
   for (const auto& m : batch) uids.push_back(m.uid);
   std::vector<Fetched> fetched;
   fetched.reserve(batch.size());
-  MF_CO_CHECK(co_await source.uid_fetch(imap::SequenceSet::from_numbers(uids), "(UID FLAGS INTERNALDATE BODY.PEEK[])",
-                                        [&](imap::FetchData& f) -> Result<void> {
-                                          auto* body = f.section("BODY[]");
-                                          if (!f.uid || !body) return {};  // an unsolicited flag update
-                                          if (!body->data.is_string())
-                                            return make_error(Errc::Protocol, "server sent NIL as the message body",
-                                                              "UID " + std::to_string(*f.uid));
-                                          Fetched m{*f.uid, f.flags.value_or(std::vector<std::string>{}),
-                                                    f.internaldate.value_or(""), std::move(body->data.text)};
-                                          fetched.push_back(std::move(m));
-                                          return {};
-                                        }));
+  MF_CO_CHECK(co_await source.fetch(uids, [&](SourceMessage& m) -> Result<void> {
+    fetched.push_back(Fetched{m.uid, std::move(m.flags), std::move(m.internaldate), std::move(m.body)});
+    return {};
+  }));
   work.result.vanished += static_cast<std::uint32_t>(batch.size() - std::min(batch.size(), fetched.size()));
 
   crash_point("fetched");
@@ -273,7 +258,7 @@ void skip_too_large(const Client& target, FolderWork& work) {
   std::uint64_t limit = 0;
   auto [p, ec] = std::from_chars(limit_text->data(), limit_text->data() + limit_text->size(), limit);
   if (ec != std::errc() || limit == 0) return;
-  std::erase_if(work.todo, [&](const SourceMessage& m) {
+  std::erase_if(work.todo, [&](const Planned& m) {
     if (m.size <= limit) return false;
     work.result.failures.push_back(
         MessageFailure{m.uid, "too large for the target: " + std::to_string(m.size) +
@@ -287,11 +272,11 @@ bool needs_copy(const FolderWork& work) {
   return !work.unchanged && !(work.todo.empty() && work.copied_flags.empty() && work.gone.empty());
 }
 
-net::Task<Result<void>> copy_folder(Client& source, Client& target, FolderWork& work, StateStore& state,
+net::Task<Result<void>> copy_folder(MailSource& source, Client& target, FolderWork& work, StateStore& state,
                                     const CopyOptions& options, Throttle& throttle, Progress& progress) {
   progress.set_folder(work.result.source);
   if (!needs_copy(work)) co_return Result<void>{};
-  MF_CO_CHECK(co_await source.select(work.pair.source.name, true));
+  MF_CO_CHECK(co_await source.select(work.pair.source.name));
   MF_CO_TRY(target_box, co_await target.select(work.pair.target.target, false));
   MF_CO_TRY(recorded_validity, state.target_uidvalidity(work.state_id));
   MF_CO_CHECK(state.set_target_uidvalidity(work.state_id, target_box.uidvalidity));
@@ -335,7 +320,7 @@ struct CopyQueue {
   std::optional<Error> fatal;  // the first error that ends the account; the others stop taking folders
 };
 
-net::Task<void> copy_worker(Client& source, Client& target, CopyQueue& queue, StateStore& state,
+net::Task<void> copy_worker(MailSource& source, Client& target, CopyQueue& queue, StateStore& state,
                             const CopyOptions& options, Throttle& throttle, Progress& progress) {
   while (!queue.fatal && queue.next < queue.work.size()) {
     FolderWork& folder = queue.work[queue.next++];
@@ -370,7 +355,7 @@ net::Task<void> run_all(std::vector<net::Task<void>> tasks) {
   if (failure) std::rethrow_exception(failure);  // a bug, not an Error: let it surface
 }
 
-net::Task<Result<void>> copy_subscriptions(Client& source, Client& target, const FolderPlan& plan,
+net::Task<Result<void>> copy_subscriptions(MailSource& source, Client& target, const FolderPlan& plan,
                                            MigrateResult& result) {
   MF_CO_TRY(wanted, co_await source.subscriptions());
   MF_CO_TRY(have, co_await target.subscriptions());
@@ -395,7 +380,7 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
                                       const CopyOptions& options, Throttle& throttle, Progress& progress,
                                       MigrateResult& result) {
   auto executor = co_await net::asio::this_coro::executor;
-  MF_CO_TRY(source, co_await open_session(executor, from, "source"));
+  MF_CO_TRY(source, co_await open_source(executor, from, &state));
   MF_CO_TRY(target, co_await open_session(executor, to, "target"));
   MF_CO_TRY(plan, co_await plan_folders(*source, *target, options.folders));
 
@@ -448,10 +433,10 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
 
   // More connection pairs copy more folders at once: the target commits
   // (and fsyncs) in several sessions in parallel.
-  std::vector<std::pair<std::unique_ptr<Client>, std::unique_ptr<Client>>> extra;
+  std::vector<std::pair<std::unique_ptr<MailSource>, std::unique_ptr<Client>>> extra;
   auto busy = std::count_if(work.begin(), work.end(), [](const FolderWork& f) { return needs_copy(f); });
   for (int i = 1; i < options.connections && i < busy; ++i) {
-    MF_CO_TRY(more_source, co_await open_session(executor, from, "source"));
+    MF_CO_TRY(more_source, co_await open_source(executor, from, &state));
     MF_CO_TRY(more_target, co_await open_session(executor, to, "target"));
     extra.emplace_back(std::move(more_source), std::move(more_target));
   }

@@ -1,6 +1,7 @@
 #include "migrate/endpoint.h"
 
 #include "core/secret.h"
+#include "migrate/source.h"
 
 namespace mf::migrate {
 
@@ -35,6 +36,12 @@ Task<Result<std::unique_ptr<imapclient::Client>>> open_session(net::asio::any_io
   auto compressed = co_await (*client)->compress();
   if (!compressed) co_return with_context(compressed.error(), side);
   co_return std::move(*client);
+}
+
+Task<Result<std::unique_ptr<MailSource>>> open_source(net::asio::any_io_executor executor, const Endpoint& endpoint,
+                                                     StateStore* /*state*/) {
+  MF_CO_TRY(client, co_await open_session(executor, endpoint, "source"));
+  co_return std::unique_ptr<MailSource>(std::make_unique<ImapSource>(std::move(client)));
 }
 
 }  // namespace mf::migrate

@@ -68,7 +68,7 @@ const FolderPair* FolderPlan::find_source(const std::string& wire_name) const {
   return nullptr;
 }
 
-net::Task<Result<FolderPlan>> plan_folders(imapclient::Client& source, imapclient::Client& target,
+net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Client& target,
                                            const FolderRules& rules) {
   auto source_list = co_await source.list();
   if (!source_list) co_return with_context(source_list.error(), "source");

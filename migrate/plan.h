@@ -4,6 +4,7 @@
 #include "imapclient/client.h"
 #include "migrate/folder_map.h"
 #include "migrate/folder_rules.h"
+#include "migrate/source.h"
 
 #include <vector>
 
@@ -24,7 +25,7 @@ struct FolderPlan {
   const FolderPair* find_source(const std::string& wire_name) const;
 };
 
-net::Task<Result<FolderPlan>> plan_folders(imapclient::Client& source, imapclient::Client& target,
+net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Client& target,
                                            const FolderRules& rules);
 
 }  // namespace mf::migrate

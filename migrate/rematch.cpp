@@ -6,17 +6,15 @@
 
 namespace mf::migrate {
 
-net::Task<Result<std::uint32_t>> rematch_source(imapclient::Client& source, std::uint32_t exists, StateStore& state,
+net::Task<Result<std::uint32_t>> rematch_source(MailSource& source, std::uint32_t exists, StateStore& state,
                                                 std::int64_t folder_id, std::uint32_t new_uidvalidity) {
   MF_CO_TRY(copied, state.copied(folder_id));
   std::multimap<std::string, std::uint32_t> at_source;  // sha256 -> new UID
   if (exists > 0 && !copied.empty()) {
-    MF_CO_CHECK(co_await source.uid_fetch(imap::SequenceSet::range(1, imap::SequenceSet::kStar), "(UID BODY.PEEK[])",
-                                          [&](imap::FetchData& f) -> Result<void> {
-                                            const auto* body = f.section("BODY[]");
-                                            if (f.uid && body) at_source.emplace(to_hex(sha256(body->data.text)), *f.uid);
-                                            return {};
-                                          }));
+    MF_CO_CHECK(co_await source.fetch({}, [&](SourceMessage& m) -> Result<void> {
+      at_source.emplace(to_hex(sha256(m.body)), m.uid);
+      return {};
+    }));
   }
   std::vector<CopiedMessage> found;
   for (auto& m : copied) {

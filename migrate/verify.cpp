@@ -57,55 +57,50 @@ void match_by(std::vector<const MessageDigest*>& sources, std::vector<const Mess
   std::sort(targets.begin(), targets.end(), [](auto* a, auto* b) { return a->uid < b->uid; });
 }
 
-MessageDigest digest_of(imap::FetchData& f, std::string_view body) {
+MessageDigest digest_of(const SourceMessage& m) {
   MessageDigest d;
-  d.uid = *f.uid;
-  d.sha256 = to_hex(sha256(body));
-  d.blind_sha256 = line_ending_blind_hash(body);
-  d.size = body.size();
-  d.flags = normalized_flags(f.flags.value_or(std::vector<std::string>{}));
-  if (f.internaldate)
-    if (auto dt = imap::parse_date_time(*f.internaldate)) d.internaldate = dt->epoch;
-  auto info = read_message_info(body);
+  d.uid = m.uid;
+  d.sha256 = to_hex(sha256(m.body));
+  d.blind_sha256 = line_ending_blind_hash(m.body);
+  d.size = m.body.size();
+  d.flags = normalized_flags(m.flags);
+  if (!m.internaldate.empty())
+    if (auto dt = imap::parse_date_time(m.internaldate)) d.internaldate = dt->epoch;
+  auto info = read_message_info(m.body);
   d.message_id = std::move(info.message_id);
   d.subject = std::move(info.subject);
   return d;
 }
 
-// The UIDs of the messages the filter takes (fetched without bodies).
-net::Task<Result<imap::SequenceSet>> filtered_uids(Client& client, const MessageFilter& filter) {
+// The UIDs of the messages the filter takes (read without bodies).
+net::Task<Result<std::vector<std::uint32_t>>> filtered_uids(MailSource& source, const MessageFilter& filter) {
   std::vector<std::uint32_t> uids;
-  MF_CO_CHECK(co_await client.uid_fetch(imap::SequenceSet::range(1, imap::SequenceSet::kStar),
-                                        "(UID RFC822.SIZE INTERNALDATE)", [&](imap::FetchData& f) -> Result<void> {
-                                          if (!f.uid) return {};
-                                          std::optional<std::int64_t> date;
-                                          if (f.internaldate)
-                                            if (auto dt = imap::parse_date_time(*f.internaldate)) date = dt->epoch;
-                                          if (filter.wanted(f.size.value_or(0), date)) uids.push_back(*f.uid);
-                                          return {};
-                                        }));
-  co_return imap::SequenceSet::from_numbers(uids);
+  MF_CO_CHECK(co_await source.summaries(true, [&](MessageSummary& m) -> Result<void> {
+    std::optional<std::int64_t> date;
+    if (m.internaldate)
+      if (auto dt = imap::parse_date_time(*m.internaldate)) date = dt->epoch;
+    if (filter.wanted(m.size, date)) uids.push_back(m.uid);
+    return {};
+  }));
+  co_return uids;
 }
 
-net::Task<Result<std::vector<MessageDigest>>> read_folder(Client& client, const std::string& mailbox,
+net::Task<Result<std::vector<MessageDigest>>> read_folder(MailSource& source, const std::string& mailbox,
                                                           const MessageFilter& filter, Progress& progress) {
-  MF_CO_TRY(selected, co_await client.select(mailbox, true));
+  MF_CO_TRY(selected, co_await source.select(mailbox));
   std::vector<MessageDigest> out;
   if (selected.exists == 0) co_return out;
-  auto uids = imap::SequenceSet::range(1, imap::SequenceSet::kStar);
+  std::vector<std::uint32_t> uids;  // empty: all
   if (filter.active()) {
-    MF_CO_TRY(wanted, co_await filtered_uids(client, filter));
+    MF_CO_TRY(wanted, co_await filtered_uids(source, filter));
     if (wanted.empty()) co_return out;
     uids = std::move(wanted);
   }
-  MF_CO_CHECK(co_await client.uid_fetch(uids,
-                                        "(UID FLAGS INTERNALDATE BODY.PEEK[])", [&](imap::FetchData& f) -> Result<void> {
-                                          const auto* body = f.section("BODY[]");
-                                          if (!f.uid || !body) return {};
-                                          out.push_back(digest_of(f, body->data.text));
-                                          progress.add(1, body->data.text.size());
-                                          return {};
-                                        }));
+  MF_CO_CHECK(co_await source.fetch(uids, [&](SourceMessage& m) -> Result<void> {
+    out.push_back(digest_of(m));
+    progress.add(1, m.body.size());
+    return {};
+  }));
   co_return out;
 }
 
@@ -191,9 +186,10 @@ namespace {
 net::Task<Result<void>> run_verify(const Endpoint& from, const Endpoint& to, const VerifyOptions& options,
                                    Progress& progress, VerifyResult& result) {
   auto executor = co_await net::asio::this_coro::executor;
-  MF_CO_TRY(source, co_await open_session(executor, from, "source"));
-  MF_CO_TRY(target, co_await open_session(executor, to, "target"));
-  MF_CO_TRY(plan, co_await plan_folders(*source, *target, options.folders));
+  MF_CO_TRY(source, co_await open_source(executor, from, nullptr));
+  MF_CO_TRY(target_session, co_await open_session(executor, to, "target"));
+  ImapSource target(std::move(target_session));
+  MF_CO_TRY(plan, co_await plan_folders(*source, target.client(), options.folders));
   for (const auto& pair : plan.folders) {
     if (!pair.source.selectable()) continue;
     FolderComparison folder;
@@ -207,7 +203,7 @@ net::Task<Result<void>> run_verify(const Endpoint& from, const Endpoint& to, con
     if (!pair.target_exists) {
       folder.target_missing = true;
     } else if (source_messages) {
-      auto read = co_await read_folder(*target, pair.target.target, options.filter, progress);
+      auto read = co_await read_folder(target, pair.target.target, options.filter, progress);
       if (!read) {
         if (read.error().code == Errc::Temp) co_return with_context(read.error(), "target");
         folder.error = "target: " + read.error().describe();
@@ -224,7 +220,7 @@ net::Task<Result<void>> run_verify(const Endpoint& from, const Endpoint& to, con
     result.folders.push_back(std::move(folder));
   }
   (void)co_await source->logout();
-  (void)co_await target->logout();
+  (void)co_await target.logout();
   co_return Result<void>{};
 }
 

@@ -8,7 +8,7 @@ fixture_pids=()
 
 fixture_cleanup() {
   for pid in "${fixture_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
+  if [ -n "${MF_KEEP_TEST_DIRS:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 
 fixture_workdir() {

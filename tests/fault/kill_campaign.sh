@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 kills=${1:-100}
 copies=${2:-9}  # 54,421 messages: enough that every kill lands mid-migration
+mailferry=${MAILFERRY:-build/cli/mailferry}  # a copy lets the build go on meanwhile
 source scripts/servers.sh
 fixture_workdir kills
 start_dovecot SRC "$work/src" alice --fill alice --copies "$copies"
@@ -17,15 +18,15 @@ args=(--from "imap://alice@127.0.0.1:$SRC_IMAP_PORT" --to "imap://alice@127.0.0.
   --from-password-file "$work/pw" --to-password-file "$work/pw" --no-starttls --quiet)
 killed=0
 for ((i = 1; i <= kills; i++)); do
-  build/cli/mailferry migrate "${args[@]}" --state "$work/state.db" --batch-mb 1 >/dev/null 2>&1 &
+  "$mailferry" migrate "${args[@]}" --state "$work/state.db" --batch-mb 1 >/dev/null 2>&1 &
   pid=$!
   sleep "$(awk -v r="$RANDOM" 'BEGIN {printf "%.3f", 0.02 + (r % 600) / 1000}')"
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
   wait "$pid" 2>/dev/null || true
 done
-build/cli/mailferry migrate "${args[@]}" --state "$work/state.db" >/dev/null
+"$mailferry" migrate "${args[@]}" --state "$work/state.db" >/dev/null
 set +e
-build/cli/mailferry verify "${args[@]}" --ignore-line-endings --json "$work/verify.json" >/dev/null
+"$mailferry" verify "${args[@]}" --ignore-line-endings --json "$work/verify.json" >/dev/null
 status=$?
 set -e
 python3 - "$work/verify.json" "$SRC_MESSAGES" "$killed" "$status" <<'PY'

@@ -1,0 +1,59 @@
+#include "migrate/source.h"
+
+namespace mf::migrate {
+
+net::Task<Result<std::vector<imapclient::Mailbox>>> ImapSource::list() { co_return co_await client_.list(); }
+
+net::Task<Result<imap::Namespace>> ImapSource::personal_namespace() {
+  co_return co_await client_.personal_namespace();
+}
+
+net::Task<Result<std::vector<std::string>>> ImapSource::subscriptions() { co_return co_await client_.subscriptions(); }
+
+// CONDSTORE (RFC 7162 §3.1): HIGHESTMODSEQ moves on every change in a folder.
+net::Task<Result<std::optional<std::pair<std::uint32_t, FolderSnapshot>>>> ImapSource::snapshot(
+    const std::string& folder) {
+  std::optional<std::pair<std::uint32_t, FolderSnapshot>> none;
+  if (!client_.has_capability("CONDSTORE")) co_return none;
+  MF_CO_TRY(status, co_await client_.status(folder, "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)"));
+  if (!status.count("HIGHESTMODSEQ") || !status.count("UIDVALIDITY")) co_return none;  // e.g. NOMODSEQ
+  co_return std::pair{static_cast<std::uint32_t>(status["UIDVALIDITY"]),
+                      FolderSnapshot{status["HIGHESTMODSEQ"], static_cast<std::uint32_t>(status["UIDNEXT"]),
+                                     static_cast<std::uint32_t>(status["MESSAGES"])}};
+}
+
+net::Task<Result<SelectedFolder>> ImapSource::select(const std::string& folder) {
+  MF_CO_TRY(selected, co_await client_.select(folder, true));
+  co_return SelectedFolder{selected.uidvalidity, selected.exists};
+}
+
+net::Task<Result<void>> ImapSource::summaries(bool with_dates, const SummaryHandler& handler) {
+  co_return co_await client_.uid_fetch(
+      imap::SequenceSet::range(1, imap::SequenceSet::kStar),
+      with_dates ? "(UID FLAGS RFC822.SIZE INTERNALDATE)" : "(UID FLAGS RFC822.SIZE)",
+      [&](imap::FetchData& f) -> Result<void> {
+        if (!f.uid) return {};  // an unsolicited flag update
+        MessageSummary m{*f.uid, f.size.value_or(0), f.flags.value_or(std::vector<std::string>{}),
+                         std::move(f.internaldate)};
+        return handler(m);
+      });
+}
+
+net::Task<Result<void>> ImapSource::fetch(const std::vector<std::uint32_t>& uids, const MessageHandler& handler) {
+  auto set = uids.empty() ? imap::SequenceSet::range(1, imap::SequenceSet::kStar) : imap::SequenceSet::from_numbers(uids);
+  co_return co_await client_.uid_fetch(set, "(UID FLAGS INTERNALDATE BODY.PEEK[])",
+                                       [&](imap::FetchData& f) -> Result<void> {
+                                         auto* body = f.section("BODY[]");
+                                         if (!f.uid || !body) return {};  // an unsolicited flag update
+                                         if (!body->data.is_string())
+                                           return make_error(Errc::Protocol, "server sent NIL as the message body",
+                                                             "UID " + std::to_string(*f.uid));
+                                         SourceMessage m{*f.uid, f.flags.value_or(std::vector<std::string>{}),
+                                                         f.internaldate.value_or(""), std::move(body->data.text)};
+                                         return handler(m);
+                                       });
+}
+
+net::Task<Result<void>> ImapSource::logout() { co_return co_await client_.logout(); }
+
+}  // namespace mf::migrate

@@ -1,0 +1,86 @@
+// Where a migration reads from: an IMAP server, or mail in local files
+// (mbox, Maildir, a directory of .eml files) that look like one: folders
+// with names in IMAP wire form, UIDs that stay the same from run to run,
+// flags and INTERNALDATE. The copier and verify read through this.
+#pragma once
+
+#include "imapclient/client.h"
+#include "migrate/endpoint.h"
+#include "migrate/state.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mf::migrate {
+
+struct SelectedFolder {
+  std::uint32_t uidvalidity = 0;
+  std::uint32_t exists = 0;
+};
+
+// What a scan needs of a message; internaldate as IMAP sends it.
+struct MessageSummary {
+  std::uint32_t uid = 0;
+  std::uint64_t size = 0;
+  std::vector<std::string> flags;
+  std::optional<std::string> internaldate;
+};
+
+struct SourceMessage {
+  std::uint32_t uid = 0;
+  std::vector<std::string> flags;
+  std::string internaldate;  // "dd-Mon-yyyy hh:mm:ss +zzzz", or empty
+  std::string body;          // the raw message
+};
+
+class MailSource {
+ public:
+  using SummaryHandler = std::function<Result<void>(MessageSummary&)>;
+  using MessageHandler = std::function<Result<void>(SourceMessage&)>;
+
+  virtual ~MailSource() = default;
+  virtual net::Task<Result<std::vector<imapclient::Mailbox>>> list() = 0;
+  virtual net::Task<Result<imap::Namespace>> personal_namespace() = 0;
+  virtual net::Task<Result<std::vector<std::string>>> subscriptions() = 0;
+  // The folder's CONDSTORE state without selecting it (UIDVALIDITY and
+  // snapshot), or nullopt when the source cannot tell.
+  virtual net::Task<Result<std::optional<std::pair<std::uint32_t, FolderSnapshot>>>> snapshot(
+      const std::string& folder) = 0;
+  virtual net::Task<Result<SelectedFolder>> select(const std::string& folder) = 0;
+  // Of the selected folder: every message (with_dates: INTERNALDATE too).
+  virtual net::Task<Result<void>> summaries(bool with_dates, const SummaryHandler& handler) = 0;
+  // Of the selected folder: these messages (all when uids is empty), whole.
+  virtual net::Task<Result<void>> fetch(const std::vector<std::uint32_t>& uids, const MessageHandler& handler) = 0;
+  virtual net::Task<Result<void>> logout() = 0;
+};
+
+// An IMAP session as a source (read-only: EXAMINE, BODY.PEEK).
+class ImapSource final : public MailSource {
+ public:
+  explicit ImapSource(std::unique_ptr<imapclient::Client> client) : owned_(std::move(client)), client_(*owned_) {}
+  explicit ImapSource(imapclient::Client& client) : client_(client) {}  // not owned
+
+  net::Task<Result<std::vector<imapclient::Mailbox>>> list() override;
+  net::Task<Result<imap::Namespace>> personal_namespace() override;
+  net::Task<Result<std::vector<std::string>>> subscriptions() override;
+  net::Task<Result<std::optional<std::pair<std::uint32_t, FolderSnapshot>>>> snapshot(
+      const std::string& folder) override;
+  net::Task<Result<SelectedFolder>> select(const std::string& folder) override;
+  net::Task<Result<void>> summaries(bool with_dates, const SummaryHandler& handler) override;
+  net::Task<Result<void>> fetch(const std::vector<std::uint32_t>& uids, const MessageHandler& handler) override;
+  net::Task<Result<void>> logout() override;
+  imapclient::Client& client() { return client_; }
+
+ private:
+  std::unique_ptr<imapclient::Client> owned_;
+  imapclient::Client& client_;
+};
+
+// Opens the source an endpoint names. Local sources keep their UIDs in
+// the state file (state may be null: then they hold for this session only).
+net::Task<Result<std::unique_ptr<MailSource>>> open_source(net::asio::any_io_executor executor, const Endpoint& endpoint,
+                                                           StateStore* state);
+
+}  // namespace mf::migrate
