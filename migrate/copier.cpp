@@ -480,7 +480,8 @@ std::uint64_t MigrateResult::failed_folders() const {
 std::string account_key(const Endpoint& from, const Endpoint& to) {
   // Scheme and port are left out: switching imap:// to imaps:// (or going
   // through a proxy) is still the same mailbox, and must not copy it again.
-  return from.url.user + "@" + from.url.host + " -> " + to.url.user + "@" + to.url.host;
+  std::string source = from.store.empty() ? from.url.user + "@" + from.url.host : from.store;
+  return source + " -> " + to.url.user + "@" + to.url.host;
 }
 
 // Adds one attempt's folder results to the run's: what an attempt copied

@@ -1,7 +1,7 @@
 #include "migrate/endpoint.h"
 
 #include "core/secret.h"
-#include "migrate/source.h"
+#include "migrate/local_source.h"
 
 namespace mf::migrate {
 
@@ -39,7 +39,8 @@ Task<Result<std::unique_ptr<imapclient::Client>>> open_session(net::asio::any_io
 }
 
 Task<Result<std::unique_ptr<MailSource>>> open_source(net::asio::any_io_executor executor, const Endpoint& endpoint,
-                                                     StateStore* /*state*/) {
+                                                     StateStore* state) {
+  if (!endpoint.store.empty()) co_return open_local_source(endpoint.store, state);
   MF_CO_TRY(client, co_await open_session(executor, endpoint, "source"));
   co_return std::unique_ptr<MailSource>(std::make_unique<ImapSource>(std::move(client)));
 }

@@ -19,6 +19,7 @@ struct Endpoint {
   // fresh one); MAILFERRY_USER holds the user.
   std::string oauth_token_command;
   imapclient::ClientOptions options;
+  std::string store;  // a source in local files instead: "maildir:/path", "mbox:/path", "eml:/dir"
 };
 
 // Connects and logs in; errors name the side ("source" or "target").

@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS messages(
   pending_since INTEGER,
   state TEXT NOT NULL CHECK (state IN ('pending', 'copied')),
   PRIMARY KEY(folder_id, source_uid));
+CREATE TABLE IF NOT EXISTS local_folders(scope TEXT PRIMARY KEY, next_uid INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS local_uids(
+  scope TEXT NOT NULL REFERENCES local_folders(scope),
+  key TEXT NOT NULL,
+  uid INTEGER NOT NULL,
+  PRIMARY KEY(scope, key));
 )";
 
 
@@ -205,6 +211,38 @@ Result<void> StateStore::set_snapshot(std::int64_t folder_id, const std::optiona
     update.bind_null(2).bind_null(3).bind_null(4);
   }
   return update.run();
+}
+
+Result<std::vector<std::uint32_t>> StateStore::local_uids(const std::string& scope,
+                                                          const std::vector<std::string>& keys) {
+  MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_TRY(scope_row, db_.prepare("INSERT OR IGNORE INTO local_folders(scope, next_uid) VALUES (?1, 1)"));
+  scope_row.bind(1, scope);
+  MF_CHECK(scope_row.run());
+  MF_TRY(next_query, db_.prepare("SELECT next_uid FROM local_folders WHERE scope = ?1"));
+  next_query.bind(1, scope);
+  MF_CHECK(next_query.step());
+  auto next = next_query.column_int(0);
+  MF_TRY(find, db_.prepare("SELECT uid FROM local_uids WHERE scope = ?1 AND key = ?2"));
+  MF_TRY(insert, db_.prepare("INSERT INTO local_uids(scope, key, uid) VALUES (?1, ?2, ?3)"));
+  std::vector<std::uint32_t> uids;
+  uids.reserve(keys.size());
+  for (const auto& key : keys) {
+    find.bind(1, scope).bind(2, key);
+    MF_TRY(found, find.step());
+    std::int64_t uid = found ? find.column_int(0) : next++;
+    find.reset();
+    if (!found) {
+      insert.bind(1, scope).bind(2, key).bind(3, uid);
+      MF_CHECK(insert.run());
+    }
+    uids.push_back(static_cast<std::uint32_t>(uid));
+  }
+  MF_TRY(update, db_.prepare("UPDATE local_folders SET next_uid = ?2 WHERE scope = ?1"));
+  update.bind(1, scope).bind(2, next);
+  MF_CHECK(update.run());
+  MF_CHECK(tx.commit());
+  return uids;
 }
 
 Result<void> StateStore::record_pending(std::int64_t folder_id, const std::vector<PendingMessage>& messages) {

@@ -77,6 +77,12 @@ class StateStore {
   // Records the snapshot of a complete pass (nullopt: the next pass looks again).
   [[nodiscard]] Result<void> set_snapshot(std::int64_t folder_id, const std::optional<FolderSnapshot>& snapshot);
 
+  // UIDs for the messages of a local folder (mbox, Maildir, .eml files have
+  // none): a key gets the same UID in every run, new keys the next free
+  // ones in the order given. scope names the folder ("maildir:/path|Sent").
+  [[nodiscard]] Result<std::vector<std::uint32_t>> local_uids(const std::string& scope,
+                                                              const std::vector<std::string>& keys);
+
   [[nodiscard]] Result<void> record_pending(std::int64_t folder_id, const std::vector<PendingMessage>& messages);
   // Turns rows into copied (pending or not), in one transaction.
   [[nodiscard]] Result<void> record_copied(std::int64_t folder_id, const std::vector<CopiedMessage>& messages);

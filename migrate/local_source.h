@@ -1,0 +1,13 @@
+// A migration source in local files: maildir:/path, mbox:/path, eml:/dir
+// (docs/migrate.md "Local sources").
+#pragma once
+
+#include "mailstore/store.h"
+#include "migrate/source.h"
+
+namespace mf::migrate {
+
+// state (may be null) keeps the messages' UIDs stable from run to run.
+[[nodiscard]] Result<std::unique_ptr<MailSource>> open_local_source(const std::string& url, StateStore* state);
+
+}  // namespace mf::migrate

@@ -1,0 +1,161 @@
+// Local mail as the source: a Maildir++ tree (the source Dovecot's own, so
+// verify can compare it over IMAP too), mbox files and .eml directories.
+#include "tests/integration/harness.h"
+
+#include "core/atomic_file.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <utime.h>
+
+#include "tests/result_printer.h"
+
+using namespace mf;
+using namespace mf::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// --from replaced by a local store; no source password.
+std::vector<std::string> local_args(std::vector<std::string> args, const std::string& from) {
+  auto it = std::find(args.begin(), args.end(), "--from");
+  *(it + 1) = from;
+  auto pw = std::find(args.begin(), args.end(), "--from-password-file");
+  args.erase(pw, pw + 2);
+  return args;
+}
+
+// The raw messages of one of alice's folders on server, with their flags.
+std::vector<std::pair<std::string, std::vector<std::string>>> messages_in(const Dovecot& server,
+                                                                          const std::string& folder) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  auto read = with_client(server, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
+    MF_CO_TRY(selected, co_await c.select(folder, true));
+    if (selected.exists == 0) co_return Result<void>{};
+    co_return co_await c.uid_fetch(imap::SequenceSet::range(1, imap::SequenceSet::kStar), "(FLAGS BODY.PEEK[])",
+                                   [&](imap::FetchData& f) -> Result<void> {
+                                     out.emplace_back(f.section("BODY[]")->data.text, *f.flags);
+                                     return {};
+                                   });
+  });
+  REQUIRE(read);
+  return out;
+}
+
+std::uint64_t copied(const std::string& report) { return json::parse(read_text(report))["copied"]; }
+
+// A message as IMAP hands it out: CRLF line ends.
+std::string crlf(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out += '\r';
+    out += text[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a_maildir_tree_migrates_like_the_server_that_serves_it", "[integration][local]") {
+  TwoServers servers(20);
+  std::string maildir = "maildir:" + servers.source().maildir("alice");
+  auto report = servers.dir() + "/migrate.json";
+  auto run = run_mailferry(with_args(local_args(servers.migrate_args(), maildir), {"--json", report}));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(copied(report) == servers.filled().messages);
+  // The same mail read by Dovecot over IMAP: bytes, flags, keywords and dates all match.
+  auto verify = run_mailferry(servers.verify_args());
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  auto local_verify = run_mailferry(local_args(servers.verify_args(), maildir));
+  INFO(local_verify.out << local_verify.err);
+  CHECK(local_verify.exit_code == 0);
+
+  // A re-run copies nothing; a message delivered since is copied alone.
+  auto again = run_mailferry(with_args(local_args(servers.migrate_args(), maildir), {"--json", report}));
+  CHECK(again.exit_code == 0);
+  CHECK(copied(report) == 0);
+  std::string file = servers.source().maildir("alice") + "/new/1800000000.M1P1.newhost";
+  REQUIRE(write_file_atomically(file, "From: a@example.org\r\nSubject: new\r\n\r\nnew mail\r\n"));
+  auto newer = run_mailferry(with_args(local_args(servers.migrate_args(), maildir), {"--json", report}));
+  INFO(newer.out << newer.err);
+  CHECK(newer.exit_code == 0);
+  CHECK(copied(report) == 1);
+  CHECK(messages_on(servers.target()) == servers.filled().messages + 1);
+}
+
+TEST_CASE("mbox_files_with_thunderbird_subfolders_arrive_unescaped_with_their_flags", "[integration][local]") {
+  TwoServers servers(DovecotOptions{{}, '/'}, DovecotOptions{{}, '.'});
+  auto corpus = load_corpus_group("easy-ham-1", 6);
+  REQUIRE(corpus);
+  std::string dir = servers.dir() + "/mail";
+  fs::create_directories(dir + "/Lists.sbd");
+  auto write_mbox = [](const std::string& path, const std::vector<std::string>& messages) {
+    std::string text;
+    for (const auto& m : messages) text += "From sender@example.org Sat Aug 31 12:00:00 2002\n" + m + "\n";
+    REQUIRE(write_file_atomically(path, text));
+  };
+  // ">From " in the file is "From " in the message (mboxrd); Status: RO is \Seen.
+  std::string escaped = "From: a@example.org\nSubject: quoting\nStatus: RO\n\nHello\n>From here on\n>>From there\n";
+  write_mbox(dir + "/Inbox", {(*corpus)[0], (*corpus)[1], escaped});
+  write_mbox(dir + "/Lists", {(*corpus)[2]});
+  write_mbox(dir + "/Lists.sbd/Debian", {(*corpus)[3], (*corpus)[4], (*corpus)[4]});  // a duplicate stays two
+  REQUIRE(write_file_atomically(dir + "/Lists.msf", "Thunderbird's index, not mail"));
+
+  auto report = servers.dir() + "/migrate.json";
+  auto run = run_mailferry(with_args(local_args(servers.migrate_args(), "mbox:" + dir), {"--json", report}));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(copied(report) == 7);
+  auto inbox = messages_in(servers.target(), "INBOX");
+  REQUIRE(inbox.size() == 3);
+  CHECK(inbox[2].first ==
+        crlf("From: a@example.org\nSubject: quoting\nStatus: RO\n\nHello\nFrom here on\n>From there\n"));
+  CHECK(inbox[2].second == std::vector<std::string>{"\\Seen"});
+  CHECK(inbox[0].first == crlf((*corpus)[0]));
+  CHECK(messages_in(servers.target(), "Lists.Debian").size() == 3);
+
+  auto again = run_mailferry(with_args(local_args(servers.migrate_args(), "mbox:" + dir), {"--json", report}));
+  CHECK(again.exit_code == 0);
+  CHECK(copied(report) == 0);
+  auto verify = run_mailferry(local_args(servers.verify_args(), "mbox:" + dir));
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+
+  SECTION("a file that is not an mbox fails its folder, by name") {
+    REQUIRE(write_file_atomically(dir + "/Broken", "Subject: no From_ line\n\nbody\n"));
+    auto broken = run_mailferry(local_args(servers.migrate_args(), "mbox:" + dir));
+    CHECK(broken.exit_code == 1);
+    CHECK(broken.out.find("not an mbox file") != std::string::npos);
+  }
+}
+
+TEST_CASE("a_directory_of_eml_files_becomes_folders", "[integration][local]") {
+  TwoServers servers(DovecotOptions{{}, '/'}, DovecotOptions{{}, '/'});
+  auto corpus = load_corpus_group("spam-1", 3);
+  REQUIRE(corpus);
+  std::string dir = servers.dir() + "/export";
+  fs::create_directories(dir + "/Projekte/Alt");
+  REQUIRE(write_file_atomically(dir + "/a.eml", (*corpus)[0]));
+  REQUIRE(write_file_atomically(dir + "/b.eml", (*corpus)[1]));
+  REQUIRE(write_file_atomically(dir + "/Projekte/Alt/c.eml", (*corpus)[2]));
+  utimbuf times{1030000000, 1030000000};  // becomes INTERNALDATE
+  ::utime((dir + "/a.eml").c_str(), &times);
+
+  auto report = servers.dir() + "/migrate.json";
+  auto run = run_mailferry(with_args(local_args(servers.migrate_args(), "eml:" + dir), {"--json", report}));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(copied(report) == 3);
+  CHECK(messages_in(servers.target(), "INBOX").size() == 2);
+  CHECK(messages_in(servers.target(), "Projekte/Alt").size() == 1);
+  auto verify = run_mailferry(local_args(servers.verify_args(), "eml:" + dir));
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  CHECK(run_mailferry(local_args(servers.migrate_args(), "eml:" + dir + "/missing")).exit_code == 2);
+}
