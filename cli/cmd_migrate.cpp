@@ -105,6 +105,7 @@ int run_one_account(const MigrateArgs& args, const std::string& state_path) {
 Result<migrate::Endpoint> endpoint_of(const migrate::AccountSide& side, const imapclient::ClientOptions& client,
                                       const std::string& name) {
   migrate::Endpoint endpoint{side.url, side.admin, {}, {}, client};
+  endpoint.pop3 = side.pop3;
   if (side.password.rfind("oauth:", 0) == 0) {
     endpoint.oauth_token_command = side.password.substr(6);
     return endpoint;

@@ -62,7 +62,7 @@ int exit_code_for(const Error& e) {
 }
 
 void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
-  app.add_option("--from", o.from_url, "source: imap://USER@HOST[:PORT], imaps://..., or local mail: maildir:/PATH, mbox:/PATH, eml:/DIR");
+  app.add_option("--from", o.from_url, "source: imap://USER@HOST[:PORT], imaps://..., pop3://..., pop3s://..., or local mail: maildir:/PATH, mbox:/PATH, eml:/DIR");
   app.add_option("--to", o.to_url, "target server: imap://USER@HOST[:PORT] or imaps://...");
   app.add_option("--from-password-file", o.from_password_file, "file holding the source password");
   app.add_option("--to-password-file", o.to_password_file, "file holding the target password");
@@ -139,8 +139,12 @@ Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const 
   if (mailstore::is_store_url(o.to_url))
     return make_error(Errc::Usage, "the target must be an IMAP server (imap:// or imaps://)", o.to_url);
   bool local = mailstore::is_store_url(o.from_url);
+  bool pop3 = o.from_url.rfind("pop3://", 0) == 0 || o.from_url.rfind("pop3s://", 0) == 0;
   imapclient::ServerUrl from_url;
-  if (!local) {
+  if (pop3) {
+    MF_TRY(parsed, imapclient::parse_pop3_url(o.from_url));
+    from_url = std::move(parsed);
+  } else if (!local) {
     MF_TRY(parsed, imapclient::parse_server_url(o.from_url));
     from_url = std::move(parsed);
   }
@@ -148,6 +152,7 @@ Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const 
   migrate::Endpoint from{from_url, o.from_admin, {}, o.from_oauth_command, client};
   migrate::Endpoint to{to_url, o.to_admin, {}, o.to_oauth_command, client};
   if (local) from.store = o.from_url;
+  from.pop3 = pop3;
   if (from.oauth_token_command.empty() && !local) {
     MF_TRY(password, find_password(o.from_password_file, "MAILFERRY_FROM_PASSWORD", "source", from_url));
     from.password = std::move(password);

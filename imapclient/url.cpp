@@ -45,18 +45,23 @@ std::string ServerUrl::display() const {
   return std::string(tls ? "imaps://" : "imap://") + percent_encode(user) + "@" + h + ":" + std::to_string(port);
 }
 
-Result<ServerUrl> parse_server_url(std::string_view text) {
+namespace {
+
+// "SCHEME://USER@HOST[:PORT]" and "SCHEMEs://..." (TLS from the first byte).
+Result<ServerUrl> parse_url(std::string_view text, std::string_view scheme, std::uint16_t port, std::uint16_t tls_port) {
   auto bad = [&](std::string why) { return make_error(Errc::Usage, why, std::string(text)); };
   ServerUrl url;
   std::string_view rest;
-  if (text.rfind("imaps://", 0) == 0) {
+  std::string plain = std::string(scheme) + "://", secure = std::string(scheme) + "s://";
+  if (text.rfind(secure, 0) == 0) {
     url.tls = true;
-    url.port = 993;
-    rest = text.substr(8);
-  } else if (text.rfind("imap://", 0) == 0) {
-    rest = text.substr(7);
+    url.port = tls_port;
+    rest = text.substr(secure.size());
+  } else if (text.rfind(plain, 0) == 0) {
+    url.port = port;
+    rest = text.substr(plain.size());
   } else {
-    return bad("URL must start with imap:// or imaps://");
+    return bad("URL must start with " + plain + " or " + secure);
   }
   if (auto slash = rest.find('/'); slash != std::string_view::npos) {
     if (slash != rest.size() - 1) return bad("URL must not have a path");
@@ -93,5 +98,10 @@ Result<ServerUrl> parse_server_url(std::string_view text) {
   }
   return url;
 }
+
+}  // namespace
+
+Result<ServerUrl> parse_server_url(std::string_view text) { return parse_url(text, "imap", 143, 993); }
+Result<ServerUrl> parse_pop3_url(std::string_view text) { return parse_url(text, "pop3", 110, 995); }
 
 }  // namespace mf::imapclient

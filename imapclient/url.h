@@ -22,5 +22,7 @@ struct ServerUrl {
 };
 
 [[nodiscard]] Result<ServerUrl> parse_server_url(std::string_view text);
+// pop3://USER@HOST[:PORT] (110) and pop3s://... (995), for POP3 sources.
+[[nodiscard]] Result<ServerUrl> parse_pop3_url(std::string_view text);
 
 }  // namespace mf::imapclient

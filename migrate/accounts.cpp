@@ -59,7 +59,8 @@ Result<imapclient::ServerUrl> server_of(const std::string& server, const std::st
   std::string authority = text.substr(scheme_end + 3);
   bool has_user = authority.substr(0, authority.find('/')).find('@') != std::string::npos;
   if (!has_user) text.insert(scheme_end + 3, "user@");  // the user column fills it in below
-  auto url = imapclient::parse_server_url(text);
+  bool pop3 = text.rfind("pop3", 0) == 0;
+  auto url = pop3 ? imapclient::parse_pop3_url(text) : imapclient::parse_server_url(text);
   if (!url) return with_context(url.error(), where);
   if (!has_user) {
     if (user.empty()) return make_error(Errc::Usage, "no user: give it in the user column or the URL", where);
@@ -136,7 +137,10 @@ Result<std::vector<AccountSpec>> parse_accounts(std::string_view text) {
     account.line = number;
     MF_TRY(from, server_of(field("from_url"), field("from_user"), where + " (source)"));
     MF_TRY(to, server_of(field("to_url"), field("to_user"), where + " (target)"));
-    account.from = AccountSide{std::move(from), field("from_password"), field("from_admin")};
+    bool pop3 = field("from_url").rfind("pop3", 0) == 0;
+    if (field("to_url").rfind("pop3", 0) == 0)
+      return make_error(Errc::Usage, "the target must be an IMAP server", where);
+    account.from = AccountSide{std::move(from), field("from_password"), field("from_admin"), pop3};
     account.to = AccountSide{std::move(to), field("to_password"), field("to_admin")};
     if (account.from.password.empty() || account.to.password.empty())
       return make_error(Errc::Usage, "empty password (write cmd:COMMAND or file:PATH to look it up)", where);

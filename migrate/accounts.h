@@ -22,6 +22,7 @@ struct AccountSide {
   imapclient::ServerUrl url;  // with the user filled in
   std::string password;       // as written: literal, cmd:COMMAND, file:PATH or plain:LITERAL
   std::string admin;          // log in as this admin on behalf of the user (the password is the admin's)
+  bool pop3 = false;          // pop3:// or pop3s:// (a source only)
 };
 
 struct AccountSpec {

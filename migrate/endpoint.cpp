@@ -2,6 +2,7 @@
 
 #include "core/secret.h"
 #include "migrate/local_source.h"
+#include "migrate/pop3_source.h"
 
 namespace mf::migrate {
 
@@ -41,6 +42,7 @@ Task<Result<std::unique_ptr<imapclient::Client>>> open_session(net::asio::any_io
 Task<Result<std::unique_ptr<MailSource>>> open_source(net::asio::any_io_executor executor, const Endpoint& endpoint,
                                                      StateStore* state) {
   if (!endpoint.store.empty()) co_return open_local_source(endpoint.store, state);
+  if (endpoint.pop3) co_return co_await open_pop3_source(executor, endpoint, state);
   MF_CO_TRY(client, co_await open_session(executor, endpoint, "source"));
   co_return std::unique_ptr<MailSource>(std::make_unique<ImapSource>(std::move(client)));
 }

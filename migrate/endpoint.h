@@ -20,6 +20,7 @@ struct Endpoint {
   std::string oauth_token_command;
   imapclient::ClientOptions options;
   std::string store;  // a source in local files instead: "maildir:/path", "mbox:/path", "eml:/dir"
+  bool pop3 = false;  // url is a POP3 server (pop3://, pop3s://), a source only
 };
 
 // Connects and logs in; errors name the side ("source" or "target").

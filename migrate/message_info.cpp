@@ -34,6 +34,7 @@ MessageInfo read_message_info(std::string_view raw) {
     std::string_view name = line.substr(0, colon);
     if (imap::iequals(name, "Message-ID") && out.message_id.empty()) current = &out.message_id;
     if (imap::iequals(name, "Subject") && out.subject.empty()) current = &out.subject;
+    if (imap::iequals(name, "Date") && out.date.empty()) current = &out.date;
     if (current) *current = trim(line.substr(colon + 1));
   }
   if (out.subject.size() > 120) out.subject = out.subject.substr(0, 117) + "...";

@@ -1,4 +1,4 @@
-// What a report shows of a message: its Message-ID and Subject, read from
+// What a report shows of a message: its Message-ID, Subject and Date, read from
 // the header without a full MIME parse (unfolded, undecoded).
 #pragma once
 
@@ -10,6 +10,7 @@ namespace mf::migrate {
 struct MessageInfo {
   std::string message_id;
   std::string subject;
+  std::string date;  // the Date: header as written
 };
 
 MessageInfo read_message_info(std::string_view raw);

@@ -114,6 +114,15 @@ Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotO
   d->imap_port_ = free_port();
   d->imaps_port_ = free_port();
   while (d->imaps_port_ == d->imap_port_) d->imaps_port_ = free_port();
+  if (options.pop3) {
+    auto distinct = [&] {
+      std::uint16_t p = free_port();
+      while (p == d->imap_port_ || p == d->imaps_port_ || p == d->pop3_port_) p = free_port();
+      return p;
+    };
+    d->pop3_port_ = distinct();
+    d->pop3s_port_ = distinct();
+  }
 
   if (!options.certificate_from.empty()) {
     for (const char* f : {"/cert.pem", "/key.pem"}) fs::copy_file(options.certificate_from + f, d->dir_ + f, ec);
@@ -142,7 +151,7 @@ Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotO
                    "/oauth2.conf.ext\n}\n";
   }
   std::string conf = "base_dir = " + D + "/run\nstate_dir = " + D + "/state\nlog_path = " + D + "/dovecot.log\n" +
-                     "protocols = imap\nlisten = 127.0.0.1\nssl = yes\nssl_cert = <" + D + "/cert.pem\nssl_key = <" +
+                     "protocols = imap" + std::string(options.pop3 ? " pop3" : "") + "\nlisten = 127.0.0.1\nssl = yes\nssl_cert = <" + D + "/cert.pem\nssl_key = <" +
                      D + "/key.pem\ndisable_plaintext_auth = no\nauth_mechanisms = plain login" +
                      (options.oauth_key.empty() ? "" : " oauthbearer xoauth2") + "\n" + oauth_passdb +
                      "first_valid_uid = 1\nmail_location = maildir:" + D + "/mail/%u\n" +
@@ -159,7 +168,11 @@ Result<std::unique_ptr<Dovecot>> Dovecot::start(const std::string& dir, DovecotO
                      (options.prefix.empty() ? "" : "  prefix = " + options.prefix + "\n") +
                      mailbox_config(options.mailboxes) + "}\nservice imap-login {\n  inet_listener imap {\n    port = " +
                      std::to_string(d->imap_port_) + "\n  }\n  inet_listener imaps {\n    port = " +
-                     std::to_string(d->imaps_port_) + "\n    ssl = yes\n  }\n}\n";
+                     std::to_string(d->imaps_port_) + "\n    ssl = yes\n  }\n}\n" +
+                     (options.pop3 ? "service pop3-login {\n  inet_listener pop3 {\n    port = " +
+                                         std::to_string(d->pop3_port_) + "\n  }\n  inet_listener pop3s {\n    port = " +
+                                         std::to_string(d->pop3s_port_) + "\n    ssl = yes\n  }\n}\n"
+                                   : std::string());
   MF_CHECK(write_file_atomically(D + "/dovecot.conf", conf));
   d->fix_ownership();
 

@@ -39,6 +39,7 @@ struct DovecotOptions {
   // signed with this key, checked by Dovecot itself (introspection_mode = local).
   std::string oauth_key;
   bool compress = false;  // offer COMPRESS=DEFLATE (imap_zlib plugin)
+  bool pop3 = false;      // also serve POP3 and POP3S (Debian's dovecot-pop3d)
 };
 
 class Dovecot {
@@ -55,6 +56,8 @@ class Dovecot {
 
   std::uint16_t imap_port() const { return imap_port_; }
   std::uint16_t imaps_port() const { return imaps_port_; }
+  std::uint16_t pop3_port() const { return pop3_port_; }    // 0 unless options.pop3
+  std::uint16_t pop3s_port() const { return pop3s_port_; }
   pid_t pid() const { return pid_; }
   const std::string& dir() const { return dir_; }
   std::string ca_file() const { return dir_ + "/cert.pem"; }
@@ -67,7 +70,7 @@ class Dovecot {
  private:
   Dovecot() = default;
   std::string dir_;
-  std::uint16_t imap_port_ = 0, imaps_port_ = 0;
+  std::uint16_t imap_port_ = 0, imaps_port_ = 0, pop3_port_ = 0, pop3s_port_ = 0;
   pid_t pid_ = -1;
   unsigned mail_uid_ = 0, mail_gid_ = 0;
   bool detached_ = false;
