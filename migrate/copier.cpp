@@ -6,6 +6,7 @@
 #include "imap/value.h"
 #include "migrate/deletions.h"
 #include "migrate/flag_sync.h"
+#include "migrate/message_info.h"
 #include "migrate/plan.h"
 #include "migrate/reconcile.h"
 #include "migrate/rematch.h"
@@ -211,7 +212,8 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
         work.result.dropped_flags.insert(flag);
     }
     requests.push_back(std::move(r));
-    pending.push_back(PendingMessage{m.uid, to_hex(sha256(m.body)), m.body.size(), work.target_floor});
+    pending.push_back(PendingMessage{m.uid, to_hex(sha256(m.body)), m.body.size(), work.target_floor, 0,
+                                     has_lone_cr(m.body) ? line_ending_blind_hash(m.body) : std::string()});
   }
   // Exactly once: the batch is on record before the target sees it.
   MF_CO_CHECK(state.record_pending(work.state_id, pending));

@@ -41,6 +41,12 @@ MessageInfo read_message_info(std::string_view raw) {
   return out;
 }
 
+bool has_lone_cr(std::string_view raw) {
+  for (std::size_t cr = raw.find('\r'); cr != std::string_view::npos; cr = raw.find('\r', cr + 1))
+    if (cr + 1 >= raw.size() || raw[cr + 1] != '\n') return true;
+  return false;
+}
+
 std::string line_ending_blind_hash(std::string_view raw) {
   Sha256 h;
   std::size_t start = 0;

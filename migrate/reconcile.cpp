@@ -1,6 +1,7 @@
 #include "migrate/reconcile.h"
 
 #include "core/sha256.h"
+#include "migrate/message_info.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,38 +17,56 @@ namespace mf::migrate {
 
 namespace {
 
-// Target messages at or above floor that no copied message claims: sha256 -> UID.
-net::Task<Result<std::multimap<std::string, std::uint32_t>>> unclaimed_on_target(imapclient::Client& target,
-                                                                                   const std::string& mailbox,
-                                                                                   std::uint32_t floor,
-                                                                                   const std::set<std::uint32_t>& claimed) {
-  std::multimap<std::string, std::uint32_t> out;
+// A target message at or above the floor that no copied message claims.
+struct OnTarget {
+  std::uint32_t uid = 0;
+  std::string sha256;
+  std::string blind_sha256;
+  bool taken = false;
+};
+
+net::Task<Result<std::vector<OnTarget>>> unclaimed_on_target(imapclient::Client& target, const std::string& mailbox,
+                                                             std::uint32_t floor,
+                                                             const std::set<std::uint32_t>& claimed, bool blind) {
+  std::vector<OnTarget> out;
   MF_CO_TRY(box, co_await target.select(mailbox, true));  // a fresh look: EXAMINE again
   if (box.exists == 0 || floor >= box.uidnext) co_return out;
   MF_CO_CHECK(co_await target.uid_fetch(imap::SequenceSet::range(std::max(floor, 1u), imap::SequenceSet::kStar),
                                         "(UID BODY.PEEK[])", [&](imap::FetchData& f) -> Result<void> {
                                           const auto* body = f.section("BODY[]");
                                           if (f.uid && body && *f.uid >= floor && !claimed.count(*f.uid))
-                                            out.emplace(to_hex(sha256(body->data.text)), *f.uid);
+                                            out.push_back(OnTarget{
+                                                *f.uid, to_hex(sha256(body->data.text)),
+                                                blind ? line_ending_blind_hash(body->data.text) : std::string()});
                                           return {};
                                         }));
   co_return out;
 }
 
-// Moves pending messages found in on_target to found; the rest stay in pending.
-void match(std::vector<PendingMessage>& pending, std::multimap<std::string, std::uint32_t>& on_target,
-           std::vector<CopiedMessage>& found) {
-  std::vector<PendingMessage> left;
-  for (auto& p : pending) {
-    auto it = on_target.find(p.sha256);
-    if (it == on_target.end()) {
-      left.push_back(std::move(p));
-      continue;
+// Moves pending messages found on the target to found (by their hash, or
+// for messages with a lone CR by their line-ending-blind hash); the rest
+// stay in pending.
+void match(std::vector<PendingMessage>& pending, std::vector<OnTarget>& on_target, std::vector<CopiedMessage>& found) {
+  auto take = [&](const PendingMessage& p, auto same) {
+    for (auto& t : on_target)
+      if (!t.taken && same(t)) {
+        t.taken = true;
+        found.push_back(CopiedMessage{p.source_uid, p.sha256, p.size, t.uid});
+        return true;
+      }
+    return false;
+  };
+  // Exact matches first: a blind match must not take another message's exact one.
+  for (auto blind : {false, true}) {
+    std::vector<PendingMessage> left;
+    for (auto& p : pending) {
+      bool matched = blind ? !p.blind_sha256.empty() &&
+                                 take(p, [&](const OnTarget& t) { return t.blind_sha256 == p.blind_sha256; })
+                           : take(p, [&](const OnTarget& t) { return t.sha256 == p.sha256; });
+      if (!matched) left.push_back(std::move(p));
     }
-    found.push_back(CopiedMessage{p.source_uid, p.sha256, p.size, it->second});
-    on_target.erase(it);
+    pending = std::move(left);
   }
-  pending = std::move(left);
 }
 
 net::Task<void> sleep_for(std::chrono::milliseconds delay) {
@@ -75,7 +94,8 @@ net::Task<Result<std::uint32_t>> reconcile_pending(imapclient::Client& target, c
       floor = 1;
       claimed.clear();
     }
-    MF_CO_TRY(on_target, co_await unclaimed_on_target(target, target_mailbox, floor, claimed));
+    bool blind = std::any_of(pending.begin(), pending.end(), [](auto& p) { return !p.blind_sha256.empty(); });
+    MF_CO_TRY(on_target, co_await unclaimed_on_target(target, target_mailbox, floor, claimed, blind));
     match(pending, on_target, found);
     if (!pending.empty()) {
       // Give a killed run's last APPEND time to land before copying its messages again.
@@ -85,7 +105,7 @@ net::Task<Result<std::uint32_t>> reconcile_pending(imapclient::Client& target, c
       if (waited < settle) {
         co_await sleep_for(settle - waited);
         for (const auto& f : found) claimed.insert(f.target_uid);
-        MF_CO_TRY(later, co_await unclaimed_on_target(target, target_mailbox, floor, claimed));
+        MF_CO_TRY(later, co_await unclaimed_on_target(target, target_mailbox, floor, claimed, blind));
         match(pending, later, found);
       }
     }

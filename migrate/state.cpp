@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS messages(
   target_uid INTEGER,
   target_floor INTEGER,
   pending_since INTEGER,
+  blind_sha256 TEXT,
   state TEXT NOT NULL CHECK (state IN ('pending', 'copied')),
   PRIMARY KEY(folder_id, source_uid));
 CREATE TABLE IF NOT EXISTS local_folders(scope TEXT PRIMARY KEY, next_uid INTEGER NOT NULL);
@@ -45,6 +46,7 @@ constexpr std::pair<const char*, const char*> kAddedColumns[] = {
     {"folders", "source_highestmodseq INTEGER"},
     {"folders", "source_uidnext INTEGER"},
     {"folders", "source_messages INTEGER"},
+    {"messages", "blind_sha256 TEXT"},
 };
 
 Result<bool> has_column(sql::Database& db, const std::string& table, const std::string& column) {
@@ -53,7 +55,8 @@ Result<bool> has_column(sql::Database& db, const std::string& table, const std::
   return info.step();
 }
 
-Result<void> upgrade_from_schema_1(sql::Database& db) {
+// Adds the columns a file written by an older mailferry lacks (idempotent).
+Result<void> add_missing_columns(sql::Database& db) {
   MF_TRY(tx, sql::Transaction::begin(db));
   for (auto [table, column] : kAddedColumns) {
     std::string name = std::string(column).substr(0, std::string(column).find(' '));
@@ -73,11 +76,8 @@ Result<StateStore> StateStore::open(const std::string& path) {
   MF_TRY(row, version.step());
   std::string schema = row ? version.column_text(0) : "";
   version.reset();
-  if (schema == "1") {
-    MF_CHECK(upgrade_from_schema_1(db));
-    schema = "2";
-  }
-  if (schema != "2") return make_error(Errc::Corrupt, "not a mailferry state file of schema 2", path);
+  if (schema != "1" && schema != "2") return make_error(Errc::Corrupt, "not a mailferry state file of schema 2", path);
+  MF_CHECK(add_missing_columns(db));
   return StateStore(std::move(db));
 }
 
@@ -134,7 +134,7 @@ Result<std::map<std::uint32_t, std::uint32_t>> StateStore::copied_pairs(std::int
 }
 
 Result<std::vector<PendingMessage>> StateStore::pending(std::int64_t folder_id) {
-  MF_TRY(query, db_.prepare("SELECT source_uid, sha256, size, target_floor, pending_since FROM messages "
+  MF_TRY(query, db_.prepare("SELECT source_uid, sha256, size, target_floor, pending_since, blind_sha256 FROM messages "
                             "WHERE folder_id = ?1 AND state = 'pending' ORDER BY source_uid"));
   query.bind(1, folder_id);
   std::vector<PendingMessage> out;
@@ -143,7 +143,8 @@ Result<std::vector<PendingMessage>> StateStore::pending(std::int64_t folder_id) 
     if (!row) break;
     out.push_back(PendingMessage{static_cast<std::uint32_t>(query.column_int(0)), query.column_text(1),
                                  static_cast<std::uint64_t>(query.column_int(2)),
-                                 static_cast<std::uint32_t>(query.column_int(3)), query.column_int(4)});
+                                 static_cast<std::uint32_t>(query.column_int(3)), query.column_int(4),
+                                 query.column_is_null(5) ? std::string() : query.column_text(5)});
   }
   return out;
 }
@@ -248,11 +249,15 @@ Result<std::vector<std::uint32_t>> StateStore::local_uids(const std::string& sco
 Result<void> StateStore::record_pending(std::int64_t folder_id, const std::vector<PendingMessage>& messages) {
   MF_TRY(tx, sql::Transaction::begin(db_));
   MF_TRY(insert, db_.prepare("INSERT OR REPLACE INTO messages(folder_id, source_uid, sha256, size, target_floor, "
-                             "pending_since, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')"));
+                             "pending_since, blind_sha256, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')"));
   auto now = static_cast<std::int64_t>(std::time(nullptr));
   for (const auto& m : messages) {
     insert.bind(1, folder_id).bind(2, std::int64_t{m.source_uid}).bind(3, m.sha256);
     insert.bind(4, static_cast<std::int64_t>(m.size)).bind(5, std::int64_t{m.target_floor}).bind(6, now);
+    if (m.blind_sha256.empty())
+      insert.bind_null(7);
+    else
+      insert.bind(7, m.blind_sha256);
     MF_CHECK(insert.run());
   }
   return tx.commit();

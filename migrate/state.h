@@ -51,6 +51,9 @@ struct PendingMessage {
   std::uint64_t size = 0;
   std::uint32_t target_floor = 1;  // the target's UIDNEXT (or more) before the APPEND
   std::int64_t since = 0;          // when it was recorded (Unix time; set by record_pending)
+  // For a message with a lone CR: its hash without CRs, since a server may
+  // store CR CR LF as CR LF (Dovecot does) and then its hash differs.
+  std::string blind_sha256;
 };
 
 class StateStore {
