@@ -16,6 +16,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -29,6 +30,8 @@
 
 namespace mf::migrate {
 namespace {
+
+using namespace net::asio::experimental::awaitable_operators;
 
 using imapclient::Client;
 
@@ -76,10 +79,10 @@ net::Task<Result<bool>> unchanged_since_last_pass(MailSource& source, const Fold
   MF_CO_TRY(recorded, state.snapshot(folder.id));
   MF_CO_TRY(pending, state.pending(folder.id));
   if (recorded != work.snapshot || !pending.empty()) co_return false;
-  MF_CO_TRY(copied, state.copied_uids(folder.id));
+  MF_CO_TRY(copied, state.copied_count(folder.id));
   work.state_id = folder.id;
   work.result.source_messages = work.snapshot->messages;
-  work.result.already_copied = static_cast<std::uint32_t>(copied.size());
+  work.result.already_copied = static_cast<std::uint32_t>(copied);
   co_return true;
 }
 
@@ -359,8 +362,9 @@ net::Task<void> run_all(std::vector<net::Task<void>> tasks) {
 
 net::Task<Result<void>> copy_subscriptions(MailSource& source, Client& target, const FolderPlan& plan,
                                            MigrateResult& result) {
-  MF_CO_TRY(wanted, co_await source.subscriptions());
-  MF_CO_TRY(have, co_await target.subscriptions());
+  auto [source_subscriptions, target_subscriptions] = co_await (source.subscriptions() && target.subscriptions());
+  MF_CO_TRY(wanted, std::move(source_subscriptions));
+  MF_CO_TRY(have, std::move(target_subscriptions));
   std::set<std::string> existing(have.begin(), have.end());
   for (const auto& name : wanted) {
     const FolderPair* pair = plan.find_source(name);
@@ -382,8 +386,11 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
                                       const CopyOptions& options, Throttle& throttle, Progress& progress,
                                       MigrateResult& result) {
   auto executor = co_await net::asio::this_coro::executor;
-  MF_CO_TRY(source, co_await open_source(executor, from, &state));
-  MF_CO_TRY(target, co_await open_session(executor, to, "target"));
+  // Both logins at once: on a no-change pass they are most of the time.
+  auto [opened_source, opened_target] =
+      co_await (open_source(executor, from, &state) && open_session(executor, to, "target"));
+  MF_CO_TRY(source, std::move(opened_source));
+  MF_CO_TRY(target, std::move(opened_target));
   MF_CO_TRY(plan, co_await plan_folders(*source, *target, options.folders));
 
   std::vector<FolderWork> work;
@@ -454,8 +461,7 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
     (void)co_await t->logout();
   }
   MF_CO_CHECK(co_await copy_subscriptions(*source, *target, plan, result));
-  (void)co_await source->logout();
-  (void)co_await target->logout();
+  (void)co_await (source->logout() && target->logout());
   co_return Result<void>{};
 }
 

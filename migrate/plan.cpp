@@ -2,11 +2,15 @@
 
 #include "imap/value.h"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include <algorithm>
 #include <set>
 
 namespace mf::migrate {
 namespace {
+
+using namespace net::asio::experimental::awaitable_operators;
 
 struct Listed {
   std::vector<imapclient::Mailbox> boxes;
@@ -70,13 +74,12 @@ const FolderPair* FolderPlan::find_source(const std::string& wire_name) const {
 
 net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Client& target,
                                            const FolderRules& rules) {
-  auto source_list = co_await source.list();
+  // Both servers at once: each answer is a round trip a no-change pass waits for.
+  auto [source_list, target_list] = co_await (source.list() && target.list());
   if (!source_list) co_return with_context(source_list.error(), "source");
-  auto target_list = co_await target.list();
   if (!target_list) co_return with_context(target_list.error(), "target");
-  auto source_namespace = co_await source.personal_namespace();
+  auto [source_namespace, target_namespace] = co_await (source.personal_namespace() && target.personal_namespace());
   if (!source_namespace) co_return with_context(source_namespace.error(), "source");
-  auto target_namespace = co_await target.personal_namespace();
   if (!target_namespace) co_return with_context(target_namespace.error(), "target");
   MF_CO_TRY(source_prefix, prefix_levels(*source_namespace, "source"));
   MF_CO_TRY(target_prefix, prefix_levels(*target_namespace, "target"));

@@ -56,13 +56,18 @@ Result<bool> has_column(sql::Database& db, const std::string& table, const std::
 }
 
 // Adds the columns a file written by an older mailferry lacks (idempotent).
-Result<void> add_missing_columns(sql::Database& db) {
-  MF_TRY(tx, sql::Transaction::begin(db));
+// Writes (and so fsyncs) nothing when the file is up to date: a no-change
+// pass should not pay for it.
+Result<void> add_missing_columns(sql::Database& db, const std::string& schema) {
+  std::vector<std::string> missing;
   for (auto [table, column] : kAddedColumns) {
     std::string name = std::string(column).substr(0, std::string(column).find(' '));
     MF_TRY(present, has_column(db, table, name));
-    if (!present) MF_CHECK(db.exec(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column));
+    if (!present) missing.push_back(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column);
   }
+  if (missing.empty() && schema == "2") return {};
+  MF_TRY(tx, sql::Transaction::begin(db));
+  for (const auto& sql : missing) MF_CHECK(db.exec(sql));
   MF_CHECK(db.exec("UPDATE meta SET value = '2' WHERE key = 'schema'"));
   return tx.commit();
 }
@@ -77,7 +82,7 @@ Result<StateStore> StateStore::open(const std::string& path) {
   std::string schema = row ? version.column_text(0) : "";
   version.reset();
   if (schema != "1" && schema != "2") return make_error(Errc::Corrupt, "not a mailferry state file of schema 2", path);
-  MF_CHECK(add_missing_columns(db));
+  MF_CHECK(add_missing_columns(db, schema));
   return StateStore(std::move(db));
 }
 
@@ -109,6 +114,13 @@ Result<std::set<std::uint32_t>> StateStore::uid_set(std::string_view sql, std::i
     out.insert(static_cast<std::uint32_t>(query.column_int(0)));
   }
   return out;
+}
+
+Result<std::uint64_t> StateStore::copied_count(std::int64_t folder_id) {
+  MF_TRY(query, db_.prepare("SELECT COUNT(*) FROM messages WHERE folder_id = ?1 AND state = 'copied'"));
+  query.bind(1, folder_id);
+  MF_CHECK(query.step());
+  return static_cast<std::uint64_t>(query.column_int(0));
 }
 
 Result<std::set<std::uint32_t>> StateStore::copied_uids(std::int64_t folder_id) {

@@ -64,6 +64,7 @@ class StateStore {
   [[nodiscard]] Result<FolderState> folder(const std::string& account, const std::string& source_name,
                                            std::uint32_t source_uidvalidity, const std::string& target_name);
   [[nodiscard]] Result<std::set<std::uint32_t>> copied_uids(std::int64_t folder_id);
+  [[nodiscard]] Result<std::uint64_t> copied_count(std::int64_t folder_id);
   // Source UID -> target UID of copied messages whose target UID is known.
   [[nodiscard]] Result<std::map<std::uint32_t, std::uint32_t>> copied_pairs(std::int64_t folder_id);
   // Target UIDs already claimed by copied messages (0s left out).

@@ -86,13 +86,22 @@ Task<Result<std::unique_ptr<Connection>>> Connection::connect(asio::any_io_execu
   std::string peer = host + ":" + std::to_string(port);
   std::unique_ptr<Connection> conn(new Connection(executor, host, peer, tls_options, timeout));
 
-  asio::ip::tcp::resolver resolver(executor);
   asio::steady_timer timer(executor);
   timer.expires_after(timeout);
-  auto resolved = co_await (resolver.async_resolve(host, std::to_string(port), kTuple) || timer.async_wait(kTuple));
-  if (resolved.index() == 1) co_return conn->io_error(asio::error::timed_out, "resolving the host name");
-  auto [rec, endpoints] = std::get<0>(resolved);
-  if (rec) co_return make_error(Errc::Temp, "cannot resolve host name: " + rec.message(), peer);
+  asio::ip::tcp::resolver::results_type endpoints;
+  boost::system::error_code numeric_ec;
+  auto address = asio::ip::make_address(host, numeric_ec);
+  if (!numeric_ec) {  // an IP address needs no resolver (its thread costs milliseconds)
+    endpoints = asio::ip::tcp::resolver::results_type::create(asio::ip::tcp::endpoint(address, port), host,
+                                                              std::to_string(port));
+  } else {
+    asio::ip::tcp::resolver resolver(executor);
+    auto resolved = co_await (resolver.async_resolve(host, std::to_string(port), kTuple) || timer.async_wait(kTuple));
+    if (resolved.index() == 1) co_return conn->io_error(asio::error::timed_out, "resolving the host name");
+    auto [rec, found] = std::get<0>(resolved);
+    if (rec) co_return make_error(Errc::Temp, "cannot resolve host name: " + rec.message(), peer);
+    endpoints = std::move(found);
+  }
 
   auto connected =
       co_await (asio::async_connect(conn->socket_, endpoints, kTuple) || timer.async_wait(kTuple));
