@@ -411,6 +411,44 @@ Task<Result<std::map<std::string, std::uint64_t>>> Client::status(const std::str
   co_return out;
 }
 
+Task<Result<std::map<std::string, std::map<std::string, std::uint64_t>>>> Client::statuses(
+    const std::vector<std::string>& mailboxes, std::string_view items) {
+  std::map<std::string, std::map<std::string, std::uint64_t>> out;
+  auto collect = [&](imap::Response& r) -> Result<void> {
+    if (auto* data = std::get_if<imap::StatusData>(&r))
+      for (auto& [name, value] : data->items) out[data->mailbox][name] = value;
+    return {};
+  };
+  std::vector<std::string> tags;
+  std::vector<std::string_view> wire;
+  std::vector<std::vector<imap::WirePiece>> commands;
+  for (const auto& mailbox : mailboxes) {
+    auto command = new_command("STATUS");
+    command.astring(mailbox).raw(items);
+    commands.push_back(command.finish());
+    std::string_view first = commands.back().front().bytes();
+    tags.emplace_back(first.substr(0, first.find(' ')));
+    command_names_.erase(tags.back());
+  }
+  if (broken_) co_return *broken_;
+  for (const auto& pieces : commands) {
+    if (pieces.size() != 1 || pieces.front().sync_after) {  // a name that needs a literal: one at a time
+      out.clear();
+      for (const auto& mailbox : mailboxes) {
+        auto one = co_await status(mailbox, items);
+        if (one) out[mailbox] = std::move(*one);
+        else if (one.error().code != Errc::Perm) co_return one.error();
+      }
+      co_return out;
+    }
+    wire.push_back(pieces.front().bytes());
+  }
+  auto written = co_await conn_->write(std::move(wire));
+  if (!written) co_return fail(written.error());
+  for (const auto& tag : tags) MF_CO_CHECK(co_await wait_tagged(tag, collect));  // a NO leaves its mailbox out
+  co_return out;
+}
+
 Task<Result<void>> Client::uid_fetch(const imap::SequenceSet& uids, std::string_view items,
                                      const FetchHandler& handler) {
   auto command = new_command("UID FETCH");

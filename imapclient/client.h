@@ -91,6 +91,10 @@ class Client {
   Task<Result<SelectedMailbox>> select(const std::string& mailbox, bool read_only);
   // STATUS mailbox (items), e.g. "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)": item -> value.
   Task<Result<std::map<std::string, std::uint64_t>>> status(const std::string& mailbox, std::string_view items);
+  // STATUS of many mailboxes, sent at once (one round trip); a mailbox the
+  // server refuses is left out of the answer.
+  Task<Result<std::map<std::string, std::map<std::string, std::uint64_t>>>> statuses(
+      const std::vector<std::string>& mailboxes, std::string_view items);
   // UID FETCH set (items); handler sees every FETCH response as it arrives.
   Task<Result<void>> uid_fetch(const imap::SequenceSet& uids, std::string_view items, const FetchHandler& handler);
   // APPENDs the messages, pipelined when the server has LITERAL+. The outer

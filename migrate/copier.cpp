@@ -69,30 +69,31 @@ struct Fetched {
 
 // A folder whose CONDSTORE snapshot (HIGHESTMODSEQ, UIDNEXT, count) is that
 // of the last complete pass needs no FETCH on either side: one STATUS.
-net::Task<Result<bool>> unchanged_since_last_pass(MailSource& source, const FolderPair& pair, StateStore& state,
-                                                  const std::string& account, FolderWork& work) {
-  MF_CO_TRY(now, co_await source.snapshot(pair.source.name));
-  if (!now) co_return false;
-  work.snapshot = now->second;
-  MF_CO_TRY(folder, state.folder(account, pair.source.name, now->first, pair.target.target));
-  if (folder.uidvalidity_changed || !pair.target_exists) co_return false;
-  MF_CO_TRY(recorded, state.snapshot(folder.id));
-  MF_CO_TRY(pending, state.pending(folder.id));
-  if (recorded != work.snapshot || !pending.empty()) co_return false;
-  MF_CO_TRY(copied, state.copied_count(folder.id));
+Result<bool> unchanged_since_last_pass(const MailSource::Snapshots& snapshots, const FolderPair& pair,
+                                       StateStore& state, const std::string& account, FolderWork& work) {
+  auto now = snapshots.find(pair.source.name);
+  if (now == snapshots.end()) return false;
+  work.snapshot = now->second.second;
+  MF_TRY(folder, state.folder(account, pair.source.name, now->second.first, pair.target.target));
+  if (folder.uidvalidity_changed || !pair.target_exists) return false;
+  MF_TRY(recorded, state.snapshot(folder.id));
+  MF_TRY(pending, state.pending(folder.id));
+  if (recorded != work.snapshot || !pending.empty()) return false;
+  MF_TRY(copied, state.copied_count(folder.id));
   work.state_id = folder.id;
   work.result.source_messages = work.snapshot->messages;
   work.result.already_copied = static_cast<std::uint32_t>(copied);
-  co_return true;
+  return true;
 }
 
 net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, FolderPair pair, StateStore& state,
-                                          const std::string& account, const CopyOptions& options) {
+                                          const std::string& account, const CopyOptions& options,
+                                          const MailSource::Snapshots& snapshots) {
   bool dry_run = options.dry_run;
   FolderWork work;
   work.result.source = pair.source_display;
   work.result.target = pair.target.display;
-  MF_CO_TRY(unchanged, co_await unchanged_since_last_pass(source, pair, state, account, work));
+  MF_CO_TRY(unchanged, unchanged_since_last_pass(snapshots, pair, state, account, work));
   if (unchanged) {
     work.unchanged = work.result.unchanged = true;
     work.pair = std::move(pair);
@@ -393,12 +394,16 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
   MF_CO_TRY(target, std::move(opened_target));
   MF_CO_TRY(plan, co_await plan_folders(*source, *target, options.folders));
 
+  std::vector<std::string> selectable;
+  for (const auto& pair : plan.folders)
+    if (pair.source.selectable()) selectable.push_back(pair.source.name);
+  MF_CO_TRY(snapshots, co_await source->snapshots(selectable));
   std::vector<FolderWork> work;
   std::uint64_t total_messages = 0, total_bytes = 0;
   for (auto& pair : plan.folders) {
     if (!pair.source.selectable()) continue;  // a \Noselect level: CREATE of its children builds it
     std::string display = pair.source_display;
-    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, options);
+    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, options, snapshots);
     if (!scanned) {
       if (is_fatal(scanned.error())) co_return scanned.error();
       FolderResult failed;

@@ -11,15 +11,17 @@ net::Task<Result<imap::Namespace>> ImapSource::personal_namespace() {
 net::Task<Result<std::vector<std::string>>> ImapSource::subscriptions() { co_return co_await client_.subscriptions(); }
 
 // CONDSTORE (RFC 7162 §3.1): HIGHESTMODSEQ moves on every change in a folder.
-net::Task<Result<std::optional<std::pair<std::uint32_t, FolderSnapshot>>>> ImapSource::snapshot(
-    const std::string& folder) {
-  std::optional<std::pair<std::uint32_t, FolderSnapshot>> none;
-  if (!client_.has_capability("CONDSTORE")) co_return none;
-  MF_CO_TRY(status, co_await client_.status(folder, "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)"));
-  if (!status.count("HIGHESTMODSEQ") || !status.count("UIDVALIDITY")) co_return none;  // e.g. NOMODSEQ
-  co_return std::pair{static_cast<std::uint32_t>(status["UIDVALIDITY"]),
-                      FolderSnapshot{status["HIGHESTMODSEQ"], static_cast<std::uint32_t>(status["UIDNEXT"]),
-                                     static_cast<std::uint32_t>(status["MESSAGES"])}};
+net::Task<Result<MailSource::Snapshots>> ImapSource::snapshots(const std::vector<std::string>& folders) {
+  Snapshots out;
+  if (!client_.has_capability("CONDSTORE") || folders.empty()) co_return out;
+  MF_CO_TRY(all, co_await client_.statuses(folders, "(MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)"));
+  for (auto& [folder, status] : all) {
+    if (!status.count("HIGHESTMODSEQ") || !status.count("UIDVALIDITY")) continue;  // e.g. NOMODSEQ
+    out[folder] = {static_cast<std::uint32_t>(status["UIDVALIDITY"]),
+                   FolderSnapshot{status["HIGHESTMODSEQ"], static_cast<std::uint32_t>(status["UIDNEXT"]),
+                                  static_cast<std::uint32_t>(status["MESSAGES"])}};
+  }
+  co_return out;
 }
 
 net::Task<Result<SelectedFolder>> ImapSource::select(const std::string& folder) {

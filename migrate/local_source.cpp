@@ -55,9 +55,7 @@ class LocalSource final : public MailSource {
 
   net::Task<Result<imap::Namespace>> personal_namespace() override { co_return imap::Namespace{"", '/'}; }
   net::Task<Result<std::vector<std::string>>> subscriptions() override { co_return std::vector<std::string>{}; }
-  net::Task<Result<std::optional<std::pair<std::uint32_t, FolderSnapshot>>>> snapshot(const std::string&) override {
-    co_return std::nullopt;
-  }
+  net::Task<Result<Snapshots>> snapshots(const std::vector<std::string>&) override { co_return Snapshots{}; }
 
   net::Task<Result<SelectedFolder>> select(const std::string& folder) override {
     if (folders_.empty()) MF_CO_CHECK(co_await list());  // a second session, opened after the plan

@@ -21,9 +21,7 @@ class Pop3Source final : public MailSource {
   }
   net::Task<Result<imap::Namespace>> personal_namespace() override { co_return imap::Namespace{"", '/'}; }
   net::Task<Result<std::vector<std::string>>> subscriptions() override { co_return std::vector<std::string>{}; }
-  net::Task<Result<std::optional<std::pair<std::uint32_t, FolderSnapshot>>>> snapshot(const std::string&) override {
-    co_return std::nullopt;
-  }
+  net::Task<Result<Snapshots>> snapshots(const std::vector<std::string>&) override { co_return Snapshots{}; }
 
   net::Task<Result<SelectedFolder>> select(const std::string&) override {
     if (!listed_) {  // a POP3 session sees its mailbox as it was at login

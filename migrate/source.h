@@ -9,6 +9,7 @@
 #include "migrate/state.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,10 +45,11 @@ class MailSource {
   virtual net::Task<Result<std::vector<imapclient::Mailbox>>> list() = 0;
   virtual net::Task<Result<imap::Namespace>> personal_namespace() = 0;
   virtual net::Task<Result<std::vector<std::string>>> subscriptions() = 0;
-  // The folder's CONDSTORE state without selecting it (UIDVALIDITY and
-  // snapshot), or nullopt when the source cannot tell.
-  virtual net::Task<Result<std::optional<std::pair<std::uint32_t, FolderSnapshot>>>> snapshot(
-      const std::string& folder) = 0;
+  // The folders' CONDSTORE state without selecting them (UIDVALIDITY and
+  // snapshot) in one round trip; a folder the source cannot tell about is
+  // left out.
+  using Snapshots = std::map<std::string, std::pair<std::uint32_t, FolderSnapshot>>;
+  virtual net::Task<Result<Snapshots>> snapshots(const std::vector<std::string>& folders) = 0;
   virtual net::Task<Result<SelectedFolder>> select(const std::string& folder) = 0;
   // Of the selected folder: every message (with_dates: INTERNALDATE too).
   virtual net::Task<Result<void>> summaries(bool with_dates, const SummaryHandler& handler) = 0;
@@ -65,8 +67,7 @@ class ImapSource final : public MailSource {
   net::Task<Result<std::vector<imapclient::Mailbox>>> list() override;
   net::Task<Result<imap::Namespace>> personal_namespace() override;
   net::Task<Result<std::vector<std::string>>> subscriptions() override;
-  net::Task<Result<std::optional<std::pair<std::uint32_t, FolderSnapshot>>>> snapshot(
-      const std::string& folder) override;
+  net::Task<Result<Snapshots>> snapshots(const std::vector<std::string>& folders) override;
   net::Task<Result<SelectedFolder>> select(const std::string& folder) override;
   net::Task<Result<void>> summaries(bool with_dates, const SummaryHandler& handler) override;
   net::Task<Result<void>> fetch(const std::vector<std::uint32_t>& uids, const MessageHandler& handler) override;

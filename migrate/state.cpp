@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS messages(
   blind_sha256 TEXT,
   state TEXT NOT NULL CHECK (state IN ('pending', 'copied')),
   PRIMARY KEY(folder_id, source_uid));
+CREATE INDEX IF NOT EXISTS messages_by_folder_state ON messages(folder_id, state, source_uid);
 CREATE TABLE IF NOT EXISTS local_folders(scope TEXT PRIMARY KEY, next_uid INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS local_uids(
   scope TEXT NOT NULL REFERENCES local_folders(scope),

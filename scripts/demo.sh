@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: sets up and builds mailferry, starts two local Dovecot servers
 # (127.0.0.1 only) with the SpamAssassin corpus on the first, migrates the
-# account to the second over TLS with a progress display, verifies, and
-# stops the servers.
+# account to the second over TLS with a progress display, verifies, runs
+# again (nothing to copy), migrates the old server's Maildir files straight
+# into another account, runs a bulk migration of several accounts from an
+# accounts file, and stops the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,10 +12,10 @@ bash scripts/build.sh >/dev/null
 source scripts/servers.sh
 fixture_workdir demo
 echo "== starting the old server (Dovecot, the SpamAssassin corpus as alice's mail)"
-start_dovecot OLD "$work/old" alice --fill alice
+start_dovecot OLD "$work/old" alice,bob,carol --fill alice
 echo "   imaps://alice@127.0.0.1:$OLD_IMAPS_PORT holds $OLD_MESSAGES messages"
 echo "== starting the new server (Dovecot, empty, '.' as hierarchy delimiter)"
-start_dovecot NEW "$work/new" alice --separator .
+start_dovecot NEW "$work/new" alice,bob,carol,dave --separator .
 echo "   imaps://alice@127.0.0.1:$NEW_IMAPS_PORT"
 printf 'alice-secret\n' >"$work/password"
 cat "$OLD_CA_FILE" "$NEW_CA_FILE" >"$work/ca.pem"  # both servers' self-signed certificates, verified
@@ -29,3 +31,17 @@ set -e
 echo "== verify exited with $status (0: identical; 1: differences, each named above)"
 echo "== mailferry migrate again: a re-run copies nothing twice"
 build/cli/mailferry migrate "${common[@]}" --state "$work/state.db" --quiet | tail -1
+echo "== mailferry migrate from local files: the old server's Maildir into dave's new mailbox"
+printf 'dave-secret\n' >"$work/dave-password"
+local_args=(--from "maildir:$work/old/mail/alice" --to "imaps://dave@127.0.0.1:$NEW_IMAPS_PORT"
+  --to-password-file "$work/dave-password" --tls-ca-file "$work/ca.pem")
+build/cli/mailferry migrate "${local_args[@]}" --state "$work/state.db" --quiet | tail -1
+build/cli/mailferry verify "${local_args[@]}" --ignore-line-endings --quiet | tail -1
+echo "== mailferry migrate --accounts: alice, bob and carol in one bulk run (one accounts file, 2 at once)"
+{
+  echo "from_url,from_user,from_password,to_url,to_user,to_password"
+  for user in alice bob carol; do
+    echo "imaps://127.0.0.1:$OLD_IMAPS_PORT,$user,$user-secret,imaps://127.0.0.1:$NEW_IMAPS_PORT,$user,$user-secret"
+  done
+} >"$work/accounts.csv"
+build/cli/mailferry migrate --accounts "$work/accounts.csv" --jobs 2 --state "$work/state.db" --tls-ca-file "$work/ca.pem"
