@@ -56,6 +56,14 @@ net::Task<Result<void>> ImapSource::fetch(const std::vector<std::uint32_t>& uids
                                        });
 }
 
+Result<std::vector<std::uint32_t>> stable_uids(StateStore* state, const std::string& scope,
+                                               const std::vector<std::string>& keys) {
+  if (state) return state->local_uids(scope, keys);
+  std::vector<std::uint32_t> uids;
+  for (std::size_t i = 0; i < keys.size(); ++i) uids.push_back(static_cast<std::uint32_t>(i + 1));
+  return uids;
+}
+
 net::Task<Result<void>> ImapSource::logout() { co_return co_await client_.logout(); }
 
 }  // namespace mf::migrate

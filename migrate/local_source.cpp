@@ -65,13 +65,7 @@ class LocalSource final : public MailSource {
     if (!messages) co_return folder_error(messages.error(), folder);
     std::vector<std::string> keys;
     for (const auto& m : *messages) keys.push_back(m.key);
-    std::vector<std::uint32_t> uids;
-    if (state_) {
-      MF_CO_TRY(assigned, state_->local_uids(store_->name() + "|" + folder, keys));
-      uids = std::move(assigned);
-    } else {  // verify: numbers for this session
-      for (std::size_t i = 0; i < keys.size(); ++i) uids.push_back(static_cast<std::uint32_t>(i + 1));
-    }
+    MF_CO_TRY(uids, stable_uids(state_, store_->name() + "|" + folder, keys));
     selected_.clear();
     for (std::size_t i = 0; i < messages->size(); ++i) selected_.emplace(uids[i], std::move((*messages)[i]));
     selected_name_ = folder;
@@ -87,10 +81,7 @@ class LocalSource final : public MailSource {
   }
 
   net::Task<Result<void>> fetch(const std::vector<std::uint32_t>& uids, const MessageHandler& handler) override {
-    std::vector<std::uint32_t> wanted = uids;
-    if (wanted.empty())
-      for (const auto& [uid, m] : selected_) wanted.push_back(uid);
-    for (auto uid : wanted) {
+    for (auto uid : requested_uids(uids, selected_)) {
       auto it = selected_.find(uid);
       if (it == selected_.end()) continue;  // gone, as an expunged message would be
       auto body = store_->read(it->second);

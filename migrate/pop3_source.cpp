@@ -28,13 +28,7 @@ class Pop3Source final : public MailSource {
       MF_CO_TRY(listing, co_await client_->list());
       std::vector<std::string> keys;
       for (const auto& l : listing) keys.push_back(l.uidl);
-      std::vector<std::uint32_t> uids;
-      if (state_) {
-        MF_CO_TRY(assigned, state_->local_uids(scope_, keys));
-        uids = std::move(assigned);
-      } else {
-        for (std::size_t i = 0; i < keys.size(); ++i) uids.push_back(static_cast<std::uint32_t>(i + 1));
-      }
+      MF_CO_TRY(uids, stable_uids(state_, scope_, keys));
       for (std::size_t i = 0; i < listing.size(); ++i) messages_.emplace(uids[i], listing[i]);
       listed_ = true;
     }
@@ -50,10 +44,7 @@ class Pop3Source final : public MailSource {
   }
 
   net::Task<Result<void>> fetch(const std::vector<std::uint32_t>& uids, const MessageHandler& handler) override {
-    std::vector<std::uint32_t> wanted = uids;
-    if (wanted.empty())
-      for (const auto& [uid, l] : messages_) wanted.push_back(uid);
-    for (auto uid : wanted) {
+    for (auto uid : requested_uids(uids, messages_)) {
       auto it = messages_.find(uid);
       if (it == messages_.end()) continue;
       MF_CO_TRY(body, co_await client_->retrieve(it->second.number));

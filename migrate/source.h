@@ -79,6 +79,20 @@ class ImapSource final : public MailSource {
   imapclient::Client& client_;
 };
 
+// UIDs for messages that have none of their own (local files, POP3): the
+// state file keeps them stable by key; without one they number this session.
+[[nodiscard]] Result<std::vector<std::uint32_t>> stable_uids(StateStore* state, const std::string& scope,
+                                                             const std::vector<std::string>& keys);
+
+// The UIDs a fetch asks for: all of the folder's when uids is empty.
+template <class ByUid>
+std::vector<std::uint32_t> requested_uids(const std::vector<std::uint32_t>& uids, const ByUid& by_uid) {
+  if (!uids.empty()) return uids;
+  std::vector<std::uint32_t> all;
+  for (const auto& entry : by_uid) all.push_back(entry.first);
+  return all;
+}
+
 // Opens the source an endpoint names. Local sources keep their UIDs in
 // the state file (state may be null: then they hold for this session only).
 net::Task<Result<std::unique_ptr<MailSource>>> open_source(net::asio::any_io_executor executor, const Endpoint& endpoint,

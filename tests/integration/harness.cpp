@@ -1,5 +1,7 @@
 #include "tests/integration/harness.h"
 
+#include <algorithm>
+
 #include "core/atomic_file.h"
 #include "core/sqlite.h"
 
@@ -49,6 +51,16 @@ std::int64_t state_number(const std::string& state_path, const char* sql) {
 
 std::vector<std::string> with_args(std::vector<std::string> args, std::initializer_list<std::string> more) {
   args.insert(args.end(), more);
+  return args;
+}
+
+std::vector<std::string> with_source(std::vector<std::string> args, const std::string& from, bool keep_password) {
+  auto it = std::find(args.begin(), args.end(), "--from");
+  *(it + 1) = from;
+  if (!keep_password) {
+    auto pw = std::find(args.begin(), args.end(), "--from-password-file");
+    args.erase(pw, pw + 2);
+  }
   return args;
 }
 

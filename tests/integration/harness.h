@@ -70,5 +70,8 @@ std::size_t messages_on(const Dovecot& server, const std::string& user = "alice"
 // The single number a query over the state file returns (e.g. a COUNT).
 std::int64_t state_number(const std::string& state_path, const char* sql);
 std::vector<std::string> with_args(std::vector<std::string> args, std::initializer_list<std::string> more);
+// migrate/verify arguments with --from replaced by `from`; without its
+// password file unless keep_password (local sources, token commands need none).
+std::vector<std::string> with_source(std::vector<std::string> args, const std::string& from, bool keep_password);
 
 }  // namespace mf::test

@@ -20,15 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// --from replaced by a local store; no source password.
-std::vector<std::string> local_args(std::vector<std::string> args, const std::string& from) {
-  auto it = std::find(args.begin(), args.end(), "--from");
-  *(it + 1) = from;
-  auto pw = std::find(args.begin(), args.end(), "--from-password-file");
-  args.erase(pw, pw + 2);
-  return args;
-}
-
 // The raw messages of one of alice's folders on server, with their flags.
 std::vector<std::pair<std::string, std::vector<std::string>>> messages_in(const Dovecot& server,
                                                                           const std::string& folder) {
@@ -64,7 +55,7 @@ TEST_CASE("a_maildir_tree_migrates_like_the_server_that_serves_it", "[integratio
   TwoServers servers(20);
   std::string maildir = "maildir:" + servers.source().maildir("alice");
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with_args(local_args(servers.migrate_args(), maildir), {"--json", report}));
+  auto run = run_mailferry(with_args(with_source(servers.migrate_args(), maildir, false), {"--json", report}));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(copied(report) == servers.filled().messages);
@@ -72,17 +63,17 @@ TEST_CASE("a_maildir_tree_migrates_like_the_server_that_serves_it", "[integratio
   auto verify = run_mailferry(servers.verify_args());
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
-  auto local_verify = run_mailferry(local_args(servers.verify_args(), maildir));
+  auto local_verify = run_mailferry(with_source(servers.verify_args(), maildir, false));
   INFO(local_verify.out << local_verify.err);
   CHECK(local_verify.exit_code == 0);
 
   // A re-run copies nothing; a message delivered since is copied alone.
-  auto again = run_mailferry(with_args(local_args(servers.migrate_args(), maildir), {"--json", report}));
+  auto again = run_mailferry(with_args(with_source(servers.migrate_args(), maildir, false), {"--json", report}));
   CHECK(again.exit_code == 0);
   CHECK(copied(report) == 0);
   std::string file = servers.source().maildir("alice") + "/new/1800000000.M1P1.newhost";
   REQUIRE(write_file_atomically(file, "From: a@example.org\r\nSubject: new\r\n\r\nnew mail\r\n"));
-  auto newer = run_mailferry(with_args(local_args(servers.migrate_args(), maildir), {"--json", report}));
+  auto newer = run_mailferry(with_args(with_source(servers.migrate_args(), maildir, false), {"--json", report}));
   INFO(newer.out << newer.err);
   CHECK(newer.exit_code == 0);
   CHECK(copied(report) == 1);
@@ -108,7 +99,7 @@ TEST_CASE("mbox_files_with_thunderbird_subfolders_arrive_unescaped_with_their_fl
   REQUIRE(write_file_atomically(dir + "/Lists.msf", "Thunderbird's index, not mail"));
 
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with_args(local_args(servers.migrate_args(), "mbox:" + dir), {"--json", report}));
+  auto run = run_mailferry(with_args(with_source(servers.migrate_args(), "mbox:" + dir, false), {"--json", report}));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(copied(report) == 7);
@@ -120,16 +111,16 @@ TEST_CASE("mbox_files_with_thunderbird_subfolders_arrive_unescaped_with_their_fl
   CHECK(inbox[0].first == crlf((*corpus)[0]));
   CHECK(messages_in(servers.target(), "Lists.Debian").size() == 3);
 
-  auto again = run_mailferry(with_args(local_args(servers.migrate_args(), "mbox:" + dir), {"--json", report}));
+  auto again = run_mailferry(with_args(with_source(servers.migrate_args(), "mbox:" + dir, false), {"--json", report}));
   CHECK(again.exit_code == 0);
   CHECK(copied(report) == 0);
-  auto verify = run_mailferry(local_args(servers.verify_args(), "mbox:" + dir));
+  auto verify = run_mailferry(with_source(servers.verify_args(), "mbox:" + dir, false));
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
 
   SECTION("a file that is not an mbox fails its folder, by name") {
     REQUIRE(write_file_atomically(dir + "/Broken", "Subject: no From_ line\n\nbody\n"));
-    auto broken = run_mailferry(local_args(servers.migrate_args(), "mbox:" + dir));
+    auto broken = run_mailferry(with_source(servers.migrate_args(), "mbox:" + dir, false));
     CHECK(broken.exit_code == 1);
     CHECK(broken.out.find("not an mbox file") != std::string::npos);
   }
@@ -148,14 +139,14 @@ TEST_CASE("a_directory_of_eml_files_becomes_folders", "[integration][local]") {
   ::utime((dir + "/a.eml").c_str(), &times);
 
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with_args(local_args(servers.migrate_args(), "eml:" + dir), {"--json", report}));
+  auto run = run_mailferry(with_args(with_source(servers.migrate_args(), "eml:" + dir, false), {"--json", report}));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(copied(report) == 3);
   CHECK(messages_in(servers.target(), "INBOX").size() == 2);
   CHECK(messages_in(servers.target(), "Projekte/Alt").size() == 1);
-  auto verify = run_mailferry(local_args(servers.verify_args(), "eml:" + dir));
+  auto verify = run_mailferry(with_source(servers.verify_args(), "eml:" + dir, false));
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
-  CHECK(run_mailferry(local_args(servers.migrate_args(), "eml:" + dir + "/missing")).exit_code == 2);
+  CHECK(run_mailferry(with_source(servers.migrate_args(), "eml:" + dir + "/missing", false)).exit_code == 2);
 }

@@ -55,15 +55,11 @@ std::string token_script(const std::string& dir, const std::string& key, int lif
   return path;
 }
 
-// migrate/verify arguments with the source reached through `port` and
-// logged in to with the token command instead of a password.
+// Arguments with the source reached through `port` and logged in to with
+// the token command instead of a password.
 std::vector<std::string> oauth_args(std::vector<std::string> args, std::uint16_t port, const std::string& command) {
-  auto it = std::find(args.begin(), args.end(), "--from");
-  *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(port);
-  auto pw = std::find(args.begin(), args.end(), "--from-password-file");
-  args.erase(pw, pw + 2);
-  args.insert(args.end(), {"--from-oauth-token-cmd", command});
-  return args;
+  return with_args(with_source(std::move(args), "imap://alice@127.0.0.1:" + std::to_string(port), false),
+                   {"--from-oauth-token-cmd", command});
 }
 
 }  // namespace

@@ -12,12 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<std::string> pop3_args(std::vector<std::string> args, const std::string& from) {
-  auto it = std::find(args.begin(), args.end(), "--from");
-  *(it + 1) = from;
-  return args;
-}
-
 std::size_t inbox_of(const Dovecot& server) {
   std::size_t n = 0;
   auto read = with_client(server, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
@@ -40,33 +34,31 @@ TEST_CASE("a_pop3_inbox_migrates_once_and_verifies", "[integration][pop3]") {
   std::string pop3 = "pop3://alice@127.0.0.1:" + std::to_string(servers.source().pop3_port());
 
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with_args(pop3_args(servers.migrate_args(), pop3), {"--json", report}));
+  auto run = run_mailferry(with_args(with_source(servers.migrate_args(), pop3, true), {"--json", report}));
   INFO(run.out << run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(json::parse(read_text(report))["copied"] == inbox);
   CHECK(messages_on(servers.target()) == inbox);  // POP3 sees INBOX only
-  auto verify = run_mailferry(pop3_args(servers.verify_args(), pop3));
+  auto verify = run_mailferry(with_source(servers.verify_args(), pop3, true));
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
 
   SECTION("a re-run over TLS copies nothing: the UIDLs are on record") {
     std::string pop3s = "pop3s://alice@127.0.0.1:" + std::to_string(servers.source().pop3s_port());
-    auto again = run_mailferry(with_args(pop3_args(servers.migrate_args(true), pop3s), {"--json", report}));
+    auto again = run_mailferry(with_args(with_source(servers.migrate_args(true), pop3s, true), {"--json", report}));
     INFO(again.out << again.err);
     CHECK(again.exit_code == 0);
     CHECK(json::parse(read_text(report))["copied"] == 0);
     CHECK(json::parse(read_text(report))["already_copied"] == inbox);
   }
   SECTION("STLS upgrades pop3:// and checks the certificate") {
-    auto args = pop3_args(servers.verify_args(true), pop3);
+    auto args = with_source(servers.verify_args(true), pop3, true);
     auto verified = run_mailferry(args);
     INFO(verified.out << verified.err);
     CHECK(verified.exit_code == 0);
   }
   SECTION("a wrong password is an authentication failure") {
-    auto args = pop3_args(servers.migrate_args(), pop3);
-    auto pw = std::find(args.begin(), args.end(), "--from-password-file");
-    args.erase(pw, pw + 2);
+    auto args = with_source(servers.migrate_args(), pop3, false);
     auto wrong = run_mailferry(args, {"MAILFERRY_FROM_PASSWORD=wrong"});
     INFO(wrong.out << wrong.err);
     CHECK(wrong.exit_code == 3);
