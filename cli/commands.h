@@ -10,5 +10,6 @@ namespace mf::cli {
 
 void add_migrate_command(CLI::App& app, std::function<void(int)> set_exit);
 void add_verify_command(CLI::App& app, std::function<void(int)> set_exit);
+void add_archive_command(CLI::App& app, std::function<void(int)> set_exit);
 
 }  // namespace mf::cli

@@ -50,6 +50,8 @@ Result<std::string> find_password(const std::string& file, const char* env, cons
 
 }  // namespace
 
+void add_connection_options(CLI::App& app, EndpointOptions& o);
+
 int exit_code_for(const Error& e) {
   switch (e.code) {
     case Errc::Usage: return kExitUsage;
@@ -61,19 +63,27 @@ int exit_code_for(const Error& e) {
   }
 }
 
-void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
+void add_source_options(CLI::App& app, EndpointOptions& o) {
   app.add_option("--from", o.from_url, "source: imap://USER@HOST[:PORT], imaps://..., pop3://..., pop3s://..., or local mail: maildir:/PATH, mbox:/PATH, eml:/DIR");
-  app.add_option("--to", o.to_url, "target server: imap://USER@HOST[:PORT] or imaps://...");
   app.add_option("--from-password-file", o.from_password_file, "file holding the source password");
-  app.add_option("--to-password-file", o.to_password_file, "file holding the target password");
   app.add_option("--from-oauth-token-cmd", o.from_oauth_command,
                  "log in to the source with an OAuth 2.0 token (OAUTHBEARER or XOAUTH2) this command prints; "
                  "run again for every connection");
-  app.add_option("--to-oauth-token-cmd", o.to_oauth_command, "the same for the target");
   app.add_option("--from-admin", o.from_admin,
                  "log in to the source as this admin (master user) on behalf of the URL's user; "
                  "the password is the admin's");
+  add_connection_options(app, o);
+}
+
+void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
+  add_source_options(app, o);
+  app.add_option("--to", o.to_url, "target server: imap://USER@HOST[:PORT] or imaps://...");
+  app.add_option("--to-password-file", o.to_password_file, "file holding the target password");
+  app.add_option("--to-oauth-token-cmd", o.to_oauth_command, "the same for the target");
   app.add_option("--to-admin", o.to_admin, "the same for the target");
+}
+
+void add_connection_options(CLI::App& app, EndpointOptions& o) {
   app.add_option("--tls-ca-file", o.tls_ca_file, "also trust the CA certificates in this PEM file");
   app.add_flag("--tls-insecure", o.tls_insecure, "accept any TLS certificate (self-signed; warns)");
   app.add_flag("--no-starttls", o.no_starttls, "keep imap:// connections unencrypted even if STARTTLS is offered");
@@ -132,31 +142,36 @@ imapclient::ClientOptions client_options(const EndpointOptions& o) {
   return client;
 }
 
-Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& o) {
-  if (o.from_url.empty() || o.to_url.empty())
-    return make_error(Errc::Usage, "name both servers: --from URL --to URL (or --accounts FILE for many accounts)");
-  auto client = client_options(o);
-  if (mailstore::is_store_url(o.to_url))
-    return make_error(Errc::Usage, "the target must be an IMAP server (imap:// or imaps://)", o.to_url);
+Result<migrate::Endpoint> resolve_source(const EndpointOptions& o) {
+  if (o.from_url.empty()) return make_error(Errc::Usage, "name the source: --from URL");
   bool local = mailstore::is_store_url(o.from_url);
   bool pop3 = o.from_url.rfind("pop3://", 0) == 0 || o.from_url.rfind("pop3s://", 0) == 0;
-  imapclient::ServerUrl from_url;
+  imapclient::ServerUrl url;
   if (pop3) {
     MF_TRY(parsed, imapclient::parse_pop3_url(o.from_url));
-    from_url = std::move(parsed);
+    url = std::move(parsed);
   } else if (!local) {
     MF_TRY(parsed, imapclient::parse_server_url(o.from_url));
-    from_url = std::move(parsed);
+    url = std::move(parsed);
   }
-  MF_TRY(to_url, imapclient::parse_server_url(o.to_url));
-  migrate::Endpoint from{from_url, o.from_admin, {}, o.from_oauth_command, client};
-  migrate::Endpoint to{to_url, o.to_admin, {}, o.to_oauth_command, client};
+  migrate::Endpoint from{url, o.from_admin, {}, o.from_oauth_command, client_options(o)};
   if (local) from.store = o.from_url;
   from.pop3 = pop3;
   if (from.oauth_token_command.empty() && !local) {
-    MF_TRY(password, find_password(o.from_password_file, "MAILFERRY_FROM_PASSWORD", "source", from_url));
+    MF_TRY(password, find_password(o.from_password_file, "MAILFERRY_FROM_PASSWORD", "source", url));
     from.password = std::move(password);
   }
+  return from;
+}
+
+Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& o) {
+  if (o.from_url.empty() || o.to_url.empty())
+    return make_error(Errc::Usage, "name both servers: --from URL --to URL (or --accounts FILE for many accounts)");
+  if (mailstore::is_store_url(o.to_url))
+    return make_error(Errc::Usage, "the target must be an IMAP server (imap:// or imaps://)", o.to_url);
+  MF_TRY(from, resolve_source(o));
+  MF_TRY(to_url, imapclient::parse_server_url(o.to_url));
+  migrate::Endpoint to{to_url, o.to_admin, {}, o.to_oauth_command, client_options(o)};
   if (to.oauth_token_command.empty()) {
     MF_TRY(password, find_password(o.to_password_file, "MAILFERRY_TO_PASSWORD", "target", to_url));
     to.password = std::move(password);

@@ -40,6 +40,10 @@ struct EndpointOptions {
   bool quiet = false;
 };
 
+// --from and its password, admin and token options, with the connection
+// options (TLS, timeout, --json, --quiet): what a command reading one
+// source takes. add_endpoint_options adds the --to side.
+void add_source_options(CLI::App& app, EndpointOptions& options);
 void add_endpoint_options(CLI::App& app, EndpointOptions& options);
 
 struct FolderOptions {
@@ -58,6 +62,7 @@ imapclient::ClientOptions client_options(const EndpointOptions& options);
 // Parses URLs and finds passwords: file, then MAILFERRY_FROM_PASSWORD /
 // MAILFERRY_TO_PASSWORD, then a prompt on the terminal.
 [[nodiscard]] Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& options);
+[[nodiscard]] Result<migrate::Endpoint> resolve_source(const EndpointOptions& options);
 
 // Writes the JSON report if a path was given; false (and a message) on
 // failure. Bytes that are not UTF-8 (raw header text) become U+FFFD.

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   auto set_exit = [&](int code) { exit_code = code; };
   mf::cli::add_migrate_command(app, set_exit);
   mf::cli::add_verify_command(app, set_exit);
+  mf::cli::add_archive_command(app, set_exit);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,113 @@
+// The archive (docs/formats/archive.md): messages stored once each, zstd
+// compressed, in append-only segments; every change an event in a hash
+// chain, also in the segments; archive.db (SQLite) as a catalog that the
+// segments alone can rebuild. Not thread-safe: one Archive per process.
+#pragma once
+
+#include "archive/segment.h"
+#include "core/sqlite.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mf::archive {
+
+// A message as read from a source, with where it was.
+struct Placement {
+  std::string account;  // "alice@old.example.org", "maildir:/srv/mail/alice"
+  std::string folder;   // UTF-8, '/' between levels
+  std::vector<std::string> flags;
+  std::int64_t internaldate = 0;  // seconds since 1970 UTC
+  std::string source;             // where it was read from: "imaps://alice@old.example.org:993"
+  std::uint32_t copy = 0;         // the n-th identical message in this folder (0 first)
+};
+
+struct IngestRequest {
+  std::string raw;
+  Placement placement;
+  std::optional<Digest> sha256;  // of raw, when the caller has it already
+};
+
+enum class IngestOutcome {
+  Archived,        // a new message (and its placement)
+  Deduplicated,    // the message was archived before; a new placement
+  AlreadyPresent,  // message and placement were archived before
+  Rejected,        // not archived (reason says why)
+};
+std::string_view outcome_name(IngestOutcome outcome);
+
+struct IngestResult {
+  IngestOutcome outcome = IngestOutcome::Archived;
+  std::int64_t message = 0;  // the message's ingest number (gap-free, from 1)
+  std::string reason;        // Rejected: why
+};
+
+struct Fault {
+  std::string kind;   // "frame", "catalog", "chain", "segment"
+  std::string where;  // segment and offset, message number, event number
+  std::string what;
+};
+
+struct Stats {
+  std::uint64_t messages = 0, placements = 0, raw_bytes = 0, stored_bytes = 0, placed_bytes = 0;
+  std::uint64_t unparsed = 0, events = 0, segments = 0;
+  std::vector<std::pair<std::string, std::pair<std::uint64_t, std::uint64_t>>> accounts;  // placements, bytes
+};
+
+class Archive {
+ public:
+  // Opens DIR (create: make it if it does not exist). A segment tail that
+  // the catalog does not know yet (a crash after the frames were written)
+  // is replayed into the catalog or, when torn, cut off; `notes` says what
+  // was done.
+  [[nodiscard]] static Result<std::unique_ptr<Archive>> open(const std::string& dir, bool create,
+                                                             std::vector<std::string>* notes = nullptr);
+  ~Archive();
+
+  // Stores a batch: frames written and fsynced, then the catalog committed.
+  // Each message's result comes back in order; an error means none of the
+  // batch was acknowledged (whatever reached the segments is recovered on
+  // the next open).
+  [[nodiscard]] Result<std::vector<IngestResult>> ingest(const std::vector<IngestRequest>& batch);
+  // Appends an event (audit, verify, hold, ...) to the chain, durably.
+  [[nodiscard]] Result<void> record(const std::string& type, nlohmann::json data);
+
+  // The raw message, its hash checked against the frame and the catalog.
+  [[nodiscard]] Result<std::string> get(std::int64_t message);
+  [[nodiscard]] Result<std::optional<std::int64_t>> find_by_message_id(const std::string& message_id);
+  [[nodiscard]] Result<Stats> stats();
+  // Re-reads every frame, compares the catalog with the segments and
+  // recomputes the chain. An empty list: nothing is wrong.
+  [[nodiscard]] Result<std::vector<Fault>> verify();
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Archive() = default;
+  struct Batch;
+  Result<void> recover(std::vector<std::string>* notes);
+  Result<void> apply_event(const std::string& text, const std::string& hash, std::uint32_t segment,
+                           std::uint64_t offset, const std::map<std::string, std::pair<std::uint32_t, std::uint64_t>>& blobs);
+  // Runs a batch; on failure the segment is cut back and the counters reset,
+  // so the next batch continues the chain as if this one never started.
+  Result<std::vector<IngestResult>> ingest_batch(const std::vector<IngestRequest>& batch);
+  Result<std::uint64_t> append_event(Batch& batch, nlohmann::json event);
+  Result<void> commit(Batch& batch);
+  Result<void> roll_segment_if_full();
+
+  std::string dir_;
+  std::unique_ptr<sql::Database> db_;
+  std::unique_ptr<SegmentWriter> segment_;
+  std::string head_hash_;        // the last event's hash
+  std::int64_t next_event_ = 1;  // the next event's number
+  std::int64_t next_message_ = 1;
+  std::string damage_;  // set when the archive must not be written to
+};
+
+}  // namespace mf::archive

@@ -1,0 +1,42 @@
+// One frame of an archive segment (docs/formats/archive.md): a 64-byte
+// header that describes itself, then the payload. Pure encoding, no I/O.
+//
+//   0  "MFRM"            magic
+//   4  u8  version (1)
+//   5  u8  kind          1 message (zstd frame), 2 event (JSON)
+//   6  u16 dictionary    0: none, else the zstd dictionary's number
+//   8  u64 payload size  bytes stored after the header
+//  16  u64 content size  bytes of the message or JSON, uncompressed
+//  24  32  SHA-256       of the content
+//  56  u32 reserved (0)
+//  60  u32 CRC-32        of bytes 0..59: a torn header is told from a bad one
+// Integers are little-endian.
+#pragma once
+
+#include "core/error.h"
+#include "core/sha256.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mf::archive {
+
+enum class FrameKind : std::uint8_t { Message = 1, Event = 2 };
+
+struct FrameHeader {
+  FrameKind kind = FrameKind::Message;
+  std::uint16_t dictionary = 0;
+  std::uint64_t payload_size = 0;
+  std::uint64_t content_size = 0;
+  Digest sha256{};
+};
+
+constexpr std::size_t kFrameHeaderSize = 64;
+
+std::string encode_header(const FrameHeader& header);
+// Errc::Corrupt naming what is wrong (magic, version, kind, checksum).
+[[nodiscard]] Result<FrameHeader> decode_header(std::string_view bytes);
+
+}  // namespace mf::archive

@@ -1,0 +1,149 @@
+#include "archive/segment.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mf::archive {
+namespace {
+
+Error io_error(const std::string& what, const std::string& path) {
+  Errc code = errno == ENOSPC || errno == EDQUOT ? Errc::NoSpace : Errc::Io;
+  return make_error(code, what + ": " + std::strerror(errno), path);
+}
+
+Result<void> read_exactly(int fd, std::uint64_t offset, char* into, std::size_t size, const std::string& path) {
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(fd, into + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error("cannot read", path);
+    if (n == 0) return make_error(Errc::Corrupt, "frame cut short at the end of the segment", path);
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string segment_path(const std::string& dir, std::uint32_t id) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%08u.seg", id);
+  return dir + "/segments/" + name;
+}
+
+Result<SegmentWriter> SegmentWriter::open(const std::string& dir, std::uint32_t id, std::uint64_t size) {
+  std::string path = segment_path(dir, id);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot open the segment", path);
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    auto e = io_error("cannot cut the segment back", path);
+    ::close(fd);
+    return e;
+  }
+  return SegmentWriter(fd, path, id, size);
+}
+
+SegmentWriter::SegmentWriter(SegmentWriter&& o) noexcept
+    : fd_(o.fd_), path_(std::move(o.path_)), id_(o.id_), size_(o.size_) {
+  o.fd_ = -1;
+}
+
+SegmentWriter& SegmentWriter::operator=(SegmentWriter&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    path_ = std::move(o.path_);
+    id_ = o.id_;
+    size_ = o.size_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+SegmentWriter::~SegmentWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::uint64_t> SegmentWriter::append(const FrameHeader& header, std::string_view payload) {
+  std::string bytes = encode_header(header);
+  bytes.append(payload);
+  std::uint64_t offset = size_;
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      auto e = io_error("cannot write", path_);
+      (void)::ftruncate(fd_, static_cast<off_t>(offset));  // leave no half frame behind
+      return e;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  size_ += bytes.size();
+  return offset;
+}
+
+Result<void> SegmentWriter::sync() {
+  if (::fdatasync(fd_) != 0) return io_error("cannot sync", path_);
+  return {};
+}
+
+Result<void> SegmentWriter::truncate(std::uint64_t size) {
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return io_error("cannot cut the segment back", path_);
+  size_ = size;
+  return {};
+}
+
+Result<void> SegmentWriter::seal() {
+  if (::fsync(fd_) != 0) return io_error("cannot sync", path_);
+  if (::fchmod(fd_, 0444) != 0) return io_error("cannot make read-only", path_);
+  return {};
+}
+
+Result<FrameAt> read_frame(const std::string& path, std::uint64_t offset) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open the segment", path);
+  FrameAt out;
+  out.offset = offset;
+  std::string header(kFrameHeaderSize, '\0');
+  auto read = read_exactly(fd, offset, header.data(), header.size(), path);
+  Result<FrameHeader> decoded = read ? decode_header(header) : Result<FrameHeader>(read.error());
+  if (decoded) {
+    out.header = *decoded;
+    out.payload.resize(decoded->payload_size);
+    read = read_exactly(fd, offset + kFrameHeaderSize, out.payload.data(), out.payload.size(), path);
+  }
+  ::close(fd);
+  if (!decoded) return with_context(decoded.error(), path + " at offset " + std::to_string(offset));
+  if (!read) return with_context(read.error(), path + " at offset " + std::to_string(offset));
+  return out;
+}
+
+Result<std::uint64_t> scan_frames(const std::string& path, std::uint64_t from,
+                                  const std::function<Result<void>(FrameAt&)>& visit, std::string* problem) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return io_error("cannot read the segment", path);
+  auto size = static_cast<std::uint64_t>(st.st_size);
+  std::uint64_t offset = from;
+  while (offset < size) {
+    if (size - offset < kFrameHeaderSize) {
+      if (problem) *problem = "a torn frame header (" + std::to_string(size - offset) + " bytes)";
+      return offset;
+    }
+    auto frame = read_frame(path, offset);
+    if (!frame) {
+      if (problem) *problem = frame.error().message;
+      return offset;
+    }
+    std::uint64_t next = offset + kFrameHeaderSize + frame->header.payload_size;
+    MF_CHECK(visit(*frame));
+    offset = next;
+  }
+  return offset;
+}
+
+}  // namespace mf::archive

@@ -1,0 +1,60 @@
+// Segment files: append-only sequences of frames (archive/frame.h) in
+// DIR/segments/NNNNNNNN.seg. A full segment is sealed (fsynced, made
+// read-only) and the next one started. Plain POSIX I/O.
+#pragma once
+
+#include "archive/frame.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace mf::archive {
+
+std::string segment_path(const std::string& dir, std::uint32_t id);
+
+class SegmentWriter {
+ public:
+  // Opens (creating) a segment for appending; its bytes past `size` are cut
+  // off (a torn tail the caller has already recovered what it could from).
+  [[nodiscard]] static Result<SegmentWriter> open(const std::string& dir, std::uint32_t id, std::uint64_t size);
+  SegmentWriter(SegmentWriter&& other) noexcept;
+  SegmentWriter& operator=(SegmentWriter&& other) noexcept;
+  ~SegmentWriter();
+
+  // Appends a frame; returns its offset. Durable only after sync().
+  [[nodiscard]] Result<std::uint64_t> append(const FrameHeader& header, std::string_view payload);
+  [[nodiscard]] Result<void> sync();
+  // Cuts the file back to `size` (frames of a batch that failed midway).
+  [[nodiscard]] Result<void> truncate(std::uint64_t size);
+  // fsync and chmod 0444: nothing is written to it again.
+  [[nodiscard]] Result<void> seal();
+  std::uint32_t id() const { return id_; }
+  std::uint64_t size() const { return size_; }
+
+ private:
+  SegmentWriter(int fd, std::string path, std::uint32_t id, std::uint64_t size)
+      : fd_(fd), path_(std::move(path)), id_(id), size_(size) {}
+  int fd_ = -1;
+  std::string path_;
+  std::uint32_t id_ = 0;
+  std::uint64_t size_ = 0;
+};
+
+struct FrameAt {
+  std::uint64_t offset = 0;
+  FrameHeader header;
+  std::string payload;
+};
+
+// Reads the frame at offset (header and payload).
+[[nodiscard]] Result<FrameAt> read_frame(const std::string& path, std::uint64_t offset);
+
+// Calls visit for each whole frame from `from` on. Returns the offset where
+// whole frames end: the file size, or the start of a torn or bad frame (then
+// `problem` says what was found there).
+[[nodiscard]] Result<std::uint64_t> scan_frames(const std::string& path, std::uint64_t from,
+                                                const std::function<Result<void>(FrameAt&)>& visit,
+                                                std::string* problem);
+
+}  // namespace mf::archive

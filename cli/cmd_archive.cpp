@@ -1,0 +1,223 @@
+// mailferry archive: import, verify, get, stats (docs/archive.md). Every
+// command that reads or changes the archive leaves an audit event in its
+// hash chain.
+#include "archive/archive.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/atomic_file.h"
+#include "core/log.h"
+#include "migrate/archive_import.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <pwd.h>
+#include <unistd.h>
+
+namespace mf::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string os_user() {
+  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+  const char* user = std::getenv("USER");
+  return user ? user : "uid " + std::to_string(::geteuid());
+}
+
+// Opens the archive, printing what recovery did; nullptr (and a message) on failure.
+std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool create) {
+  std::vector<std::string> notes;
+  auto opened = archive::Archive::open(dir, create, &notes);
+  for (const auto& n : notes) log::warn("archive: " + n);
+  if (!opened) {
+    log::error("archive: " + opened.error().describe());
+    return nullptr;
+  }
+  return std::move(*opened);
+}
+
+// The audit event of a command: who ran what, and how it ended.
+bool audit(archive::Archive& a, const std::string& command, json details) {
+  details["user"] = os_user();
+  details["command"] = command;
+  auto recorded = a.record("audit", std::move(details));
+  if (!recorded) log::error("archive: cannot record the audit event: " + recorded.error().describe());
+  return bool(recorded);
+}
+
+struct ImportArgs {
+  std::string dir;
+  EndpointOptions source;
+  std::size_t batch_megabytes = 16;
+};
+
+int run_import(const ImportArgs& args) {
+  auto from = resolve_source(args.source);
+  if (!from) {
+    log::error(from.error().describe());
+    return exit_code_for(from.error());
+  }
+  auto a = open_archive(args.dir, true);
+  if (!a) return kExitLocal;
+  migrate::Progress progress(!args.source.quiet && ::isatty(2));
+  auto result = run_task(migrate::import_to_archive(*from, *a, args.batch_megabytes << 20, progress));
+  const auto& t = result.tally;
+  std::cout << fmt::format("import of {} ({} folders failed)\n", result.source, result.folder_errors.size());
+  for (const auto& e : result.folder_errors) std::cout << "  folder failed: " << e << "\n";
+  for (const auto& [where, why] : result.rejections) std::cout << "  rejected: " << where << ": " << why << "\n";
+  std::cout << fmt::format("seen {} = archived {} + deduplicated {} + already present {} + rejected {}; {} in {}\n",
+                           t.seen, t.archived, t.deduplicated, t.already_present, t.rejected,
+                           migrate::Progress::bytes_text(t.bytes), migrate::Progress::duration_text(result.seconds));
+  if (result.fatal) std::cout << "stopped: " << result.fatal->describe() << "\n";
+  json report = {{"source", result.source},       {"account", result.account},
+                 {"seen", t.seen},                {"archived", t.archived},
+                 {"deduplicated", t.deduplicated}, {"already_present", t.already_present},
+                 {"rejected", t.rejected},        {"bytes", t.bytes},
+                 {"complete", result.complete()}, {"folder_errors", result.folder_errors},
+                 {"error", result.fatal ? json(result.fatal->describe()) : json(nullptr)}};
+  if (!audit(*a, "import", report)) return kExitLocal;
+  if (!write_json_report(args.source.json_path, report)) return kExitLocal;
+  if (result.fatal) return exit_code_for(*result.fatal);
+  return result.complete() ? kExitOk : kExitDifferences;
+}
+
+int run_verify_archive(const std::string& dir, const std::string& json_path) {
+  auto a = open_archive(dir, false);
+  if (!a) return kExitLocal;
+  auto faults = a->verify();
+  if (!faults) {
+    log::error("archive verify: " + faults.error().describe());
+    return kExitLocal;
+  }
+  json list = json::array();
+  for (const auto& f : *faults) {
+    std::cout << fmt::format("FAULT {:<8} {}: {}\n", f.kind, f.where, f.what);
+    list.push_back({{"kind", f.kind}, {"where", f.where}, {"what", f.what}});
+  }
+  auto stats = a->stats();
+  std::cout << (faults->empty() ? fmt::format("archive verify: OK ({} messages, {} events; every frame, the catalog "
+                                              "and the hash chain check out)\n",
+                                              stats ? stats->messages : 0, stats ? stats->events : 0)
+                                : fmt::format("archive verify: {} FAULTS (see above)\n", faults->size()));
+  // A damaged archive takes no audit event; the faults above say why.
+  if (!audit(*a, "verify", {{"faults", faults->size()}}) && faults->empty()) return kExitLocal;
+  if (!write_json_report(json_path, {{"ok", faults->empty()}, {"faults", list}})) return kExitLocal;
+  return faults->empty() ? kExitOk : kExitDifferences;
+}
+
+int run_get(const std::string& dir, std::int64_t number, const std::string& message_id, const std::string& out) {
+  auto a = open_archive(dir, false);
+  if (!a) return kExitLocal;
+  if (!message_id.empty()) {
+    auto found = a->find_by_message_id(message_id);
+    if (!found || !*found) {
+      log::error("archive: no message with Message-ID " + message_id);
+      (void)audit(*a, "get", {{"message_id", message_id}, {"result", "not found"}});
+      return kExitDifferences;
+    }
+    number = **found;
+  }
+  auto raw = a->get(number);
+  json details = {{"message", number}, {"result", raw ? "read" : raw.error().describe()}};
+  if (!audit(*a, "get", details)) return kExitLocal;  // no read without its audit entry
+  if (!raw) {
+    log::error("archive: " + raw.error().describe());
+    return raw.error().code == Errc::NotFound ? kExitDifferences : kExitLocal;
+  }
+  if (out.empty()) {
+    std::cout << *raw << std::flush;
+    return kExitOk;
+  }
+  auto written = write_file_atomically(out, *raw);
+  if (!written) {
+    log::error(written.error().describe());
+    return kExitLocal;
+  }
+  return kExitOk;
+}
+
+int run_stats(const std::string& dir, const std::string& json_path) {
+  auto a = open_archive(dir, false);
+  if (!a) return kExitLocal;
+  auto s = a->stats();
+  if (!s) {
+    log::error("archive stats: " + s.error().describe());
+    return kExitLocal;
+  }
+  using migrate::Progress;
+  double ratio = s->raw_bytes ? static_cast<double>(s->stored_bytes) / static_cast<double>(s->raw_bytes) : 0;
+  std::cout << fmt::format("messages (unique)  {}\nplacements         {}\nraw bytes          {}\nstored bytes       {}\n"
+                           "stored / raw       {:.3f}\ndedup savings      {} (placed {} as {} unique)\n"
+                           "not parsed         {}\nevents             {}\n",
+                           s->messages, s->placements, Progress::bytes_text(s->raw_bytes),
+                           Progress::bytes_text(s->stored_bytes), ratio,
+                           Progress::bytes_text(s->placed_bytes - s->raw_bytes), Progress::bytes_text(s->placed_bytes),
+                           Progress::bytes_text(s->raw_bytes), s->unparsed, s->events);
+  json accounts = json::array();
+  for (const auto& [account, counts] : s->accounts) {
+    std::cout << fmt::format("  {:<40} {:>8} placements {:>10}\n", account, counts.first,
+                             Progress::bytes_text(counts.second));
+    accounts.push_back({{"account", account}, {"placements", counts.first}, {"bytes", counts.second}});
+  }
+  if (!audit(*a, "stats", {})) return kExitLocal;
+  json report = {{"messages", s->messages},         {"placements", s->placements}, {"raw_bytes", s->raw_bytes},
+                 {"stored_bytes", s->stored_bytes}, {"ratio", ratio},              {"placed_bytes", s->placed_bytes},
+                 {"unparsed", s->unparsed},         {"events", s->events},         {"accounts", accounts}};
+  return write_json_report(json_path, report) ? kExitOk : kExitLocal;
+}
+
+}  // namespace
+
+void add_archive_command(CLI::App& app, std::function<void(int)> set_exit) {
+  auto* cmd = app.add_subcommand("archive", "a compressed, deduplicated, tamper-evident archive of mail");
+  cmd->require_subcommand(1);
+
+  auto import_args = std::make_shared<ImportArgs>();
+  auto* import = cmd->add_subcommand("import", "archive every message of a source (IMAP, POP3, Maildir, mbox, .eml)");
+  import->add_option("--archive", import_args->dir, "the archive's directory (made if missing)")->required();
+  import->add_option("source", import_args->source.from_url,
+                     "imap(s)://USER@HOST, pop3(s)://USER@HOST, maildir:/PATH, mbox:/PATH or eml:/DIR")
+      ->required();
+  add_source_options(*import, import_args->source);
+  import->add_option("--batch-mb", import_args->batch_megabytes, "megabytes read and stored per batch")
+      ->check(CLI::Range(1, 1024));
+  import->callback([import_args, set_exit] { set_exit(run_import(*import_args)); });
+
+  auto verify_dir = std::make_shared<std::string>();
+  auto verify_json = std::make_shared<std::string>();
+  auto* verify = cmd->add_subcommand("verify", "re-read every frame and check the catalog and the hash chain");
+  verify->add_option("--archive", *verify_dir, "the archive's directory")->required();
+  verify->add_option("--json", *verify_json, "write the faults as JSON to this file");
+  verify->callback([=] { set_exit(run_verify_archive(*verify_dir, *verify_json)); });
+
+  struct GetArgs {
+    std::string dir, message_id, out;
+    std::int64_t number = 0;
+  };
+  auto get_args = std::make_shared<GetArgs>();
+  auto* get = cmd->add_subcommand("get", "write a message's raw bytes (after checking its hash)");
+  get->add_option("--archive", get_args->dir, "the archive's directory")->required();
+  auto* number = get->add_option("number", get_args->number, "the message's number (archive stats, the JSON reports)");
+  auto* mid = get->add_option("--message-id", get_args->message_id, "the message with this Message-ID header");
+  number->excludes(mid);
+  get->add_option("--out", get_args->out, "write to this file instead of stdout");
+  get->callback([get_args, number, mid, set_exit] {
+    if (number->count() == 0 && mid->count() == 0) {
+      log::error("archive get: give a message number or --message-id");
+      set_exit(kExitUsage);
+      return;
+    }
+    set_exit(run_get(get_args->dir, get_args->number, get_args->message_id, get_args->out));
+  });
+
+  auto stats_dir = std::make_shared<std::string>();
+  auto stats_json = std::make_shared<std::string>();
+  auto* stats = cmd->add_subcommand("stats", "messages, placements, sizes, compression and dedup savings, by account");
+  stats->add_option("--archive", *stats_dir, "the archive's directory")->required();
+  stats->add_option("--json", *stats_json, "write the figures as JSON to this file");
+  stats->callback([=] { set_exit(run_stats(*stats_dir, *stats_json)); });
+}
+
+}  // namespace mf::cli

@@ -1,0 +1,121 @@
+#include "migrate/archive_import.h"
+
+#include "imap/date.h"
+#include "migrate/folder_map.h"
+#include "migrate/source.h"
+
+#include <boost/asio/this_coro.hpp>
+
+#include <map>
+
+namespace mf::migrate {
+
+void ImportTally::add(const archive::IngestResult& r) {
+  ++seen;
+  switch (r.outcome) {
+    case archive::IngestOutcome::Archived: ++archived; break;
+    case archive::IngestOutcome::Deduplicated: ++deduplicated; break;
+    case archive::IngestOutcome::AlreadyPresent: ++already_present; break;
+    case archive::IngestOutcome::Rejected: ++rejected; break;
+  }
+}
+
+std::string account_name(const Endpoint& from) {
+  return from.store.empty() ? from.url.user + "@" + from.url.host : from.store;
+}
+
+namespace {
+
+std::string source_name(const Endpoint& from) {
+  if (!from.store.empty()) return from.store;
+  std::string scheme = from.pop3 ? (from.url.tls ? "pop3s" : "pop3") : (from.url.tls ? "imaps" : "imap");
+  return scheme + "://" + from.url.user + "@" + from.url.host + ":" + std::to_string(from.url.port);
+}
+
+// One folder, batch by batch: each batch is durable in the archive before
+// the next is fetched.
+net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mailbox& box, const std::string& folder,
+                                      archive::Archive& archive, std::size_t batch_bytes, const Endpoint& from,
+                                      ImportResult& result, Progress& progress) {
+  progress.set_folder(folder);
+  MF_CO_TRY(selected, co_await source.select(box.name));
+  if (selected.exists == 0) co_return Result<void>{};
+  std::vector<std::vector<std::uint32_t>> batches(1);
+  std::uint64_t bytes = 0;
+  MF_CO_CHECK(co_await source.summaries(false, [&](MessageSummary& m) -> Result<void> {
+    if (!batches.back().empty() && (bytes + m.size > batch_bytes || batches.back().size() >= 500)) {
+      batches.emplace_back();
+      bytes = 0;
+    }
+    batches.back().push_back(m.uid);
+    bytes += m.size;
+    return {};
+  }));
+  std::map<std::string, std::uint32_t> copies;  // identical messages in this folder: the n-th copy
+  for (const auto& uids : batches) {
+    std::vector<archive::IngestRequest> requests;
+    std::vector<std::uint32_t> order;
+    MF_CO_CHECK(co_await source.fetch(uids, [&](SourceMessage& m) -> Result<void> {
+      archive::IngestRequest r;
+      r.sha256 = sha256(m.body);
+      r.placement.account = result.account;
+      r.placement.folder = folder;
+      r.placement.flags = std::move(m.flags);
+      if (auto dt = imap::parse_date_time(m.internaldate)) r.placement.internaldate = dt->epoch;
+      r.placement.source = result.source;
+      r.placement.copy = copies[to_hex(*r.sha256)]++;
+      r.raw = std::move(m.body);
+      order.push_back(m.uid);
+      requests.push_back(std::move(r));
+      return {};
+    }));
+    MF_CO_TRY(results, archive.ingest(requests));
+    std::uint64_t batch_raw = 0;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      result.tally.add(results[i]);
+      batch_raw += requests[i].raw.size();
+      if (results[i].outcome == archive::IngestOutcome::Rejected)
+        result.rejections.push_back({folder + " UID " + std::to_string(order[i]), results[i].reason});
+    }
+    result.tally.bytes += batch_raw;
+    progress.add(results.size(), batch_raw);
+  }
+  co_return Result<void>{};
+}
+
+net::Task<Result<void>> run_import(const Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
+                                   ImportResult& result, Progress& progress) {
+  auto executor = co_await net::asio::this_coro::executor;
+  MF_CO_TRY(source, co_await open_source(executor, from, nullptr));
+  MF_CO_TRY(boxes, co_await source->list());
+  for (const auto& box : boxes) {
+    if (!box.selectable()) continue;
+    auto levels = folder_levels(box.name, box.delimiter);
+    std::string folder = levels ? display_name(*levels) : box.name;
+    auto imported = co_await import_folder(*source, box, folder, archive, batch_bytes, from, result, progress);
+    if (!imported) {
+      auto code = imported.error().code;
+      if (code != Errc::Perm && code != Errc::NotFound) co_return imported.error();
+      result.folder_errors.push_back(folder + ": " + imported.error().describe());
+    }
+  }
+  (void)co_await source->logout();
+  co_return Result<void>{};
+}
+
+}  // namespace
+
+net::Task<ImportResult> import_to_archive(const Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
+                                          Progress& progress) {
+  ImportResult result;
+  result.account = account_name(from);
+  result.source = source_name(from);
+  auto start = std::chrono::steady_clock::now();
+  auto run = co_await run_import(from, archive, batch_bytes, result, progress);
+  if (!run) result.fatal = run.error();
+  progress.finish();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  co_return result;
+}
+
+}  // namespace mf::migrate

@@ -1,0 +1,38 @@
+// Archiving what a source holds (mailferry archive import): every folder,
+// every message, into an archive, in batches each durable before the next
+// is read; ends with a reconciliation whose numbers add up: seen =
+// archived + deduplicated + already present + rejected.
+#pragma once
+
+#include "archive/archive.h"
+#include "migrate/endpoint.h"
+#include "migrate/progress.h"
+
+#include <string>
+#include <vector>
+
+namespace mf::migrate {
+
+struct ImportTally {
+  std::uint64_t seen = 0, archived = 0, deduplicated = 0, already_present = 0, rejected = 0, bytes = 0;
+  void add(const archive::IngestResult& r);
+};
+
+struct ImportResult {
+  std::string account;
+  std::string source;
+  ImportTally tally;
+  std::vector<std::pair<std::string, std::string>> rejections;  // where (folder, UID), why
+  std::vector<std::string> folder_errors;
+  std::optional<Error> fatal;
+  double seconds = 0;
+  bool complete() const { return !fatal && folder_errors.empty() && tally.rejected == 0; }
+};
+
+// The account name placements carry: "user@host", or the store's URL.
+std::string account_name(const Endpoint& from);
+
+net::Task<ImportResult> import_to_archive(const Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
+                                          Progress& progress);
+
+}  // namespace mf::migrate
