@@ -5,6 +5,9 @@
 
 #include <zstd.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -408,6 +411,13 @@ Result<void> Archive::record(const std::string& type, json data) {
   return done;
 }
 
+Result<void> Archive::audit(const std::string& command, json details) {
+  const passwd* pw = ::getpwuid(::geteuid());
+  details["user"] = pw ? std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());
+  details["command"] = command;
+  return record("audit", std::move(details));
+}
+
 Result<std::string> Archive::get(std::int64_t message) {
   MF_TRY(q, db_->prepare("SELECT sha256, segment, offset FROM messages WHERE seq = ?1"));
   q.bind(1, message);
@@ -431,6 +441,13 @@ Result<std::optional<std::int64_t>> Archive::find_by_message_id(const std::strin
   MF_TRY(row, q.step());
   if (!row) return std::optional<std::int64_t>{};
   return std::optional<std::int64_t>{q.column_int(0)};
+}
+
+Result<bool> Archive::has_placement(const std::string& sha256, const Placement& p) {
+  MF_TRY(q, db_->prepare("SELECT 1 FROM placements pl JOIN messages m ON m.seq = pl.message WHERE m.sha256 = ?1 AND "
+                         "pl.account = ?2 AND pl.folder = ?3 AND pl.copy = ?4"));
+  q.bind(1, sha256).bind(2, p.account).bind(3, p.folder).bind(4, std::int64_t{p.copy});
+  return q.step();
 }
 
 Result<Stats> Archive::stats() {

@@ -29,7 +29,7 @@ struct Placement {
 };
 
 struct IngestRequest {
-  std::string raw;
+  std::string_view raw;  // the caller keeps the bytes alive until ingest() returns
   Placement placement;
   std::optional<Digest> sha256;  // of raw, when the caller has it already
 };
@@ -77,10 +77,14 @@ class Archive {
   [[nodiscard]] Result<std::vector<IngestResult>> ingest(const std::vector<IngestRequest>& batch);
   // Appends an event (audit, verify, hold, ...) to the chain, durably.
   [[nodiscard]] Result<void> record(const std::string& type, nlohmann::json data);
+  // An audit event: the command, the OS user running it, its details.
+  [[nodiscard]] Result<void> audit(const std::string& command, nlohmann::json details);
 
   // The raw message, its hash checked against the frame and the catalog.
   [[nodiscard]] Result<std::string> get(std::int64_t message);
   [[nodiscard]] Result<std::optional<std::int64_t>> find_by_message_id(const std::string& message_id);
+  // Whether the message (by SHA-256, hex) is archived with this placement.
+  [[nodiscard]] Result<bool> has_placement(const std::string& sha256, const Placement& placement);
   [[nodiscard]] Result<Stats> stats();
   // Re-reads every frame, compares the catalog with the segments and
   // recomputes the chain. An empty list: nothing is wrong.

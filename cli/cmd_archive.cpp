@@ -12,7 +12,6 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <pwd.h>
 #include <unistd.h>
 
 namespace mf::cli {
@@ -20,13 +19,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string os_user() {
-  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
-  const char* user = std::getenv("USER");
-  return user ? user : "uid " + std::to_string(::geteuid());
-}
+}  // namespace
 
-// Opens the archive, printing what recovery did; nullptr (and a message) on failure.
 std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool create) {
   std::vector<std::string> notes;
   auto opened = archive::Archive::open(dir, create, &notes);
@@ -38,11 +32,11 @@ std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool crea
   return std::move(*opened);
 }
 
+namespace {
+
 // The audit event of a command: who ran what, and how it ended.
 bool audit(archive::Archive& a, const std::string& command, json details) {
-  details["user"] = os_user();
-  details["command"] = command;
-  auto recorded = a.record("audit", std::move(details));
+  auto recorded = a.audit(command, std::move(details));
   if (!recorded) log::error("archive: cannot record the audit event: " + recorded.error().describe());
   return bool(recorded);
 }

@@ -7,7 +7,10 @@
 #include "migrate/accounts.h"
 #include "migrate/bulk.h"
 #include "migrate/copier.h"
+#include "migrate/archive_sink.h"
 #include "migrate/report.h"
+
+#include <fmt/format.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -34,6 +37,40 @@ struct MigrateArgs {
   int per_host = 0;
   std::uint64_t total_bytes_per_second = 0;
   std::uint64_t total_messages_per_second = 0;
+  std::string archive_dir;
+};
+
+// --archive DIR: every message the run reads is stored there before it is
+// copied. The sink (its thread) ends before the archive closes.
+struct RunArchive {
+  std::unique_ptr<archive::Archive> archive;
+  std::unique_ptr<migrate::ArchiveSink> sink;
+
+  bool open(const std::string& dir) {
+    if (dir.empty()) return true;
+    archive = open_archive(dir, true);
+    if (!archive) return false;
+    sink = std::make_unique<migrate::ArchiveSink>(*archive);
+    return true;
+  }
+
+  // Prints what was archived, adds it to the report, records the audit event.
+  bool close(nlohmann::json& report, const std::string& what) {
+    if (!sink) return true;
+    auto t = sink->tally();
+    sink.reset();
+    std::cout << fmt::format("archived to {}: seen {} = archived {} + deduplicated {} + already present {} + "
+                             "rejected {}\n",
+                             archive->dir(), t.seen, t.archived, t.deduplicated, t.already_present, t.rejected);
+    nlohmann::json a = {{"dir", archive->dir()},          {"seen", t.seen},
+                        {"archived", t.archived},         {"deduplicated", t.deduplicated},
+                        {"already_present", t.already_present}, {"rejected", t.rejected}};
+    report["archive"] = a;
+    a["migration"] = what;
+    auto audited = archive->audit("migrate", a);
+    if (!audited) log::error("archive: cannot record the audit event: " + audited.error().describe());
+    return bool(audited);
+  }
 };
 
 std::string default_state_path() {
@@ -88,11 +125,16 @@ int run_one_account(const MigrateArgs& args, const std::string& state_path) {
     log::error(options.error().describe());
     return kExitUsage;
   }
+  RunArchive archive;
+  if (!archive.open(args.archive_dir)) return kExitLocal;
+  options->archive = archive.sink.get();
   migrate::Progress progress(!args.endpoints.quiet && ::isatty(2));
   auto& [from, to] = *endpoints;
   auto result = run_task(migrate::migrate_account(from, to, *state, *options, progress));
   std::cout << migrate::migrate_text(result) << std::flush;
-  if (!write_json_report(args.endpoints.json_path, migrate::migrate_json(result))) return kExitLocal;
+  auto report = migrate::migrate_json(result);
+  if (!archive.close(report, result.account)) return kExitLocal;
+  if (!write_json_report(args.endpoints.json_path, report)) return kExitLocal;
   if (result.fatal) {
     log::error(result.fatal->describe());
     return exit_code_for(*result.fatal);
@@ -143,6 +185,9 @@ int run_accounts(const MigrateArgs& args, const std::string& state_path) {
     log::error(state.error().describe());
     return kExitLocal;
   }
+  RunArchive archive;
+  if (!archive.open(args.archive_dir)) return kExitLocal;
+  options->archive = archive.sink.get();
   migrate::Throttle total(args.total_bytes_per_second, args.total_messages_per_second);
   if (total.limited()) options->shared_throttle = &total;
   migrate::BulkOptions bulk;
@@ -160,7 +205,9 @@ int run_accounts(const MigrateArgs& args, const std::string& state_path) {
   };
   auto result = migrate::run_bulk(*accounts, bulk, resolve);
   std::cout << migrate::bulk_text(result) << std::flush;
-  if (!write_json_report(e.json_path, migrate::bulk_json(result))) return kExitLocal;
+  auto report = migrate::bulk_json(result);
+  if (!archive.close(report, "accounts file " + args.accounts_path)) return kExitLocal;
+  if (!write_json_report(e.json_path, report)) return kExitLocal;
   return result.complete() ? kExitOk : kExitDifferences;
 }
 
@@ -193,6 +240,8 @@ void add_migrate_command(CLI::App& app, std::function<void(int)> set_exit) {
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--retry-wait", args->retry_wait_seconds, "seconds before the first reconnect; doubles each time, at most 60")
       ->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--archive", args->archive_dir,
+                  "also store every message read in this archive (docs/archive.md), before it is copied");
   cmd->add_option("--accounts", args->accounts_path,
                   "migrate every account of this file (CSV with a header, or imapsync's host1;user1;password1;"
                   "host2;user2;password2 lines)");

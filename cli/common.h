@@ -2,6 +2,7 @@
 // servers, password lookup, running a coroutine, exit codes.
 #pragma once
 
+#include "archive/archive.h"
 #include "migrate/endpoint.h"
 #include "migrate/folder_rules.h"
 #include "migrate/message_filter.h"
@@ -69,5 +70,9 @@ imapclient::ClientOptions client_options(const EndpointOptions& options);
 bool write_json_report(const std::string& path, const nlohmann::json& report);
 
 using net::run_task;
+
+// Opens an archive, printing what its recovery did; nullptr (and an error
+// message) on failure. create: make it when missing.
+std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool create);
 
 }  // namespace mf::cli

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 namespace mf {
 namespace {
@@ -12,9 +13,9 @@ struct CrashPlan {
   long remaining = 0;
 };
 
-CrashPlan read_plan() {
+CrashPlan read_plan(const char* variable) {
   CrashPlan plan;
-  const char* value = std::getenv("MAILFERRY_CRASH_AT");
+  const char* value = std::getenv(variable);
   if (!value || !*value) return plan;
   std::string spec = value;
   auto colon = spec.find(':');
@@ -26,9 +27,14 @@ CrashPlan read_plan() {
 }  // namespace
 
 void crash_point(std::string_view name) {
-  static CrashPlan plan = read_plan();
+  static CrashPlan plan = read_plan("MAILFERRY_CRASH_AT");
   if (plan.name.empty() || plan.name != name) return;
   if (--plan.remaining <= 0) std::raise(SIGKILL);
+}
+
+void delay_point(std::string_view name) {
+  static const CrashPlan plan = read_plan("MAILFERRY_DELAY_AT");  // remaining: milliseconds
+  if (!plan.name.empty() && plan.name == name) std::this_thread::sleep_for(std::chrono::milliseconds(plan.remaining));
 }
 
 }  // namespace mf

@@ -11,4 +11,8 @@ namespace mf {
 
 void crash_point(std::string_view name);
 
+// Slows a point down for tests of concurrent work: sleeps MS milliseconds
+// there when MAILFERRY_DELAY_AT=name:MS is set.
+void delay_point(std::string_view name);
+
 }  // namespace mf

@@ -24,13 +24,13 @@ std::string account_name(const Endpoint& from) {
   return from.store.empty() ? from.url.user + "@" + from.url.host : from.store;
 }
 
-namespace {
-
 std::string source_name(const Endpoint& from) {
   if (!from.store.empty()) return from.store;
   std::string scheme = from.pop3 ? (from.url.tls ? "pop3s" : "pop3") : (from.url.tls ? "imaps" : "imap");
   return scheme + "://" + from.url.user + "@" + from.url.host + ":" + std::to_string(from.url.port);
 }
+
+namespace {
 
 // One folder, batch by batch: each batch is durable in the archive before
 // the next is fetched.
@@ -54,6 +54,7 @@ net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mail
   std::map<std::string, std::uint32_t> copies;  // identical messages in this folder: the n-th copy
   for (const auto& uids : batches) {
     std::vector<archive::IngestRequest> requests;
+    std::vector<std::string> bodies;  // what the requests point into
     std::vector<std::uint32_t> order;
     MF_CO_CHECK(co_await source.fetch(uids, [&](SourceMessage& m) -> Result<void> {
       archive::IngestRequest r;
@@ -64,11 +65,12 @@ net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mail
       if (auto dt = imap::parse_date_time(m.internaldate)) r.placement.internaldate = dt->epoch;
       r.placement.source = result.source;
       r.placement.copy = copies[to_hex(*r.sha256)]++;
-      r.raw = std::move(m.body);
+      bodies.push_back(std::move(m.body));
       order.push_back(m.uid);
       requests.push_back(std::move(r));
       return {};
     }));
+    for (std::size_t i = 0; i < requests.size(); ++i) requests[i].raw = bodies[i];
     MF_CO_TRY(results, archive.ingest(requests));
     std::uint64_t batch_raw = 0;
     for (std::size_t i = 0; i < results.size(); ++i) {

@@ -31,6 +31,8 @@ struct ImportResult {
 
 // The account name placements carry: "user@host", or the store's URL.
 std::string account_name(const Endpoint& from);
+// Where the messages were read: "imaps://alice@host:993", "maildir:/path".
+std::string source_name(const Endpoint& from);
 
 net::Task<ImportResult> import_to_archive(const Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
                                           Progress& progress);

@@ -58,6 +58,7 @@ struct FolderWork {
   std::optional<FolderSnapshot> snapshot;  // the source at the start of this pass (CONDSTORE)
   bool unchanged = false;                  // same snapshot as the last complete pass: nothing to do
   std::uint32_t target_floor = 1;  // no message appended from now on gets a lower UID
+  std::string archive_account, archive_source;  // what --archive records as the placement's account and source
 };
 
 struct Fetched {
@@ -86,8 +87,53 @@ Result<bool> unchanged_since_last_pass(const MailSource::Snapshots& snapshots, c
   return true;
 }
 
+// What --archive stores of fetched messages (bytes not copied: views).
+std::vector<archive::IngestRequest> archive_requests_of(const FolderWork& work, const std::vector<Fetched>& fetched,
+                                                        const std::vector<Digest>& digests) {
+  std::vector<archive::IngestRequest> out;
+  for (std::size_t i = 0; i < fetched.size(); ++i) {
+    archive::IngestRequest r;
+    r.raw = fetched[i].body;
+    r.sha256 = digests[i];
+    // The source UID tells identical messages in one folder apart, and stays
+    // the same when an interrupted pass reads the message again.
+    r.placement = archive::Placement{work.archive_account, work.result.source, fetched[i].flags, 0,
+                                     work.archive_source, fetched[i].uid};
+    if (auto dt = imap::parse_date_time(fetched[i].internaldate)) r.placement.internaldate = dt->epoch;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// Stores a batch in the --archive (nothing without one).
+net::Task<Result<void>> store_in_archive(ArchiveSink* sink, const std::vector<archive::IngestRequest>& batch) {
+  if (!sink || batch.empty()) co_return Result<void>{};
+  MF_CO_TRY(stored, co_await sink->store(batch));
+  (void)stored;
+  co_return Result<void>{};
+}
+
+// After a crash between a batch's APPEND and the end of its archiving, the
+// resume finds the batch on the target; what the archive lacks of it is read
+// from the source again and archived (the source folder is selected).
+net::Task<Result<void>> archive_catch_up(MailSource& source, const FolderWork& work,
+                                         const std::vector<CopiedMessage>& reconciled, const CopyOptions& options) {
+  MF_CO_TRY(missing, co_await options.archive->missing(work.archive_account, work.result.source, reconciled));
+  if (missing.empty()) co_return Result<void>{};
+  std::vector<Fetched> fetched;
+  MF_CO_CHECK(co_await source.fetch(missing, [&](SourceMessage& m) -> Result<void> {
+    fetched.push_back(Fetched{m.uid, std::move(m.flags), std::move(m.internaldate), std::move(m.body)});
+    return {};
+  }));
+  std::vector<Digest> digests;
+  for (const auto& f : fetched) digests.push_back(sha256(f.body));
+  auto requests = archive_requests_of(work, fetched, digests);
+  MF_CO_CHECK(co_await store_in_archive(options.archive, requests));
+  co_return Result<void>{};
+}
+
 net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, FolderPair pair, StateStore& state,
-                                          const std::string& account, const CopyOptions& options,
+                                          const std::string& account, const Endpoint& from, const CopyOptions& options,
                                           const MailSource::Snapshots& snapshots) {
   bool dry_run = options.dry_run;
   FolderWork work;
@@ -109,11 +155,14 @@ net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, Fo
                          "source UIDVALIDITY changed from " + std::to_string(folder->source_uidvalidity) + " to " +
                              std::to_string(selected->uidvalidity) + "; a real run finds the copied messages again by hash",
                          "folder \"" + pair.source_display + "\"");
-  Result<std::uint32_t> reconciled = 0u;  // not ?: with co_await (GCC 12 miscompiles it)
+  Result<std::vector<CopiedMessage>> reconciled = std::vector<CopiedMessage>{};  // not ?: with co_await (GCC 12)
   if (!dry_run) reconciled = co_await reconcile_pending(target, pair.target.target, pair.target_exists, state, folder->id);
   if (!reconciled)
     co_return with_context(reconciled.error(), "settling the interrupted run of \"" + pair.source_display + "\"");
-  work.result.reconciled = *reconciled;
+  work.result.reconciled = static_cast<std::uint32_t>(reconciled->size());
+  work.archive_account = account_name(from);
+  work.archive_source = source_name(from);
+  if (options.archive && !reconciled->empty()) MF_CO_CHECK(co_await archive_catch_up(source, work, *reconciled, options));
   if (folder->uidvalidity_changed) {
     MF_CO_TRY(rematched, co_await rematch_source(source, selected->exists, state, folder->id, selected->uidvalidity));
     work.result.rematched = rematched;
@@ -190,8 +239,8 @@ net::Task<Result<std::vector<Result<imapclient::AppendResult>>>> append_batch(
 // Copies one batch; a connection-level error is returned, per-message
 // refusals are recorded in the folder result.
 net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWork& work,
-                                   const imapclient::SelectedMailbox& target_box,
-                                   const std::vector<Planned>& batch, StateStore& state, Progress& progress) {
+                                   const imapclient::SelectedMailbox& target_box, const std::vector<Planned>& batch,
+                                   StateStore& state, const CopyOptions& options, Progress& progress) {
   std::vector<std::uint32_t> uids;
   for (const auto& m : batch) uids.push_back(m.uid);
   std::vector<Fetched> fetched;
@@ -206,6 +255,7 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
 
   std::vector<imapclient::AppendRequest> requests;
   std::vector<PendingMessage> pending;
+  std::vector<Digest> pending_digests;
   for (auto& m : fetched) {
     imapclient::AppendRequest r{m.body, {}, m.internaldate};
     for (const auto& flag : m.flags) {
@@ -216,14 +266,26 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
         work.result.dropped_flags.insert(flag);
     }
     requests.push_back(std::move(r));
-    pending.push_back(PendingMessage{m.uid, to_hex(sha256(m.body)), m.body.size(), work.target_floor, 0,
+    pending_digests.push_back(sha256(m.body));
+    pending.push_back(PendingMessage{m.uid, to_hex(pending_digests.back()), m.body.size(), work.target_floor, 0,
                                      has_lone_cr(m.body) ? line_ending_blind_hash(m.body) : std::string()});
   }
+  // Archived while the target takes the batch; recorded as copied only
+  // when both are done (a crash between them is caught up on resume).
+  std::vector<archive::IngestRequest> archive_requests;
+  if (options.archive) archive_requests = archive_requests_of(work, fetched, pending_digests);
   // Exactly once: the batch is on record before the target sees it.
   MF_CO_CHECK(state.record_pending(work.state_id, pending));
   crash_point("pending-recorded");
-  MF_CO_TRY(results, co_await append_batch(target, work.pair.target.target, requests));
+  std::shared_ptr<ArchiveSink::Job> archiving;
+  if (options.archive) archiving = options.archive->start(archive_requests, co_await net::asio::this_coro::executor);
+  auto appended = co_await append_batch(target, work.pair.target.target, requests);
   crash_point("appended");
+  if (archiving) {  // always awaited: the archive thread reads the fetched bytes
+    auto archived = co_await options.archive->finish(archiving);
+    if (!archived) co_return archived.error();
+  }
+  MF_CO_TRY(results, std::move(appended));
 
   std::vector<CopiedMessage> copied;
   std::vector<std::uint32_t> refused;
@@ -314,7 +376,7 @@ net::Task<Result<void>> copy_folder(MailSource& source, Client& target, FolderWo
     auto delay = throttle.admit(bytes, batch.size());
     if (options.shared_throttle) delay = std::max(delay, options.shared_throttle->admit(bytes, batch.size()));
     co_await wait_for(delay);
-    MF_CO_CHECK(co_await copy_batch(source, target, work, target_box, batch, state, progress));
+    MF_CO_CHECK(co_await copy_batch(source, target, work, target_box, batch, state, options, progress));
   }
   co_return Result<void>{};
 }
@@ -403,7 +465,7 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
   for (auto& pair : plan.folders) {
     if (!pair.source.selectable()) continue;  // a \Noselect level: CREATE of its children builds it
     std::string display = pair.source_display;
-    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, options, snapshots);
+    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, from, options, snapshots);
     if (!scanned) {
       if (is_fatal(scanned.error())) co_return scanned.error();
       FolderResult failed;

@@ -3,6 +3,7 @@
 // after the target acknowledged it, so a re-run copies only what is missing.
 #pragma once
 
+#include "migrate/archive_sink.h"
 #include "migrate/endpoint.h"
 #include "migrate/folder_rules.h"
 #include "migrate/message_filter.h"
@@ -31,6 +32,7 @@ struct CopyOptions {
   std::uint64_t max_bytes_per_second = 0;      // 0: no limit
   std::uint64_t max_messages_per_second = 0;
   Throttle* shared_throttle = nullptr;  // a bulk run's limit over all accounts, or none
+  ArchiveSink* archive = nullptr;       // --archive: every message read is archived before it is copied
 };
 
 struct MessageFailure {

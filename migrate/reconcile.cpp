@@ -76,11 +76,11 @@ net::Task<void> sleep_for(std::chrono::milliseconds delay) {
 
 }  // namespace
 
-net::Task<Result<std::uint32_t>> reconcile_pending(imapclient::Client& target, const std::string& target_mailbox,
+net::Task<Result<std::vector<CopiedMessage>>> reconcile_pending(imapclient::Client& target, const std::string& target_mailbox,
                                                    bool target_exists, StateStore& state, std::int64_t folder_id,
                                                    std::chrono::seconds settle) {
   MF_CO_TRY(pending, state.pending(folder_id));
-  if (pending.empty()) co_return 0u;
+  if (pending.empty()) co_return std::vector<CopiedMessage>{};
   std::vector<CopiedMessage> found;
   if (target_exists) {
     MF_CO_TRY(recorded_validity, state.target_uidvalidity(folder_id));
@@ -114,7 +114,7 @@ net::Task<Result<std::uint32_t>> reconcile_pending(imapclient::Client& target, c
   for (const auto& p : pending) unmatched.push_back(p.source_uid);
   MF_CO_CHECK(state.record_copied(folder_id, found));
   MF_CO_CHECK(state.drop_pending(folder_id, unmatched));
-  co_return static_cast<std::uint32_t>(found.size());
+  co_return found;
 }
 
 }  // namespace mf::migrate

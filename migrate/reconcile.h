@@ -18,8 +18,8 @@ namespace mf::migrate {
 // given up once the batch was recorded at least this long ago.
 inline constexpr std::chrono::seconds kSettleTime{10};
 
-// How many pending messages were found on the target.
-net::Task<Result<std::uint32_t>> reconcile_pending(imapclient::Client& target, const std::string& target_mailbox,
+// The pending messages found on the target (now recorded as copied).
+net::Task<Result<std::vector<CopiedMessage>>> reconcile_pending(imapclient::Client& target, const std::string& target_mailbox,
                                                    bool target_exists, StateStore& state, std::int64_t folder_id,
                                                    std::chrono::seconds settle = kSettleTime);
 

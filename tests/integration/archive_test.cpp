@@ -168,3 +168,29 @@ TEST_CASE("archive_import_killed_at_any_moment_loses_nothing_acknowledged", "[in
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
 }
+
+TEST_CASE("migrate_with_archive_stores_every_copied_message_even_across_a_crash", "[integration][archive]") {
+  TwoServers servers(30);
+  std::string dir = servers.dir() + "/archive";
+  auto args = with_args(servers.migrate_args(), {"--archive", dir, "--batch-mb", "1"});
+  // Killed after the target took a batch, before the state knew; and while
+  // the archive was storing a batch the target may already hold: the resume
+  // archives what the archive lacks of what it finds on the target.
+  std::string point = GENERATE("appended:2", "archive-written:2");
+  // The archive made slow: the target surely has batch 2 when "appended" kills.
+  auto crashed = run_mailferry(args, {"MAILFERRY_CRASH_AT=" + point, "MAILFERRY_DELAY_AT=archive:700"});
+  REQUIRE(crashed.exit_code == 128 + 9);
+  std::string report = servers.dir() + "/migrate.json";
+  auto run = run_json(args, report);
+  CHECK(run["archive"]["rejected"] == 0);
+  auto stats = run_json({"archive", "stats", "--archive", dir}, servers.dir() + "/stats.json");
+  CHECK(stats["messages"] == servers.filled().messages - 1);  // the two identical edge cases are one message
+  CHECK(stats["placements"] == servers.filled().messages);
+  CHECK(messages_on(servers.target()) == servers.filled().messages);
+  auto verify = run_mailferry({"archive", "verify", "--archive", dir});
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  // A no-change pass reads nothing, so it archives nothing.
+  auto again = run_json(args, report);
+  CHECK(again["archive"]["seen"] == 0);
+}
