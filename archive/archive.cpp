@@ -184,48 +184,97 @@ Result<void> Archive::recover(std::vector<std::string>* notes) {
     return {};
   }
   if (fs::exists(path, ec) && fs::file_size(path, ec) > committed) {
-    Batch replay;
-    std::string problem;
-    bool chain_broken = false;
-    MF_TRY(whole, scan_frames(path, committed, [&](FrameAt& f) -> Result<void> {
-      if (chain_broken) return {};
-      if (f.header.kind == FrameKind::Message) {
-        replay.blobs[to_hex(f.header.sha256)] = {active, f.offset};  // kept only if an event follows it
-        return {};
-      }
-      auto event = json::parse(f.payload, nullptr, false);
-      if (event.is_discarded() || event.value("seq", 0ll) != next_event_ || event.value("prev", "") != head_hash_) {
-        chain_broken = true;  // not the next link: keep nothing from here on
-        return {};
-      }
-      replay.events.push_back({f.payload, to_hex(sha256(f.payload)), f.offset});
-      head_hash_ = replay.events.back().hash;
-      ++next_event_;
-      end = f.offset + kFrameHeaderSize + f.payload.size();
-      return {};
-    }, &problem));
-    (void)whole;
-    MF_TRY(tx, sql::Transaction::begin(*db_));
-    for (const auto& e : replay.events) MF_CHECK(apply_event(e.text, e.hash, active, e.offset, replay.blobs));
+    MF_TRY(replayed, replay_segment(active, committed));
+    end = replayed.end;
     MF_CHECK(set_meta(*db_, "committed_size", std::to_string(end)));
-    MF_CHECK(tx.commit());
-    MF_TRY(last, db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM messages"));
-    MF_CHECK(last.step());
-    next_message_ = last.column_int(0) + 1;
     if (notes) {
-      if (!replay.events.empty())
-        notes->push_back("recovered " + std::to_string(replay.events.size()) + " events written before a crash in " +
-                         path);
+      if (replayed.events > 0)
+        notes->push_back("recovered " + std::to_string(replayed.events) + " events written before a crash in " + path);
       auto size = fs::file_size(path, ec);
       if (size > end)
         notes->push_back("cut off " + std::to_string(size - end) + " bytes at the end of " + path + " (" +
-                         (problem.empty() ? std::string("frames after the last whole event") : problem) + ")");
+                         (replayed.problem.empty() ? std::string("frames after the last whole event") : replayed.problem) +
+                         ")");
     }
   }
   MF_TRY(writer, SegmentWriter::open(dir_, active, end));
   MF_CHECK(writer.sync());
   segment_ = std::make_unique<SegmentWriter>(std::move(writer));
   return {};
+}
+
+Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_t from) {
+  std::string path = segment_path(dir_, id);
+  Batch replay;
+  Replayed out;
+  out.end = from;
+  bool chain_broken = false;
+  MF_TRY(whole, scan_frames(path, from, [&](FrameAt& f) -> Result<void> {
+    if (chain_broken) return {};
+    if (f.header.kind == FrameKind::Message) {
+      replay.blobs[to_hex(f.header.sha256)] = {id, f.offset};  // kept only if an event follows it
+      return {};
+    }
+    auto event = json::parse(f.payload, nullptr, false);
+    if (event.is_discarded() || event.value("seq", 0ll) != next_event_ || event.value("prev", "") != head_hash_) {
+      chain_broken = true;  // not the next link: keep nothing from here on
+      out.problem = "event at " + where_of(id, f.offset) + " does not continue the chain";
+      return {};
+    }
+    replay.events.push_back({f.payload, to_hex(sha256(f.payload)), f.offset});
+    head_hash_ = replay.events.back().hash;
+    ++next_event_;
+    out.end = f.offset + kFrameHeaderSize + f.payload.size();
+    return {};
+  }, out.problem.empty() ? &out.problem : nullptr));
+  (void)whole;
+  MF_TRY(tx, sql::Transaction::begin(*db_));
+  for (const auto& e : replay.events) MF_CHECK(apply_event(e.text, e.hash, id, e.offset, replay.blobs));
+  MF_CHECK(tx.commit());
+  MF_TRY(last, db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM messages"));
+  MF_CHECK(last.step());
+  next_message_ = last.column_int(0) + 1;
+  out.events = replay.events.size();
+  return out;
+}
+
+Result<std::vector<std::string>> Archive::rebuild(const std::string& dir) {
+  std::vector<std::string> notes;
+  std::error_code ec;
+  std::string db = dir + "/archive.db";
+  if (fs::exists(db, ec)) {  // kept, not deleted: it may be evidence
+    std::string aside = db + ".replaced-" + std::to_string(std::time(nullptr));
+    for (const char* suffix : {"", "-wal", "-shm"})
+      if (fs::exists(db + suffix, ec)) fs::rename(db + suffix, aside + suffix, ec);
+    if (ec) return make_error(Errc::Io, "cannot move the old catalog aside: " + ec.message(), db);
+    notes.push_back("the old catalog is now " + aside);
+  }
+  if (!fs::exists(segment_path(dir, 1), ec)) return make_error(Errc::NotFound, "no segments to rebuild from", dir);
+  std::unique_ptr<Archive> a(new Archive());
+  a->dir_ = dir;
+  MF_TRY(opened, sql::Database::open(db));
+  a->db_ = std::make_unique<sql::Database>(std::move(opened));
+  MF_CHECK(a->db_->exec(kSchema));
+  std::uint32_t id = 1;
+  Replayed last;
+  for (; fs::exists(segment_path(dir, id), ec); ++id) {
+    MF_TRY(replayed, a->replay_segment(id, 0));
+    last = replayed;
+    notes.push_back(segment_path(dir, id) + ": " + std::to_string(replayed.events) + " events");
+    if (!replayed.problem.empty()) {
+      notes.push_back("stopped at " + segment_path(dir, id) + ": " + replayed.problem);
+      break;
+    }
+  }
+  std::uint32_t active = fs::exists(segment_path(dir, id), ec) ? id : id - 1;
+  MF_TRY(tx, sql::Transaction::begin(*a->db_));
+  MF_CHECK(set_meta(*a->db_, "active_segment", std::to_string(active)));
+  MF_CHECK(set_meta(*a->db_, "committed_size", std::to_string(last.end)));
+  MF_CHECK(tx.commit());
+  MF_TRY(stats, a->stats());
+  notes.push_back("rebuilt: " + std::to_string(stats.messages) + " messages, " + std::to_string(stats.placements) +
+                  " placements, " + std::to_string(stats.events) + " events");
+  return notes;
 }
 
 Result<void> Archive::apply_event(const std::string& text, const std::string& hash, std::uint32_t segment,
@@ -448,6 +497,18 @@ Result<bool> Archive::has_placement(const std::string& sha256, const Placement& 
                          "pl.account = ?2 AND pl.folder = ?3 AND pl.copy = ?4"));
   q.bind(1, sha256).bind(2, p.account).bind(3, p.folder).bind(4, std::int64_t{p.copy});
   return q.step();
+}
+
+Result<std::vector<std::string>> Archive::events(const std::string& type, std::int64_t since) {
+  MF_TRY(q, db_->prepare("SELECT json FROM events WHERE (?1 = '' OR type = ?1) AND time >= ?2 ORDER BY seq"));
+  q.bind(1, type).bind(2, since);
+  std::vector<std::string> out;
+  for (;;) {
+    MF_TRY(row, q.step());
+    if (!row) break;
+    out.push_back(q.column_text(0));
+  }
+  return out;
 }
 
 Result<Stats> Archive::stats() {

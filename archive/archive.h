@@ -69,6 +69,9 @@ class Archive {
   [[nodiscard]] static Result<std::unique_ptr<Archive>> open(const std::string& dir, bool create,
                                                              std::vector<std::string>* notes = nullptr);
   ~Archive();
+  // Recreates archive.db from the segments alone (the old one is moved
+  // aside, not deleted). Returns what was done.
+  [[nodiscard]] static Result<std::vector<std::string>> rebuild(const std::string& dir);
 
   // Stores a batch: frames written and fsynced, then the catalog committed.
   // Each message's result comes back in order; an error means none of the
@@ -86,6 +89,8 @@ class Archive {
   // Whether the message (by SHA-256, hex) is archived with this placement.
   [[nodiscard]] Result<bool> has_placement(const std::string& sha256, const Placement& placement);
   [[nodiscard]] Result<Stats> stats();
+  // Events of one type (all types when empty) at or after `since`, in order: their JSON.
+  [[nodiscard]] Result<std::vector<std::string>> events(const std::string& type, std::int64_t since);
   // Re-reads every frame, compares the catalog with the segments and
   // recomputes the chain. An empty list: nothing is wrong.
   [[nodiscard]] Result<std::vector<Fault>> verify();
@@ -96,6 +101,13 @@ class Archive {
   Archive() = default;
   struct Batch;
   Result<void> recover(std::vector<std::string>* notes);
+  struct Replayed {
+    std::uint64_t end = 0;     // where the last whole event ends
+    std::size_t events = 0;
+    std::string problem;       // why replay stopped before the end, if it did
+  };
+  // Applies the events of a segment from an offset on (continuing the chain).
+  Result<Replayed> replay_segment(std::uint32_t id, std::uint64_t from);
   Result<void> apply_event(const std::string& text, const std::string& hash, std::uint32_t segment,
                            std::uint64_t offset, const std::map<std::string, std::pair<std::uint32_t, std::uint64_t>>& blobs);
   // Runs a batch; on failure the segment is cut back and the counters reset,

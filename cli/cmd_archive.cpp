@@ -7,10 +7,12 @@
 #include "core/atomic_file.h"
 #include "core/log.h"
 #include "migrate/archive_import.h"
+#include "migrate/message_filter.h"
 
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <unistd.h>
 
@@ -162,6 +164,51 @@ int run_stats(const std::string& dir, const std::string& json_path) {
   return write_json_report(json_path, report) ? kExitOk : kExitLocal;
 }
 
+int run_rebuild(const std::string& dir) {
+  auto notes = archive::Archive::rebuild(dir);
+  if (!notes) {
+    log::error("archive rebuild: " + notes.error().describe());
+    return kExitLocal;
+  }
+  for (const auto& n : *notes) std::cout << n << "\n";
+  auto a = open_archive(dir, false);
+  if (!a || !audit(*a, "rebuild", {{"notes", *notes}})) return kExitLocal;
+  return kExitOk;
+}
+
+int run_audit(const std::string& dir, const std::string& since_text, const std::string& json_path) {
+  std::int64_t since = 0;
+  if (!since_text.empty()) {
+    auto parsed = migrate::parse_filter_date(since_text);
+    if (!parsed) {
+      log::error(parsed.error().describe());
+      return kExitUsage;
+    }
+    since = *parsed;
+  }
+  auto a = open_archive(dir, false);
+  if (!a) return kExitLocal;
+  auto events = a->events("audit", since);
+  if (!events) {
+    log::error("archive audit: " + events.error().describe());
+    return kExitLocal;
+  }
+  json list = json::array();
+  for (const auto& text : *events) {
+    auto e = json::parse(text);
+    char when[32];
+    std::time_t t = e.value("time", 0ll);
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    json details = e;
+    for (const char* k : {"seq", "time", "prev", "type", "user", "command"}) details.erase(k);
+    std::cout << fmt::format("{:>7} {} {:<10} {:<8} {}\n", e.value("seq", 0ll), when, e.value("user", ""),
+                             e.value("command", ""), details.dump(-1, ' ', false, json::error_handler_t::replace));
+    list.push_back(e);
+  }
+  if (!write_json_report(json_path, list)) return kExitLocal;
+  return audit(*a, "audit", {{"since", since}, {"listed", events->size()}}) ? kExitOk : kExitLocal;
+}
+
 }  // namespace
 
 void add_archive_command(CLI::App& app, std::function<void(int)> set_exit) {
@@ -205,6 +252,21 @@ void add_archive_command(CLI::App& app, std::function<void(int)> set_exit) {
     }
     set_exit(run_get(get_args->dir, get_args->number, get_args->message_id, get_args->out));
   });
+
+  auto rebuild_dir = std::make_shared<std::string>();
+  auto* rebuild = cmd->add_subcommand("rebuild", "recreate archive.db from the segments alone (the old one is kept)");
+  rebuild->add_option("--archive", *rebuild_dir, "the archive's directory")->required();
+  rebuild->callback([=] { set_exit(run_rebuild(*rebuild_dir)); });
+
+  struct AuditArgs {
+    std::string dir, since, json_path;
+  };
+  auto audit_args = std::make_shared<AuditArgs>();
+  auto* audit_cmd = cmd->add_subcommand("audit", "list the audit events: who ran which command on the archive, when");
+  audit_cmd->add_option("--archive", audit_args->dir, "the archive's directory")->required();
+  audit_cmd->add_option("--since", audit_args->since, "only events at or after this (YYYY-MM-DD, UTC)");
+  audit_cmd->add_option("--json", audit_args->json_path, "write the events as JSON to this file");
+  audit_cmd->callback([=] { set_exit(run_audit(audit_args->dir, audit_args->since, audit_args->json_path)); });
 
   auto stats_dir = std::make_shared<std::string>();
   auto stats_json = std::make_shared<std::string>();
