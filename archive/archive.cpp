@@ -511,6 +511,27 @@ Result<std::vector<std::string>> Archive::events(const std::string& type, std::i
   return out;
 }
 
+Result<json> Archive::checkpoint() {
+  if (!segment_) return make_error(Errc::Corrupt, "archive damaged: " + damage_, dir_);
+  std::error_code ec;
+  json head = {{"format", "mailferry-archive-checkpoint/1"},
+               {"archive", fs::absolute(dir_, ec).string()},
+               {"event", next_event_ - 1},
+               {"hash", head_hash_},
+               {"messages", next_message_ - 1},
+               {"time", static_cast<std::int64_t>(std::time(nullptr))}};
+  MF_CHECK(record("checkpoint", {{"of_event", next_event_ - 1}, {"hash", head_hash_}}));
+  return Result<json>(boost::system::in_place_value, std::move(head));
+}
+
+Result<std::optional<std::string>> Archive::event_hash(std::int64_t seq) {
+  MF_TRY(q, db_->prepare("SELECT hash FROM events WHERE seq = ?1"));
+  q.bind(1, seq);
+  MF_TRY(row, q.step());
+  if (!row) return std::optional<std::string>{};
+  return std::optional<std::string>{q.column_text(0)};
+}
+
 Result<Stats> Archive::stats() {
   Stats s;
   MF_TRY(m, db_->prepare("SELECT COUNT(*), COALESCE(SUM(raw_size), 0), COALESCE(SUM(stored_size), 0), "

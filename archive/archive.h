@@ -89,6 +89,11 @@ class Archive {
   // Whether the message (by SHA-256, hex) is archived with this placement.
   [[nodiscard]] Result<bool> has_placement(const std::string& sha256, const Placement& placement);
   [[nodiscard]] Result<Stats> stats();
+  // The chain's head now: {"format", "archive", "event", "hash", "messages", "time"}; a
+  // "checkpoint" event records that it was taken.
+  [[nodiscard]] Result<nlohmann::json> checkpoint();
+  // The hash of event `seq` as the catalog has it (verify() checks it against the segments).
+  [[nodiscard]] Result<std::optional<std::string>> event_hash(std::int64_t seq);
   // Events of one type (all types when empty) at or after `since`, in order: their JSON.
   [[nodiscard]] Result<std::vector<std::string>> events(const std::string& type, std::int64_t since);
   // Re-reads every frame, compares the catalog with the segments and

@@ -6,6 +6,7 @@
 #include "cli/common.h"
 #include "core/atomic_file.h"
 #include "core/log.h"
+#include "core/signature.h"
 #include "migrate/archive_import.h"
 #include "migrate/message_filter.h"
 
@@ -79,7 +80,68 @@ int run_import(const ImportArgs& args) {
   return result.complete() ? kExitOk : kExitDifferences;
 }
 
-int run_verify_archive(const std::string& dir, const std::string& json_path) {
+// A checkpoint taken earlier must still hold: its event has its hash (and
+// its signature matches, against the pinned public key when one is given).
+void check_checkpoint(archive::Archive& a, const std::string& file, const std::string& public_key_file,
+                      std::vector<archive::Fault>& faults) {
+  auto fault = [&](std::string what) { faults.push_back({"checkpoint", file, std::move(what)}); };
+  auto text = read_file(file);
+  if (!text) return fault(text.error().describe());
+  auto cp = json::parse(*text, nullptr, false);
+  if (cp.is_discarded() || !cp.contains("event") || !cp.contains("hash")) return fault("not a checkpoint file");
+  if (cp.contains("signature")) {
+    std::string key = cp.value("public_key", "");
+    if (!public_key_file.empty()) {
+      auto pinned = read_file(public_key_file);
+      if (!pinned) return fault(pinned.error().describe());
+      key = *pinned;
+    }
+    json body = cp;
+    body.erase("signature");
+    body.erase("public_key");
+    auto ok = verify_ed25519(key, body.dump(), cp["signature"].get<std::string>());
+    if (!ok) fault("signature: " + ok.error().message);
+  } else if (!public_key_file.empty()) {
+    fault("the checkpoint is not signed");
+  }
+  auto hash = a.event_hash(cp["event"].get<std::int64_t>());
+  if (!hash) return fault(hash.error().describe());
+  if (!*hash) return fault("event " + std::to_string(cp["event"].get<std::int64_t>()) + " is gone from the archive");
+  if (**hash != cp["hash"].get<std::string>())
+    fault("event " + std::to_string(cp["event"].get<std::int64_t>()) + " has hash " + **hash +
+          ", the checkpoint says " + cp["hash"].get<std::string>() + ": history was rewritten");
+}
+
+int run_checkpoint(const std::string& dir, const std::string& out, const std::string& key_file) {
+  auto a = open_archive(dir, false);
+  if (!a) return kExitLocal;
+  auto cp = a->checkpoint();
+  if (!cp) {
+    log::error("archive checkpoint: " + cp.error().describe());
+    return kExitLocal;
+  }
+  if (!key_file.empty()) {
+    auto sig = sign_ed25519(key_file, cp->dump());
+    if (!sig) {
+      log::error("archive checkpoint: " + sig.error().describe());
+      return exit_code_for(sig.error());
+    }
+    (*cp)["signature"] = sig->signature;
+    (*cp)["public_key"] = sig->public_key;
+  }
+  auto written = write_file_atomically(out, cp->dump(2) + "\n");
+  if (!written) {
+    log::error(written.error().describe());
+    return kExitLocal;
+  }
+  std::cout << fmt::format("checkpoint of event {} ({}) written to {}{}\n", (*cp)["event"].get<std::int64_t>(),
+                           (*cp)["hash"].get<std::string>(), out, key_file.empty() ? "" : ", signed");
+  return audit(*a, "checkpoint", {{"event", (*cp)["event"]}, {"out", out}, {"signed", !key_file.empty()}}) ? kExitOk
+                                                                                                             : kExitLocal;
+}
+
+int run_verify_archive(const std::string& dir, const std::string& json_path, const std::string& checkpoint,
+                       const std::string& public_key) {
   auto a = open_archive(dir, false);
   if (!a) return kExitLocal;
   auto faults = a->verify();
@@ -87,6 +149,7 @@ int run_verify_archive(const std::string& dir, const std::string& json_path) {
     log::error("archive verify: " + faults.error().describe());
     return kExitLocal;
   }
+  if (!checkpoint.empty()) check_checkpoint(*a, checkpoint, public_key, *faults);
   json list = json::array();
   for (const auto& f : *faults) {
     std::cout << fmt::format("FAULT {:<8} {}: {}\n", f.kind, f.where, f.what);
@@ -226,12 +289,30 @@ void add_archive_command(CLI::App& app, std::function<void(int)> set_exit) {
       ->check(CLI::Range(1, 1024));
   import->callback([import_args, set_exit] { set_exit(run_import(*import_args)); });
 
-  auto verify_dir = std::make_shared<std::string>();
-  auto verify_json = std::make_shared<std::string>();
+  struct VerifyArgs {
+    std::string dir, json_path, checkpoint, public_key;
+  };
+  auto verify_args = std::make_shared<VerifyArgs>();
   auto* verify = cmd->add_subcommand("verify", "re-read every frame and check the catalog and the hash chain");
-  verify->add_option("--archive", *verify_dir, "the archive's directory")->required();
-  verify->add_option("--json", *verify_json, "write the faults as JSON to this file");
-  verify->callback([=] { set_exit(run_verify_archive(*verify_dir, *verify_json)); });
+  verify->add_option("--archive", verify_args->dir, "the archive's directory")->required();
+  verify->add_option("--json", verify_args->json_path, "write the faults as JSON to this file");
+  verify->add_option("--checkpoint", verify_args->checkpoint,
+                     "also check that the history this checkpoint saw is unchanged (archive checkpoint)");
+  verify->add_option("--public-key", verify_args->public_key, "the PEM public key the checkpoint must be signed with");
+  verify->callback([=] {
+    set_exit(run_verify_archive(verify_args->dir, verify_args->json_path, verify_args->checkpoint,
+                                verify_args->public_key));
+  });
+
+  struct CheckpointArgs {
+    std::string dir, out, key;
+  };
+  auto cp_args = std::make_shared<CheckpointArgs>();
+  auto* checkpoint = cmd->add_subcommand("checkpoint", "export the hash chain's head (signed with --key) to keep elsewhere");
+  checkpoint->add_option("--archive", cp_args->dir, "the archive's directory")->required();
+  checkpoint->add_option("--out", cp_args->out, "the checkpoint file to write")->required();
+  checkpoint->add_option("--key", cp_args->key, "Ed25519 private key (PEM) to sign it with");
+  checkpoint->callback([=] { set_exit(run_checkpoint(cp_args->dir, cp_args->out, cp_args->key)); });
 
   struct GetArgs {
     std::string dir, message_id, out;

@@ -3,6 +3,7 @@
 // tampering.
 #include "tests/integration/harness.h"
 
+#include "core/atomic_file.h"
 #include "core/sqlite.h"
 
 #include <nlohmann/json.hpp>
@@ -220,4 +221,44 @@ TEST_CASE("archive_rebuild_recreates_the_catalog_from_the_segments_alone", "[int
   CHECK(audit.out.find(" import ") != std::string::npos);
   CHECK(audit.out.find(" stats ") != std::string::npos);
   CHECK(audit.out.find(" rebuild ") != std::string::npos);
+}
+
+TEST_CASE("a_signed_checkpoint_pins_the_history", "[integration][archive]") {
+  TwoServers servers(3);
+  std::string dir = servers.dir() + "/archive";
+  REQUIRE(run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice"), "-q"})
+              .exit_code == 0);
+  std::string key = servers.dir() + "/key.pem", pub = servers.dir() + "/pub.pem";
+  REQUIRE(std::system(("openssl genpkey -algorithm ed25519 -out " + key + " 2>/dev/null && openssl pkey -in " + key +
+                       " -pubout -out " + pub + " 2>/dev/null").c_str()) == 0);
+  std::string cp = servers.dir() + "/checkpoint.json";
+  auto taken = run_mailferry({"archive", "checkpoint", "--archive", dir, "--out", cp, "--key", key});
+  INFO(taken.out << taken.err);
+  REQUIRE(taken.exit_code == 0);
+  // More mail later does not disturb an older checkpoint.
+  REQUIRE(run_mailferry({"archive", "import", "--archive", dir, servers.source().url("alice", false),
+                         "--from-password-file", servers.dir() + "/password", "--no-starttls", "-q"})
+              .exit_code == 0);
+  auto ok = run_mailferry({"archive", "verify", "--archive", dir, "--checkpoint", cp, "--public-key", pub});
+  INFO(ok.out << ok.err);
+  CHECK(ok.exit_code == 0);
+
+  auto j = json::parse(read_text(cp));
+  SECTION("a checkpoint whose hash the archive does not have") {
+    j["hash"] = std::string(64, '0');
+    REQUIRE(write_file_atomically(cp, j.dump()));
+    auto bad = run_mailferry({"archive", "verify", "--archive", dir, "--checkpoint", cp});
+    INFO(bad.out);
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.out.find("history was rewritten") != std::string::npos);
+    CHECK(bad.out.find("signature") != std::string::npos);  // and the signature no longer fits
+  }
+  SECTION("a checkpoint signed by another key") {
+    std::string other = servers.dir() + "/other.pem";
+    REQUIRE(std::system(("openssl genpkey -algorithm ed25519 -out " + other + " 2>/dev/null").c_str()) == 0);
+    REQUIRE(run_mailferry({"archive", "checkpoint", "--archive", dir, "--out", cp, "--key", other}).exit_code == 0);
+    auto bad = run_mailferry({"archive", "verify", "--archive", dir, "--checkpoint", cp, "--public-key", pub});
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.out.find("signature does not match") != std::string::npos);
+  }
 }
