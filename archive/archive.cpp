@@ -3,6 +3,7 @@
 #include "core/atomic_file.h"
 #include "core/crash_point.h"
 
+#include <zdict.h>
 #include <zstd.h>
 
 #include <pwd.h>
@@ -35,6 +36,8 @@ CREATE TABLE IF NOT EXISTS messages(
   segment INTEGER NOT NULL, offset INTEGER NOT NULL, parsed INTEGER NOT NULL, message_id TEXT, subject TEXT,
   event INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_by_message_id ON messages(message_id);
+CREATE TABLE IF NOT EXISTS dictionaries(
+  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, event INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS placements(
   id INTEGER PRIMARY KEY, message INTEGER NOT NULL REFERENCES messages(seq), account TEXT NOT NULL,
   folder TEXT NOT NULL, flags TEXT NOT NULL, internaldate INTEGER NOT NULL, source TEXT NOT NULL,
@@ -83,9 +86,16 @@ bool parses(std::string_view raw) {
   return false;
 }
 
-Result<std::string> decompress(const FrameAt& frame, const std::string& where) {
+// A message frame's bytes; `dictionary` is the zstd dictionary its header
+// names (null for none).
+Result<std::string> decompress(const FrameAt& frame, const std::string* dictionary, const std::string& where) {
+  if (frame.header.dictionary != 0 && !dictionary)
+    return make_error(Errc::Corrupt, "dictionary " + std::to_string(frame.header.dictionary) + " not found", where);
   std::string out(frame.header.content_size, '\0');
-  std::size_t n = ZSTD_decompress(out.data(), out.size(), frame.payload.data(), frame.payload.size());
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+  std::size_t n = ZSTD_decompress_usingDict(ctx.get(), out.data(), out.size(), frame.payload.data(),
+                                            frame.payload.size(), dictionary ? dictionary->data() : nullptr,
+                                            dictionary ? dictionary->size() : 0);
   if (ZSTD_isError(n) || n != out.size())
     return make_error(Errc::Corrupt,
                       std::string("cannot decompress: ") + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size"),
@@ -157,6 +167,7 @@ Result<std::unique_ptr<Archive>> Archive::open(const std::string& dir, bool crea
   MF_TRY(format, meta(*a->db_, "format"));
   if (format != "1") return make_error(Errc::Corrupt, "archive format " + format + " is not 1", dir);
   MF_CHECK(a->recover(notes));
+  MF_CHECK(a->load_current_dictionary());
   return a;
 }
 
@@ -211,7 +222,7 @@ Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_
   bool chain_broken = false;
   MF_TRY(whole, scan_frames(path, from, [&](FrameAt& f) -> Result<void> {
     if (chain_broken) return {};
-    if (f.header.kind == FrameKind::Message) {
+    if (f.header.kind != FrameKind::Event) {
       replay.blobs[to_hex(f.header.sha256)] = {id, f.offset};  // kept only if an event follows it
       return {};
     }
@@ -300,6 +311,15 @@ Result<void> Archive::apply_event(const std::string& text, const std::string& ha
     m.bind(7, std::int64_t{e["parsed"].get<bool>()}).bind(8, e["message_id"].get<std::string>());
     m.bind(9, e["subject"].get<std::string>()).bind(10, e["seq"].get<std::int64_t>());
     MF_CHECK(m.run());
+  } else if (type == "dictionary") {
+    auto frame = blobs.find(e["sha256"].get<std::string>());
+    if (frame == blobs.end())
+      return make_error(Errc::Corrupt, "dictionary event without its dictionary frame", where_of(segment, offset));
+    MF_TRY(d, db_->prepare("INSERT INTO dictionaries(id, sha256, segment, offset, event) VALUES (?1, ?2, ?3, ?4, ?5)"));
+    d.bind(1, e["dictionary"].get<std::int64_t>()).bind(2, e["sha256"].get<std::string>());
+    d.bind(3, std::int64_t{frame->second.first}).bind(4, static_cast<std::int64_t>(frame->second.second));
+    d.bind(5, e["seq"].get<std::int64_t>());
+    MF_CHECK(d.run());
   } else if (type == "place") {
     MF_TRY(p, db_->prepare("INSERT INTO placements(message, account, folder, flags, internaldate, source, copy, event) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
@@ -357,9 +377,15 @@ Result<std::vector<IngestResult>> Archive::ingest(const std::vector<IngestReques
   auto size = segment_->size();
   auto head = head_hash_;
   auto next_event = next_event_, next_message = next_message_;
+  auto dictionary = current_dictionary_;
   auto done = ingest_batch(requests);
   if (!done) {  // nothing of it was acknowledged: leave no trace of it
     (void)segment_->truncate(size);
+    if (current_dictionary_ != dictionary) {
+      dictionaries_.erase(current_dictionary_);
+      current_dictionary_ = dictionary;
+      cdict_.reset();
+    }
     head_hash_ = head;
     next_event_ = next_event;
     next_message_ = next_message;
@@ -369,6 +395,8 @@ Result<std::vector<IngestResult>> Archive::ingest(const std::vector<IngestReques
 
 Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<IngestRequest>& requests) {
   Batch batch;
+  if (current_dictionary_ == 0) MF_CHECK(train_dictionary(requests, batch));
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
   std::vector<IngestResult> results;
   std::map<std::string, std::int64_t> new_in_batch;                      // sha256 -> message number
   std::set<std::tuple<std::string, std::string, std::int64_t, std::uint32_t>> placed_in_batch;
@@ -397,11 +425,15 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
     const auto& p = r.placement;
     if (message == 0) {  // new: the message frame, then its ingest event
       std::string stored(ZSTD_compressBound(r.raw.size()), '\0');
-      std::size_t n = ZSTD_compress(stored.data(), stored.size(), r.raw.data(), r.raw.size(), kZstdLevel);
+      std::size_t n = cdict_ ? ZSTD_compress_usingCDict(cctx.get(), stored.data(), stored.size(), r.raw.data(),
+                                                        r.raw.size(), static_cast<const ZSTD_CDict*>(cdict_.get()))
+                             : ZSTD_compressCCtx(cctx.get(), stored.data(), stored.size(), r.raw.data(), r.raw.size(),
+                                                 kZstdLevel);
       if (ZSTD_isError(n)) return make_error(Errc::Io, std::string("zstd: ") + ZSTD_getErrorName(n));
       stored.resize(n);
       FrameHeader h;
       h.kind = FrameKind::Message;
+      h.dictionary = current_dictionary_;
       h.payload_size = stored.size();
       h.content_size = r.raw.size();
       h.sha256 = digest;
@@ -443,6 +475,74 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
   return results;
 }
 
+// Small messages compress far better with a dictionary of what mail looks
+// like (headers, MIME boilerplate): trained once, from the first batch
+// large enough, and kept in the segments like everything else.
+Result<void> Archive::train_dictionary(const std::vector<IngestRequest>& batch, Batch& frames) {
+  constexpr std::size_t kMinSamples = 64, kDictionarySize = 112 << 10, kSampleLimit = 64 << 10;
+  // Samples gather over batches (small folders make small batches).
+  for (const auto& r : batch) {
+    if (samples_.size() >= 16 * kDictionarySize) break;
+    auto sample = r.raw.substr(0, kSampleLimit);
+    samples_.append(sample);
+    sample_sizes_.push_back(sample.size());
+  }
+  if (sample_sizes_.size() < kMinSamples || samples_.size() < 8 * kDictionarySize) return {};
+  std::string dict(kDictionarySize, '\0');
+  std::size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), samples_.data(), sample_sizes_.data(),
+                                        static_cast<unsigned>(sample_sizes_.size()));
+  samples_.clear();
+  sample_sizes_.clear();
+  if (ZDICT_isError(n)) return {};  // not enough variety yet: try again with the next batch
+  dict.resize(n);
+  std::uint16_t id = 1;
+  FrameHeader h;
+  h.kind = FrameKind::Dictionary;
+  h.dictionary = id;
+  h.payload_size = h.content_size = dict.size();
+  h.sha256 = sha256(dict);
+  MF_TRY(offset, segment_->append(h, dict));
+  frames.blobs[to_hex(h.sha256)] = {segment_->id(), offset};
+  MF_CHECK(append_event(frames, json{{"type", "dictionary"}, {"dictionary", id}, {"sha256", to_hex(h.sha256)},
+                                     {"size", dict.size()}}));
+  std::shared_ptr<void> cdict(ZSTD_createCDict(dict.data(), dict.size(), kZstdLevel),
+                              [](void* p) { ZSTD_freeCDict(static_cast<ZSTD_CDict*>(p)); });
+  if (!cdict) return make_error(Errc::Io, "zstd could not load the new dictionary");
+  dictionaries_[id] = std::move(dict);
+  current_dictionary_ = id;
+  cdict_ = std::move(cdict);
+  return {};
+}
+
+Result<const std::string*> Archive::dictionary(std::uint16_t id) {
+  if (id == 0) return static_cast<const std::string*>(nullptr);
+  if (auto it = dictionaries_.find(id); it != dictionaries_.end()) return &it->second;
+  MF_TRY(q, db_->prepare("SELECT sha256, segment, offset FROM dictionaries WHERE id = ?1"));
+  q.bind(1, std::int64_t{id});
+  MF_TRY(row, q.step());
+  if (!row) return make_error(Errc::Corrupt, "dictionary " + std::to_string(id) + " is not in the catalog", dir_);
+  auto segment = static_cast<std::uint32_t>(q.column_int(1));
+  auto offset = static_cast<std::uint64_t>(q.column_int(2));
+  MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
+  if (frame.header.kind != FrameKind::Dictionary || to_hex(sha256(frame.payload)) != q.column_text(0))
+    return make_error(Errc::Corrupt, "dictionary " + std::to_string(id) + " does not match its hash",
+                      where_of(segment, offset));
+  return &(dictionaries_[id] = std::move(frame.payload));
+}
+
+Result<void> Archive::load_current_dictionary() {
+  MF_TRY(q, db_->prepare("SELECT COALESCE(MAX(id), 0) FROM dictionaries"));
+  MF_CHECK(q.step());
+  auto id = static_cast<std::uint16_t>(q.column_int(0));
+  if (id == 0) return {};
+  MF_TRY(dict, dictionary(id));
+  cdict_ = std::shared_ptr<void>(ZSTD_createCDict(dict->data(), dict->size(), kZstdLevel),
+                                 [](void* p) { ZSTD_freeCDict(static_cast<ZSTD_CDict*>(p)); });
+  if (!cdict_) return make_error(Errc::Io, "zstd could not load dictionary " + std::to_string(id), dir_);
+  current_dictionary_ = id;
+  return {};
+}
+
 Result<void> Archive::record(const std::string& type, json data) {
   if (!segment_) return make_error(Errc::Corrupt, "archive damaged, nothing written: " + damage_, dir_);
   data["type"] = type;
@@ -476,7 +576,8 @@ Result<std::string> Archive::get(std::int64_t message) {
   auto segment = static_cast<std::uint32_t>(q.column_int(1));
   auto offset = static_cast<std::uint64_t>(q.column_int(2));
   MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
-  MF_TRY(raw, decompress(frame, where_of(segment, offset)));
+  MF_TRY(dict, dictionary(frame.header.dictionary));
+  MF_TRY(raw, decompress(frame, dict, where_of(segment, offset)));
   std::string actual = to_hex(sha256(raw));
   if (actual != sha || to_hex(frame.header.sha256) != sha)
     return make_error(Errc::Corrupt, "message " + std::to_string(message) + " does not match its hash (stored " + sha +
@@ -573,6 +674,7 @@ Result<std::vector<Fault>> Archive::verify() {
     std::string json;  // events
   };
   std::map<std::pair<std::uint32_t, std::uint64_t>, Seen> frames;
+  std::map<std::uint16_t, std::string> segment_dictionaries;  // as found in the segments, not the catalog
   MF_TRY(active_text, meta(*db_, "active_segment"));
   auto active = static_cast<std::uint32_t>(std::stoul(active_text));
   MF_TRY(committed_text, meta(*db_, "committed_size"));
@@ -588,15 +690,19 @@ Result<std::vector<Fault>> Archive::verify() {
       std::string where = where_of(id, f.offset);
       std::string sha = to_hex(f.header.sha256);
       if (f.header.kind == FrameKind::Message) {
-        auto raw = decompress(f, where);
+        auto dict = segment_dictionaries.find(f.header.dictionary);
+        auto raw = decompress(f, dict == segment_dictionaries.end() ? nullptr : &dict->second, where);
         if (!raw)
           fault("frame", where, raw.error().message);
         else if (to_hex(sha256(*raw)) != sha)
           fault("frame", where, "message bytes do not match the frame's SHA-256 " + sha);
         frames[{id, f.offset}] = Seen{f.header.kind, sha, {}};
       } else {
-        if (to_hex(sha256(f.payload)) != sha) fault("frame", where, "event bytes do not match the frame's SHA-256");
-        frames[{id, f.offset}] = Seen{f.header.kind, sha, f.payload};
+        if (to_hex(sha256(f.payload)) != sha)
+          fault("frame", where, std::string(f.header.kind == FrameKind::Event ? "event" : "dictionary") +
+                                    " bytes do not match the frame's SHA-256");
+        if (f.header.kind == FrameKind::Dictionary) segment_dictionaries[f.header.dictionary] = f.payload;
+        frames[{id, f.offset}] = Seen{f.header.kind, sha, f.header.kind == FrameKind::Event ? f.payload : ""};
       }
       return {};
     }, &problem));
@@ -637,6 +743,18 @@ Result<std::vector<Fault>> Archive::verify() {
     catalog_events[ev.column_int(0)] = {ev.column_text(1), ev.column_text(2)};
     referenced.insert({static_cast<std::uint32_t>(ev.column_int(3)), static_cast<std::uint64_t>(ev.column_int(4))});
   }
+  MF_TRY(dicts, db_->prepare("SELECT id, sha256, segment, offset FROM dictionaries"));
+  for (;;) {
+    MF_TRY(row, dicts.step());
+    if (!row) break;
+    std::pair<std::uint32_t, std::uint64_t> at{static_cast<std::uint32_t>(dicts.column_int(2)),
+                                               static_cast<std::uint64_t>(dicts.column_int(3))};
+    referenced.insert(at);
+    auto f = frames.find(at);
+    if (f == frames.end() || f->second.kind != FrameKind::Dictionary || f->second.sha != dicts.column_text(1))
+      fault("catalog", "dictionary " + std::to_string(dicts.column_int(0)),
+            "no dictionary frame with its SHA-256 at " + where_of(at.first, at.second));
+  }
   std::string prev;
   std::int64_t expected_event = 1;
   for (const auto& [at, seen] : frames) {
@@ -667,7 +785,8 @@ Result<std::vector<Fault>> Archive::verify() {
   for (const auto& [at, seen] : frames)
     if (!referenced.count(at))
       fault("catalog", where_of(at.first, at.second),
-            std::string(seen.kind == FrameKind::Message ? "message" : "event") + " frame the catalog does not list");
+            std::string(seen.kind == FrameKind::Message ? "message" : seen.kind == FrameKind::Event ? "event" : "dictionary") +
+                " frame the catalog does not list");
   return faults;
 }
 

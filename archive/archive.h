@@ -129,6 +129,16 @@ class Archive {
   std::int64_t next_event_ = 1;  // the next event's number
   std::int64_t next_message_ = 1;
   std::string damage_;  // set when the archive must not be written to
+
+  // zstd dictionaries (trained from the archive's first batch of mail).
+  Result<const std::string*> dictionary(std::uint16_t id);
+  Result<void> load_current_dictionary();
+  Result<void> train_dictionary(const std::vector<IngestRequest>& batch, Batch& frames);
+  std::map<std::uint16_t, std::string> dictionaries_;
+  std::uint16_t current_dictionary_ = 0;  // what new messages are compressed with (0: none)
+  std::shared_ptr<void> cdict_;           // ZSTD_CDict of the current dictionary
+  std::string samples_;                   // mail seen so far, to train the first dictionary from
+  std::vector<std::size_t> sample_sizes_;
 };
 
 }  // namespace mf::archive

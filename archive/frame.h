@@ -3,7 +3,7 @@
 //
 //   0  "MFRM"            magic
 //   4  u8  version (1)
-//   5  u8  kind          1 message (zstd frame), 2 event (JSON)
+//   5  u8  kind          1 message (zstd frame), 2 event (JSON), 3 zstd dictionary
 //   6  u16 dictionary    0: none, else the zstd dictionary's number
 //   8  u64 payload size  bytes stored after the header
 //  16  u64 content size  bytes of the message or JSON, uncompressed
@@ -23,7 +23,7 @@
 
 namespace mf::archive {
 
-enum class FrameKind : std::uint8_t { Message = 1, Event = 2 };
+enum class FrameKind : std::uint8_t { Message = 1, Event = 2, Dictionary = 3 };
 
 struct FrameHeader {
   FrameKind kind = FrameKind::Message;

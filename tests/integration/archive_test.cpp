@@ -168,6 +168,13 @@ TEST_CASE("archive_import_killed_at_any_moment_loses_nothing_acknowledged", "[in
   auto verify = run_mailferry({"archive", "verify", "--archive", dir});
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
+  // A dictionary was trained from the first full batch, and compresses what follows.
+  auto db = sql::Database::open(dir + "/archive.db");
+  REQUIRE(db);
+  auto dicts = db->prepare("SELECT COUNT(*) FROM dictionaries");
+  REQUIRE(dicts);
+  REQUIRE(dicts->step().value());
+  CHECK(dicts->column_int(0) == 1);
 }
 
 TEST_CASE("migrate_with_archive_stores_every_copied_message_even_across_a_crash", "[integration][archive]") {
