@@ -8,7 +8,7 @@ bash scripts/build.sh
 if command -v clang++ >/dev/null 2>&1; then
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DMF_BUILD_FUZZ=ON -DMF_FUZZ_ONLY=ON >/dev/null
   ninja -C build-fuzz -j2
-  for target in response_fuzz command_fuzz text_fuzz; do
+  for target in response_fuzz command_fuzz text_fuzz accounts_fuzz frame_fuzz; do
     echo "fuzz: $target for ${MF_FUZZ_SECONDS:-20} s"
     ./build-fuzz/tests/fuzz/$target -max_total_time="${MF_FUZZ_SECONDS:-20}" -rss_limit_mb=1024 \
       >"build-fuzz/$target.log" 2>&1 || { tail -40 "build-fuzz/$target.log"; exit 1; }
