@@ -479,21 +479,25 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
 // like (headers, MIME boilerplate): trained once, from the first batch
 // large enough, and kept in the segments like everything else.
 Result<void> Archive::train_dictionary(const std::vector<IngestRequest>& batch, Batch& frames) {
-  constexpr std::size_t kMinSamples = 64, kDictionarySize = 112 << 10, kSampleLimit = 64 << 10;
+  // Samples of at most 16 KB each: one odd giant message (a 20,000-byte line
+  // of one letter) must not make the dictionary. A result under 16 KB means
+  // the samples were poor: they are dropped and fresh ones gathered.
+  constexpr std::size_t kMinSamples = 64, kDictionarySize = 112 << 10, kSampleLimit = 16 << 10,
+                        kUsefulSize = 16 << 10;
   // Samples gather over batches (small folders make small batches).
   for (const auto& r : batch) {
-    if (samples_.size() >= 16 * kDictionarySize) break;
+    if (samples_.size() >= 8 * kDictionarySize) break;
     auto sample = r.raw.substr(0, kSampleLimit);
     samples_.append(sample);
     sample_sizes_.push_back(sample.size());
   }
-  if (sample_sizes_.size() < kMinSamples || samples_.size() < 8 * kDictionarySize) return {};
+  if (sample_sizes_.size() < kMinSamples || samples_.size() < 4 * kDictionarySize) return {};
   std::string dict(kDictionarySize, '\0');
   std::size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), samples_.data(), sample_sizes_.data(),
                                         static_cast<unsigned>(sample_sizes_.size()));
   samples_.clear();
   sample_sizes_.clear();
-  if (ZDICT_isError(n)) return {};  // not enough variety yet: try again with the next batch
+  if (ZDICT_isError(n) || n < kUsefulSize) return {};  // not enough variety yet: try again later
   dict.resize(n);
   std::uint16_t id = 1;
   FrameHeader h;

@@ -4,7 +4,8 @@
 # account to the second over TLS with a progress display, verifies, runs
 # again (nothing to copy), migrates the old server's Maildir files straight
 # into another account, runs a bulk migration of several accounts from an
-# accounts file, and stops the servers.
+# accounts file, archives the old mailbox (compressed, deduplicated, hash
+# chained) and verifies the archive, and stops the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -45,3 +46,8 @@ echo "== mailferry migrate --accounts: alice, bob and carol in one bulk run (one
   done
 } >"$work/accounts.csv"
 build/cli/mailferry migrate --accounts "$work/accounts.csv" --jobs 2 --state "$work/state.db" --tls-ca-file "$work/ca.pem"
+echo "== mailferry archive: alice's old mailbox over IMAPS into a tamper-evident archive, then verified"
+build/cli/mailferry archive import --archive "$work/archive" "imaps://alice@127.0.0.1:$OLD_IMAPS_PORT" \
+  --from-password-file "$work/password" --tls-ca-file "$work/ca.pem" --quiet | tail -1
+build/cli/mailferry archive stats --archive "$work/archive" | head -5
+build/cli/mailferry archive verify --archive "$work/archive"
