@@ -50,8 +50,6 @@ Result<std::string> find_password(const std::string& file, const char* env, cons
 
 }  // namespace
 
-void add_connection_options(CLI::App& app, EndpointOptions& o);
-
 int exit_code_for(const Error& e) {
   switch (e.code) {
     case Errc::Usage: return kExitUsage;
@@ -63,25 +61,7 @@ int exit_code_for(const Error& e) {
   }
 }
 
-void add_source_options(CLI::App& app, EndpointOptions& o) {
-  app.add_option("--from", o.from_url, "source: imap://USER@HOST[:PORT], imaps://..., pop3://..., pop3s://..., or local mail: maildir:/PATH, mbox:/PATH, eml:/DIR");
-  app.add_option("--from-password-file", o.from_password_file, "file holding the source password");
-  app.add_option("--from-oauth-token-cmd", o.from_oauth_command,
-                 "log in to the source with an OAuth 2.0 token (OAUTHBEARER or XOAUTH2) this command prints; "
-                 "run again for every connection");
-  app.add_option("--from-admin", o.from_admin,
-                 "log in to the source as this admin (master user) on behalf of the URL's user; "
-                 "the password is the admin's");
-  add_connection_options(app, o);
-}
-
-void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
-  add_source_options(app, o);
-  app.add_option("--to", o.to_url, "target server: imap://USER@HOST[:PORT] or imaps://...");
-  app.add_option("--to-password-file", o.to_password_file, "file holding the target password");
-  app.add_option("--to-oauth-token-cmd", o.to_oauth_command, "the same for the target");
-  app.add_option("--to-admin", o.to_admin, "the same for the target");
-}
+namespace {
 
 void add_connection_options(CLI::App& app, EndpointOptions& o) {
   app.add_option("--tls-ca-file", o.tls_ca_file, "also trust the CA certificates in this PEM file");
@@ -93,6 +73,28 @@ void add_connection_options(CLI::App& app, EndpointOptions& o) {
   app.add_option("--timeout", o.timeout_seconds, "seconds to wait for a server before giving up")->check(CLI::PositiveNumber);
   app.add_option("--json", o.json_path, "write a machine-readable report to this file");
   app.add_flag("-q,--quiet", o.quiet, "no progress display");
+}
+
+}  // namespace
+
+void add_source_options(CLI::App& app, EndpointOptions& o) {
+  app.add_option("--from-password-file", o.from_password_file, "file holding the source password");
+  app.add_option("--from-oauth-token-cmd", o.from_oauth_command,
+                 "log in to the source with an OAuth 2.0 token (OAUTHBEARER or XOAUTH2) this command prints; "
+                 "run again for every connection");
+  app.add_option("--from-admin", o.from_admin,
+                 "log in to the source as this admin (master user) on behalf of the URL's user; "
+                 "the password is the admin's");
+  add_connection_options(app, o);
+}
+
+void add_endpoint_options(CLI::App& app, EndpointOptions& o) {
+  app.add_option("--from", o.from_url, "source: imap://USER@HOST[:PORT], imaps://..., pop3://..., pop3s://..., or local mail: maildir:/PATH, mbox:/PATH, eml:/DIR");
+  add_source_options(app, o);
+  app.add_option("--to", o.to_url, "target server: imap://USER@HOST[:PORT] or imaps://...");
+  app.add_option("--to-password-file", o.to_password_file, "file holding the target password");
+  app.add_option("--to-oauth-token-cmd", o.to_oauth_command, "the same for the target");
+  app.add_option("--to-admin", o.to_admin, "the same for the target");
 }
 
 void add_folder_options(CLI::App& app, FolderOptions& o) {

@@ -41,9 +41,9 @@ struct EndpointOptions {
   bool quiet = false;
 };
 
-// --from and its password, admin and token options, with the connection
+// The source's password, admin and token options, with the connection
 // options (TLS, timeout, --json, --quiet): what a command reading one
-// source takes. add_endpoint_options adds the --to side.
+// source takes. add_endpoint_options adds --from and the --to side.
 void add_source_options(CLI::App& app, EndpointOptions& options);
 void add_endpoint_options(CLI::App& app, EndpointOptions& options);
 

@@ -35,7 +35,7 @@ namespace {
 // One folder, batch by batch: each batch is durable in the archive before
 // the next is fetched.
 net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mailbox& box, const std::string& folder,
-                                      archive::Archive& archive, std::size_t batch_bytes, const Endpoint& from,
+                                      archive::Archive& archive, std::size_t batch_bytes,
                                       ImportResult& result, Progress& progress) {
   progress.set_folder(folder);
   MF_CO_TRY(selected, co_await source.select(box.name));
@@ -94,7 +94,7 @@ net::Task<Result<void>> run_import(const Endpoint& from, archive::Archive& archi
     if (!box.selectable()) continue;
     auto levels = folder_levels(box.name, box.delimiter);
     std::string folder = levels ? display_name(*levels) : box.name;
-    auto imported = co_await import_folder(*source, box, folder, archive, batch_bytes, from, result, progress);
+    auto imported = co_await import_folder(*source, box, folder, archive, batch_bytes, result, progress);
     if (!imported) {
       auto code = imported.error().code;
       if (code != Errc::Perm && code != Errc::NotFound) co_return imported.error();
