@@ -102,7 +102,9 @@ Result<DateTime> parse_message_date(std::string_view text) {
       month = i + 1;
   if (year < 50) year += 2000;  // RFC 5322 §4.3
   else if (year < 1000) year += 1900;
-  if (month == 0 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return bad();
+  if (month == 0 || day < 1 || day > 31 || year < 1000 || year > 9999 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+      ss < 0 || ss > 60)
+    return bad();
   int zone = 0;
   std::string z(zone_text);
   if (!z.empty() && (z[0] == '+' || z[0] == '-') && z.size() >= 5) {

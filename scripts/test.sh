@@ -10,7 +10,8 @@ if command -v clang++ >/dev/null 2>&1; then
   ninja -C build-fuzz -j2
   for target in response_fuzz command_fuzz text_fuzz accounts_fuzz frame_fuzz; do
     echo "fuzz: $target for ${MF_FUZZ_SECONDS:-20} s"
-    ./build-fuzz/tests/fuzz/$target -max_total_time="${MF_FUZZ_SECONDS:-20}" -rss_limit_mb=1024 \
+    # A fixed seed makes the test command repeatable; MF_FUZZ_SEED=0 explores afresh.
+    ./build-fuzz/tests/fuzz/$target -seed="${MF_FUZZ_SEED:-1}" -max_total_time="${MF_FUZZ_SECONDS:-20}" -rss_limit_mb=1024 \
       >"build-fuzz/$target.log" 2>&1 || { tail -40 "build-fuzz/$target.log"; exit 1; }
   done
 else

@@ -158,4 +158,7 @@ TEST_CASE("message Date: headers in their common and obsolete forms", "[imap][da
   CHECK(parse_message_date("Tue, 20 Aug 2002 17:32:06 +0100").value().zone_minutes == 60);
   CHECK_FALSE(parse_message_date("yesterday"));
   CHECK_FALSE(parse_message_date("Tue, 20 Foo 2002 17:32:06 +0100"));
+  CHECK_FALSE(parse_message_date("5MAr74+876666666666666:7:7:4+7666666666666666"));  // found by frame_fuzz
+  CHECK_FALSE(parse_message_date("1 Mar 2002 -5:00:00 +0000"));
+  CHECK_FALSE(parse_message_date("1 Mar 99999999 10:00:00 +0000"));
 }
