@@ -1,7 +1,10 @@
 #include "archive/archive.h"
 
+#include "archive/headers.h"
+#include "archive/internal.h"
 #include "core/atomic_file.h"
 #include "core/crash_point.h"
+#include "imap/date.h"
 
 #include <zdict.h>
 #include <zstd.h>
@@ -29,67 +32,47 @@ constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('format', '1'), ('active_segment', '1'), ('committed_size', '0');
 CREATE TABLE IF NOT EXISTS events(
-  seq INTEGER PRIMARY KEY, type TEXT NOT NULL, time INTEGER NOT NULL, json TEXT NOT NULL, hash TEXT NOT NULL,
+  seq INTEGER PRIMARY KEY, type TEXT NOT NULL, time INTEGER NOT NULL, hash TEXT NOT NULL,
   segment INTEGER NOT NULL, offset INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS events_by_type ON events(type, time);
 CREATE TABLE IF NOT EXISTS messages(
-  seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, raw_size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
+  seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, raw_size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
   segment INTEGER NOT NULL, offset INTEGER NOT NULL, parsed INTEGER NOT NULL, message_id TEXT, subject TEXT,
-  event INTEGER NOT NULL);
+  date INTEGER NOT NULL, retain_until INTEGER NOT NULL DEFAULT 0, class TEXT NOT NULL DEFAULT '',
+  purged INTEGER, event INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS messages_by_sha256 ON messages(sha256) WHERE purged IS NULL;
 CREATE INDEX IF NOT EXISTS messages_by_message_id ON messages(message_id);
+CREATE INDEX IF NOT EXISTS messages_by_retention ON messages(retain_until) WHERE purged IS NULL;
 CREATE TABLE IF NOT EXISTS dictionaries(
   id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, event INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS mailboxes(id INTEGER PRIMARY KEY, account TEXT NOT NULL, folder TEXT NOT NULL,
+  UNIQUE(account, folder));
 CREATE TABLE IF NOT EXISTS placements(
-  id INTEGER PRIMARY KEY, message INTEGER NOT NULL REFERENCES messages(seq), account TEXT NOT NULL,
-  folder TEXT NOT NULL, flags TEXT NOT NULL, internaldate INTEGER NOT NULL, source TEXT NOT NULL,
-  copy INTEGER NOT NULL, event INTEGER NOT NULL, UNIQUE(account, folder, message, copy));
+  id INTEGER PRIMARY KEY, message INTEGER NOT NULL REFERENCES messages(seq), mailbox INTEGER NOT NULL,
+  copy INTEGER NOT NULL, flags TEXT NOT NULL, internaldate INTEGER NOT NULL, source TEXT NOT NULL,
+  class TEXT NOT NULL, event INTEGER NOT NULL, UNIQUE(mailbox, message, copy));
+CREATE INDEX IF NOT EXISTS placements_by_message ON placements(message);
+CREATE TABLE IF NOT EXISTS holds(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, query TEXT NOT NULL, user TEXT NOT NULL, time INTEGER NOT NULL,
+  event INTEGER NOT NULL, released INTEGER);
+CREATE UNIQUE INDEX IF NOT EXISTS holds_active ON holds(name) WHERE released IS NULL;
 )";
 
-std::string header_value(std::string_view raw, std::string_view name) {
-  std::size_t pos = 0;
-  while (pos < raw.size()) {
-    auto eol = raw.find('\n', pos);
-    std::string_view line = raw.substr(pos, eol == std::string_view::npos ? raw.npos : eol - pos);
-    pos = eol == std::string_view::npos ? raw.size() : eol + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) break;
-    if (line.size() > name.size() && line[name.size()] == ':' &&
-        strncasecmp(line.data(), name.data(), name.size()) == 0) {
-      std::string_view v = line.substr(name.size() + 1);
-      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-      return std::string(v.substr(0, 200));
-    }
-  }
-  return {};
-}
+constexpr std::size_t kCompressEventsFrom = 256;  // bytes of JSON; shorter events are stored as they are
 
-// A header section of "Name: value" lines ended by an empty line (RFC 5322
-// §2.1); anything else is archived all the same, marked as not parsed.
-bool parses(std::string_view raw) {
-  std::size_t pos = 0, fields = 0;
-  while (pos < raw.size()) {
-    auto eol = raw.find('\n', pos);
-    if (eol == std::string_view::npos) return false;
-    std::string_view line = raw.substr(pos, eol - pos);
-    pos = eol + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) return fields > 0;
-    if (line[0] == ' ' || line[0] == '\t') {
-      if (fields == 0) return false;
-      continue;
-    }
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0) return false;
-    for (char c : line.substr(0, colon))
-      if (c <= 32 || c >= 127) return false;
-    ++fields;
-  }
-  return false;
-}
+}  // namespace
 
-// A message frame's bytes; `dictionary` is the zstd dictionary its header
-// names (null for none).
-Result<std::string> decompress(const FrameAt& frame, const std::string* dictionary, const std::string& where) {
-  if (frame.header.dictionary != 0 && !dictionary)
+namespace detail {
+
+// A frame's content: the payload itself, or the payload decompressed;
+// `dictionary` is the zstd dictionary the header names (null for none).
+Result<std::string> frame_content(const FrameAt& frame, const std::string* dictionary, const std::string& where) {
+  if (!frame.header.compressed) {
+    if (frame.payload.size() != frame.header.content_size)
+      return make_error(Errc::Corrupt, "frame content size does not match its payload", where);
+    return frame.payload;
+  }
+  if (frame.header.dictionary != 0 && frame.header.kind == FrameKind::Message && !dictionary)
     return make_error(Errc::Corrupt, "dictionary " + std::to_string(frame.header.dictionary) + " not found", where);
   std::string out(frame.header.content_size, '\0');
   std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
@@ -127,7 +110,9 @@ std::string where_of(std::uint32_t segment, std::uint64_t offset) {
   return name;
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 std::string_view outcome_name(IngestOutcome o) {
   switch (o) {
@@ -142,12 +127,12 @@ std::string_view outcome_name(IngestOutcome o) {
 // Frames written for one batch, applied to the catalog once they are durable.
 struct Archive::Batch {
   struct Event {
-    std::string text;
+    json event;
     std::string hash;
     std::uint64_t offset = 0;
   };
   std::vector<Event> events;
-  std::map<std::string, std::pair<std::uint32_t, std::uint64_t>> blobs;  // sha256 -> where
+  Blobs blobs;
 };
 
 Archive::~Archive() = default;
@@ -166,8 +151,10 @@ Result<std::unique_ptr<Archive>> Archive::open(const std::string& dir, bool crea
   MF_CHECK(a->db_->exec(kSchema));
   MF_TRY(format, meta(*a->db_, "format"));
   if (format != "1") return make_error(Errc::Corrupt, "archive format " + format + " is not 1", dir);
+  MF_CHECK(a->finish_compaction());
   MF_CHECK(a->recover(notes));
   MF_CHECK(a->load_current_dictionary());
+  MF_CHECK(a->load_policy());
   return a;
 }
 
@@ -216,36 +203,44 @@ Result<void> Archive::recover(std::vector<std::string>* notes) {
 
 Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_t from) {
   std::string path = segment_path(dir_, id);
-  Batch replay;
+  struct Pending {
+    json event;
+    std::string hash;
+    std::uint64_t offset;
+  };
+  std::vector<Pending> events;
+  Blobs blobs;
   Replayed out;
   out.end = from;
   bool chain_broken = false;
   MF_TRY(whole, scan_frames(path, from, [&](FrameAt& f) -> Result<void> {
     if (chain_broken) return {};
     if (f.header.kind != FrameKind::Event) {
-      replay.blobs[to_hex(f.header.sha256)] = {id, f.offset};  // kept only if an event follows it
+      blobs[to_hex(f.header.sha256)] = {id, f.offset};  // kept only if an event follows it
       return {};
     }
-    auto event = json::parse(f.payload, nullptr, false);
-    if (event.is_discarded() || event.value("seq", 0ll) != next_event_ || event.value("prev", "") != head_hash_) {
+    auto text = frame_content(f, nullptr, where_of(id, f.offset));
+    auto event = text ? json::parse(*text, nullptr, false) : json();
+    if (event.is_discarded() || !event.is_object() || event.value("seq", 0ll) != next_event_ ||
+        event.value("prev", "") != head_hash_ || to_hex(sha256(*text)) != to_hex(f.header.sha256)) {
       chain_broken = true;  // not the next link: keep nothing from here on
       out.problem = "event at " + where_of(id, f.offset) + " does not continue the chain";
       return {};
     }
-    replay.events.push_back({f.payload, to_hex(sha256(f.payload)), f.offset});
-    head_hash_ = replay.events.back().hash;
+    head_hash_ = to_hex(f.header.sha256);
+    events.push_back({std::move(event), head_hash_, f.offset});
     ++next_event_;
     out.end = f.offset + kFrameHeaderSize + f.payload.size();
     return {};
   }, out.problem.empty() ? &out.problem : nullptr));
   (void)whole;
   MF_TRY(tx, sql::Transaction::begin(*db_));
-  for (const auto& e : replay.events) MF_CHECK(apply_event(e.text, e.hash, id, e.offset, replay.blobs));
+  for (const auto& e : events) MF_CHECK(apply_event(e.event, e.hash, id, e.offset, blobs));
   MF_CHECK(tx.commit());
   MF_TRY(last, db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM messages"));
   MF_CHECK(last.step());
   next_message_ = last.column_int(0) + 1;
-  out.events = replay.events.size();
+  out.events = events.size();
   return out;
 }
 
@@ -288,48 +283,97 @@ Result<std::vector<std::string>> Archive::rebuild(const std::string& dir) {
   return notes;
 }
 
-Result<void> Archive::apply_event(const std::string& text, const std::string& hash, std::uint32_t segment,
-                                  std::uint64_t offset,
-                                  const std::map<std::string, std::pair<std::uint32_t, std::uint64_t>>& blobs) {
-  auto e = json::parse(text, nullptr, false);
-  if (e.is_discarded() || !e.is_object()) return make_error(Errc::Corrupt, "event is not JSON", where_of(segment, offset));
-  MF_TRY(insert, db_->prepare("INSERT INTO events(seq, type, time, json, hash, segment, offset) "
-                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-  insert.bind(1, e["seq"].get<std::int64_t>()).bind(2, e["type"].get<std::string>());
-  insert.bind(3, e["time"].get<std::int64_t>()).bind(4, text).bind(5, hash);
-  insert.bind(6, std::int64_t{segment}).bind(7, static_cast<std::int64_t>(offset));
-  MF_CHECK(insert.run());
-  std::string type = e["type"];
-  if (type == "ingest") {
-    auto blob = blobs.find(e["sha256"].get<std::string>());
-    if (blob == blobs.end()) return make_error(Errc::Corrupt, "ingest event without its message frame", where_of(segment, offset));
-    MF_TRY(m, db_->prepare("INSERT INTO messages(seq, sha256, raw_size, stored_size, segment, offset, parsed, "
-                           "message_id, subject, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
-    m.bind(1, e["message"].get<std::int64_t>()).bind(2, e["sha256"].get<std::string>());
-    m.bind(3, e["size"].get<std::int64_t>()).bind(4, e["stored"].get<std::int64_t>());
-    m.bind(5, std::int64_t{blob->second.first}).bind(6, static_cast<std::int64_t>(blob->second.second));
-    m.bind(7, std::int64_t{e["parsed"].get<bool>()}).bind(8, e["message_id"].get<std::string>());
-    m.bind(9, e["subject"].get<std::string>()).bind(10, e["seq"].get<std::int64_t>());
-    MF_CHECK(m.run());
-  } else if (type == "dictionary") {
-    auto frame = blobs.find(e["sha256"].get<std::string>());
-    if (frame == blobs.end())
-      return make_error(Errc::Corrupt, "dictionary event without its dictionary frame", where_of(segment, offset));
-    MF_TRY(d, db_->prepare("INSERT INTO dictionaries(id, sha256, segment, offset, event) VALUES (?1, ?2, ?3, ?4, ?5)"));
-    d.bind(1, e["dictionary"].get<std::int64_t>()).bind(2, e["sha256"].get<std::string>());
-    d.bind(3, std::int64_t{frame->second.first}).bind(4, static_cast<std::int64_t>(frame->second.second));
-    d.bind(5, e["seq"].get<std::int64_t>());
-    MF_CHECK(d.run());
-  } else if (type == "place") {
-    MF_TRY(p, db_->prepare("INSERT INTO placements(message, account, folder, flags, internaldate, source, copy, event) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
-    p.bind(1, e["message"].get<std::int64_t>()).bind(2, e["account"].get<std::string>());
-    p.bind(3, e["folder"].get<std::string>()).bind(4, event_text(e["flags"]));
-    p.bind(5, e["internaldate"].get<std::int64_t>()).bind(6, e["source"].get<std::string>());
-    p.bind(7, e["copy"].get<std::int64_t>()).bind(8, e["seq"].get<std::int64_t>());
-    MF_CHECK(p.run());
+// One event into the catalog. Reads only the event (and the frames' places):
+// the same code applies a fresh batch, replays a crashed one and rebuilds.
+Result<void> Archive::apply_event(const json& e, const std::string& hash, std::uint32_t segment,
+                                  std::uint64_t offset, const Blobs& blobs) {
+  auto corrupt = [&](const std::string& what) {
+    return make_error(Errc::Corrupt, "event " + std::to_string(e.value("seq", 0ll)) + ": " + what,
+                      where_of(segment, offset));
+  };
+  try {
+    MF_TRY(insert, db_->prepare("INSERT INTO events(seq, type, time, hash, segment, offset) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    std::string type = e.at("type");
+    insert.bind(1, e.at("seq").get<std::int64_t>()).bind(2, type).bind(3, e.at("time").get<std::int64_t>());
+    insert.bind(4, hash).bind(5, std::int64_t{segment}).bind(6, static_cast<std::int64_t>(offset));
+    MF_CHECK(insert.run());
+    std::int64_t seq = e.at("seq");
+    if (type == "ingest") {
+      MF_TRY(m, db_->prepare("INSERT INTO messages(seq, sha256, raw_size, stored_size, segment, offset, parsed, "
+                             "message_id, subject, date, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+      for (const auto& msg : e.at("messages")) {
+        std::string sha = msg.at("sha256");
+        auto blob = blobs.find(sha);
+        // A message purged later has no frame any more: its row is kept with no place (0, 0).
+        std::pair<std::uint32_t, std::uint64_t> at = blob == blobs.end() ? std::make_pair(0u, std::uint64_t{0})
+                                                                         : blob->second;
+        m.bind(1, msg.at("message").get<std::int64_t>()).bind(2, sha);
+        m.bind(3, msg.at("size").get<std::int64_t>()).bind(4, msg.at("stored").get<std::int64_t>());
+        m.bind(5, std::int64_t{at.first}).bind(6, static_cast<std::int64_t>(at.second));
+        m.bind(7, std::int64_t{msg.at("parsed").get<bool>()}).bind(8, msg.at("message_id").get<std::string>());
+        m.bind(9, msg.at("subject").get<std::string>()).bind(10, msg.at("date").get<std::int64_t>()).bind(11, seq);
+        MF_CHECK(m.run());
+        m.reset();
+      }
+      for (const auto& p : e.at("placements")) MF_CHECK(apply_placement(p, seq));
+    } else if (type == "dictionary") {
+      auto frame = blobs.find(e.at("sha256").get<std::string>());
+      if (frame == blobs.end()) return corrupt("a dictionary without its dictionary frame");
+      MF_TRY(d, db_->prepare("INSERT INTO dictionaries(id, sha256, segment, offset, event) VALUES (?1, ?2, ?3, ?4, ?5)"));
+      d.bind(1, e.at("dictionary").get<std::int64_t>()).bind(2, e.at("sha256").get<std::string>());
+      d.bind(3, std::int64_t{frame->second.first}).bind(4, static_cast<std::int64_t>(frame->second.second));
+      d.bind(5, seq);
+      MF_CHECK(d.run());
+    } else if (type == "policy") {
+      MF_CHECK(set_meta(*db_, "policy", event_text(e.at("policy"))));
+      for (const auto& r : e.at("raised"))
+        MF_CHECK(raise_retention(r.at(0).get<std::int64_t>(), r.at(1).get<std::string>(), r.at(2).get<std::int64_t>()));
+    } else if (type == "hold") {
+      MF_TRY(h, db_->prepare("INSERT INTO holds(name, query, user, time, event) VALUES (?1, ?2, ?3, ?4, ?5)"));
+      h.bind(1, e.at("case").get<std::string>()).bind(2, e.at("query").get<std::string>());
+      h.bind(3, e.at("user").get<std::string>()).bind(4, e.at("time").get<std::int64_t>()).bind(5, seq);
+      MF_CHECK(h.run());
+    } else if (type == "release") {
+      MF_TRY(r, db_->prepare("UPDATE holds SET released = ?1 WHERE name = ?2 AND released IS NULL"));
+      r.bind(1, seq).bind(2, e.at("case").get<std::string>());
+      MF_CHECK(r.run());
+    } else if (type == "purge") {
+      MF_TRY(p, db_->prepare("UPDATE messages SET purged = ?1 WHERE seq = ?2 AND sha256 = ?3 AND purged IS NULL"));
+      for (const auto& t : e.at("messages")) {
+        p.bind(1, seq).bind(2, t.at("message").get<std::int64_t>()).bind(3, t.at("sha256").get<std::string>());
+        MF_CHECK(p.run());
+        p.reset();
+        if (db_->changes() != 1) return corrupt("a tombstone for message " + t.at("message").dump() + " that is not archived");
+      }
+    }
+  } catch (const json::exception& x) {
+    return corrupt(std::string("a field is missing or of the wrong type (") + x.what() + ")");
   }
   return {};
+}
+
+Result<void> Archive::apply_placement(const json& p, std::int64_t event) {
+  MF_TRY(mailbox, db_->prepare("INSERT INTO mailboxes(account, folder) VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
+  mailbox.bind(1, p.at("account").get<std::string>()).bind(2, p.at("folder").get<std::string>());
+  MF_CHECK(mailbox.run());
+  MF_TRY(insert, db_->prepare("INSERT INTO placements(message, mailbox, copy, flags, internaldate, source, class, "
+                              "event) SELECT ?1, id, ?4, ?5, ?6, ?7, ?8, ?9 FROM mailboxes WHERE account = ?2 AND "
+                              "folder = ?3"));
+  std::int64_t message = p.at("message");
+  insert.bind(1, message).bind(2, p.at("account").get<std::string>()).bind(3, p.at("folder").get<std::string>());
+  insert.bind(4, p.at("copy").get<std::int64_t>()).bind(5, event_text(p.at("flags")));
+  insert.bind(6, p.at("internaldate").get<std::int64_t>()).bind(7, p.at("source").get<std::string>());
+  insert.bind(8, p.at("class").get<std::string>()).bind(9, event);
+  MF_CHECK(insert.run());
+  return raise_retention(message, p.at("class"), p.at("retain_until"));
+}
+
+// Retention only rises: the locked minimum.
+Result<void> Archive::raise_retention(std::int64_t message, const std::string& class_name, std::int64_t until) {
+  MF_TRY(q, db_->prepare("UPDATE messages SET retain_until = ?2, class = ?3 WHERE seq = ?1 AND retain_until < ?2"));
+  q.bind(1, message).bind(2, until).bind(3, class_name);
+  return q.run();
 }
 
 Result<std::uint64_t> Archive::append_event(Batch& batch, json event) {
@@ -339,12 +383,21 @@ Result<std::uint64_t> Archive::append_event(Batch& batch, json event) {
   std::string text = event_text(event);
   FrameHeader h;
   h.kind = FrameKind::Event;
-  h.payload_size = h.content_size = text.size();
+  h.content_size = text.size();
   h.sha256 = sha256(text);
-  MF_TRY(offset, segment_->append(h, text));
+  std::string payload = text;
+  if (text.size() >= kCompressEventsFrom) {  // placements repeat account, folder and source names
+    std::string packed(ZSTD_compressBound(text.size()), '\0');
+    std::size_t n = ZSTD_compress(packed.data(), packed.size(), text.data(), text.size(), kZstdLevel);
+    if (ZSTD_isError(n)) return make_error(Errc::Io, std::string("zstd: ") + ZSTD_getErrorName(n));
+    packed.resize(n);
+    if (n < text.size()) payload = std::move(packed), h.compressed = true;
+  }
+  h.payload_size = payload.size();
+  MF_TRY(offset, segment_->append(h, payload));
   head_hash_ = to_hex(h.sha256);
   ++next_event_;
-  batch.events.push_back({std::move(text), head_hash_, offset});
+  batch.events.push_back({std::move(event), head_hash_, offset});
   return offset;
 }
 
@@ -353,7 +406,7 @@ Result<void> Archive::commit(Batch& batch) {
   MF_CHECK(segment_->sync());  // durable before anything is acknowledged
   crash_point("archive-synced");
   MF_TRY(tx, sql::Transaction::begin(*db_));
-  for (const auto& e : batch.events) MF_CHECK(apply_event(e.text, e.hash, segment_->id(), e.offset, batch.blobs));
+  for (const auto& e : batch.events) MF_CHECK(apply_event(e.event, e.hash, segment_->id(), e.offset, batch.blobs));
   MF_CHECK(set_meta(*db_, "committed_size", std::to_string(segment_->size())));
   return tx.commit();
 }
@@ -398,11 +451,13 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
   if (current_dictionary_ == 0) MF_CHECK(train_dictionary(requests, batch));
   std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
   std::vector<IngestResult> results;
-  std::map<std::string, std::int64_t> new_in_batch;                      // sha256 -> message number
+  std::map<std::string, std::int64_t> new_in_batch;  // sha256 -> message number
   std::set<std::tuple<std::string, std::string, std::int64_t, std::uint32_t>> placed_in_batch;
-  MF_TRY(find_message, db_->prepare("SELECT seq FROM messages WHERE sha256 = ?1"));
-  MF_TRY(find_placement, db_->prepare("SELECT 1 FROM placements WHERE account = ?1 AND folder = ?2 AND message = ?3 "
-                                      "AND copy = ?4"));
+  json messages = json::array(), placements = json::array();
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  MF_TRY(find_message, db_->prepare("SELECT seq FROM messages WHERE sha256 = ?1 AND purged IS NULL"));
+  MF_TRY(find_placement, db_->prepare("SELECT 1 FROM placements p JOIN mailboxes b ON b.id = p.mailbox WHERE "
+                                      "b.account = ?1 AND b.folder = ?2 AND p.message = ?3 AND p.copy = ?4"));
   for (const auto& r : requests) {
     IngestResult result;
     if (r.raw.empty()) {
@@ -423,7 +478,9 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
       find_message.reset();
     }
     const auto& p = r.placement;
-    if (message == 0) {  // new: the message frame, then its ingest event
+    Headers headers(r.raw);
+    auto date = imap::parse_message_date(headers.value("Date"));
+    if (message == 0) {  // new: its frame now, its entry in the batch's ingest event
       std::string stored(ZSTD_compressBound(r.raw.size()), '\0');
       std::size_t n = cdict_ ? ZSTD_compress_usingCDict(cctx.get(), stored.data(), stored.size(), r.raw.data(),
                                                         r.raw.size(), static_cast<const ZSTD_CDict*>(cdict_.get()))
@@ -433,6 +490,7 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
       stored.resize(n);
       FrameHeader h;
       h.kind = FrameKind::Message;
+      h.compressed = true;
       h.dictionary = current_dictionary_;
       h.payload_size = stored.size();
       h.content_size = r.raw.size();
@@ -441,14 +499,14 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
       batch.blobs[sha] = {segment_->id(), offset};
       message = next_message_++;
       new_in_batch[sha] = message;
-      MF_CHECK(append_event(batch, json{{"type", "ingest"},
-                                        {"message", message},
-                                        {"sha256", sha},
-                                        {"size", r.raw.size()},
-                                        {"stored", stored.size()},
-                                        {"parsed", parses(r.raw)},
-                                        {"message_id", header_value(r.raw, "Message-ID")},
-                                        {"subject", header_value(r.raw, "Subject")}}));
+      messages.push_back({{"message", message},
+                          {"sha256", sha},
+                          {"size", r.raw.size()},
+                          {"stored", stored.size()},
+                          {"parsed", headers.well_formed()},
+                          {"message_id", headers.value("Message-ID").substr(0, 998)},
+                          {"subject", headers.value("Subject").substr(0, 998)},
+                          {"date", date ? date->epoch : 0}});
       result.outcome = IngestOutcome::Archived;
     } else {
       find_placement.bind(1, p.account).bind(2, p.folder).bind(3, message).bind(4, std::int64_t{p.copy});
@@ -460,17 +518,23 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
     result.message = message;
     if (result.outcome != IngestOutcome::AlreadyPresent) {
       placed_in_batch.insert({p.account, p.folder, message, p.copy});
-      MF_CHECK(append_event(batch, json{{"type", "place"},
-                                        {"message", message},
-                                        {"account", p.account},
-                                        {"folder", p.folder},
-                                        {"flags", p.flags},
-                                        {"internaldate", p.internaldate},
-                                        {"source", p.source},
-                                        {"copy", p.copy}}));
+      auto retention = policy_->retention(PlacementFacts{p.account, p.folder, headers},
+                                          retention_basis(date ? date->epoch : 0, p.internaldate, now));
+      placements.push_back({{"message", message},
+                            {"account", p.account},
+                            {"folder", p.folder},
+                            {"flags", p.flags},
+                            {"internaldate", p.internaldate},
+                            {"source", p.source},
+                            {"copy", p.copy},
+                            {"class", retention.class_name},
+                            {"retain_until", retention.until}});
     }
     results.push_back(std::move(result));
   }
+  if (!placements.empty())
+    MF_CHECK(append_event(batch, json{{"type", "ingest"}, {"messages", std::move(messages)},
+                                      {"placements", std::move(placements)}}));
   if (!batch.events.empty()) MF_CHECK(commit(batch));
   return results;
 }
@@ -548,14 +612,26 @@ Result<void> Archive::load_current_dictionary() {
 }
 
 Result<void> Archive::record(const std::string& type, json data) {
-  if (!segment_) return make_error(Errc::Corrupt, "archive damaged, nothing written: " + damage_, dir_);
   data["type"] = type;
+  return record_all({std::move(data)});
+}
+
+Result<void> Archive::record_all(std::vector<json> events) {
+  if (!segment_) return make_error(Errc::Corrupt, "archive damaged, nothing written: " + damage_, dir_);
+  MF_CHECK(roll_segment_if_full());
   auto size = segment_->size();
   auto head = head_hash_;
   auto next_event = next_event_;
   Batch batch;
-  auto appended = append_event(batch, std::move(data));
-  Result<void> done = appended ? commit(batch) : Result<void>(appended.error());
+  Result<void> done;
+  for (auto& e : events) {
+    auto appended = append_event(batch, std::move(e));
+    if (!appended) {
+      done = appended.error();
+      break;
+    }
+  }
+  if (done) done = commit(batch);
   if (!done) {
     (void)segment_->truncate(size);
     head_hash_ = head;
@@ -572,16 +648,19 @@ Result<void> Archive::audit(const std::string& command, json details) {
 }
 
 Result<std::string> Archive::get(std::int64_t message) {
-  MF_TRY(q, db_->prepare("SELECT sha256, segment, offset FROM messages WHERE seq = ?1"));
+  MF_TRY(q, db_->prepare("SELECT sha256, segment, offset, purged FROM messages WHERE seq = ?1"));
   q.bind(1, message);
   MF_TRY(row, q.step());
   if (!row) return make_error(Errc::NotFound, "no message " + std::to_string(message) + " in the archive", dir_);
+  if (!q.column_is_null(3))
+    return make_error(Errc::NotFound, "message " + std::to_string(message) + " was purged (event " +
+                                          std::to_string(q.column_int(3)) + ")", dir_);
   std::string sha = q.column_text(0);
   auto segment = static_cast<std::uint32_t>(q.column_int(1));
   auto offset = static_cast<std::uint64_t>(q.column_int(2));
   MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
   MF_TRY(dict, dictionary(frame.header.dictionary));
-  MF_TRY(raw, decompress(frame, dict, where_of(segment, offset)));
+  MF_TRY(raw, frame_content(frame, dict, where_of(segment, offset)));
   std::string actual = to_hex(sha256(raw));
   if (actual != sha || to_hex(frame.header.sha256) != sha)
     return make_error(Errc::Corrupt, "message " + std::to_string(message) + " does not match its hash (stored " + sha +
@@ -590,7 +669,7 @@ Result<std::string> Archive::get(std::int64_t message) {
 }
 
 Result<std::optional<std::int64_t>> Archive::find_by_message_id(const std::string& message_id) {
-  MF_TRY(q, db_->prepare("SELECT seq FROM messages WHERE message_id = ?1 ORDER BY seq LIMIT 1"));
+  MF_TRY(q, db_->prepare("SELECT seq FROM messages WHERE message_id = ?1 AND purged IS NULL ORDER BY seq LIMIT 1"));
   q.bind(1, message_id);
   MF_TRY(row, q.step());
   if (!row) return std::optional<std::int64_t>{};
@@ -598,20 +677,29 @@ Result<std::optional<std::int64_t>> Archive::find_by_message_id(const std::strin
 }
 
 Result<bool> Archive::has_placement(const std::string& sha256, const Placement& p) {
-  MF_TRY(q, db_->prepare("SELECT 1 FROM placements pl JOIN messages m ON m.seq = pl.message WHERE m.sha256 = ?1 AND "
-                         "pl.account = ?2 AND pl.folder = ?3 AND pl.copy = ?4"));
+  MF_TRY(q, db_->prepare("SELECT 1 FROM placements pl JOIN messages m ON m.seq = pl.message JOIN mailboxes b ON "
+                         "b.id = pl.mailbox WHERE m.sha256 = ?1 AND m.purged IS NULL AND b.account = ?2 AND "
+                         "b.folder = ?3 AND pl.copy = ?4"));
   q.bind(1, sha256).bind(2, p.account).bind(3, p.folder).bind(4, std::int64_t{p.copy});
   return q.step();
 }
 
+Result<std::string> Archive::read_event(std::uint32_t segment, std::uint64_t offset) {
+  MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
+  if (frame.header.kind != FrameKind::Event)
+    return make_error(Errc::Corrupt, "the catalog points at a frame that is no event", where_of(segment, offset));
+  return frame_content(frame, nullptr, where_of(segment, offset));
+}
+
 Result<std::vector<std::string>> Archive::events(const std::string& type, std::int64_t since) {
-  MF_TRY(q, db_->prepare("SELECT json FROM events WHERE (?1 = '' OR type = ?1) AND time >= ?2 ORDER BY seq"));
+  MF_TRY(q, db_->prepare("SELECT segment, offset FROM events WHERE (?1 = '' OR type = ?1) AND time >= ?2 ORDER BY seq"));
   q.bind(1, type).bind(2, since);
   std::vector<std::string> out;
   for (;;) {
     MF_TRY(row, q.step());
     if (!row) break;
-    out.push_back(q.column_text(0));
+    MF_TRY(text, read_event(static_cast<std::uint32_t>(q.column_int(0)), static_cast<std::uint64_t>(q.column_int(1))));
+    out.push_back(std::move(text));
   }
   return out;
 }
@@ -640,14 +728,17 @@ Result<std::optional<std::string>> Archive::event_hash(std::int64_t seq) {
 Result<Stats> Archive::stats() {
   Stats s;
   MF_TRY(m, db_->prepare("SELECT COUNT(*), COALESCE(SUM(raw_size), 0), COALESCE(SUM(stored_size), 0), "
-                         "COALESCE(SUM(parsed = 0), 0) FROM messages"));
+                         "COALESCE(SUM(parsed = 0), 0) FROM messages WHERE purged IS NULL"));
   MF_CHECK(m.step());
   s.messages = m.column_int(0);
   s.raw_bytes = m.column_int(1);
   s.stored_bytes = m.column_int(2);
   s.unparsed = m.column_int(3);
+  MF_TRY(gone, db_->prepare("SELECT COUNT(*) FROM messages WHERE purged IS NOT NULL"));
+  MF_CHECK(gone.step());
+  s.purged = gone.column_int(0);
   MF_TRY(p, db_->prepare("SELECT COUNT(*), COALESCE(SUM(m.raw_size), 0) FROM placements p JOIN messages m ON "
-                         "m.seq = p.message"));
+                         "m.seq = p.message WHERE m.purged IS NULL"));
   MF_CHECK(p.step());
   s.placements = p.column_int(0);
   s.placed_bytes = p.column_int(1);
@@ -655,8 +746,9 @@ Result<Stats> Archive::stats() {
   MF_CHECK(e.step());
   s.events = e.column_int(0);
   s.segments = e.column_int(1);
-  MF_TRY(a, db_->prepare("SELECT p.account, COUNT(*), SUM(m.raw_size) FROM placements p JOIN messages m ON "
-                         "m.seq = p.message GROUP BY p.account ORDER BY p.account"));
+  MF_TRY(a, db_->prepare("SELECT b.account, COUNT(*), SUM(m.raw_size) FROM placements p JOIN messages m ON "
+                         "m.seq = p.message JOIN mailboxes b ON b.id = p.mailbox WHERE m.purged IS NULL "
+                         "GROUP BY b.account ORDER BY b.account"));
   for (;;) {
     MF_TRY(row, a.step());
     if (!row) break;
@@ -664,134 +756,6 @@ Result<Stats> Archive::stats() {
                                              static_cast<std::uint64_t>(a.column_int(2))}});
   }
   return s;
-}
-
-Result<std::vector<Fault>> Archive::verify() {
-  std::vector<Fault> faults;
-  auto fault = [&](std::string kind, std::string where, std::string what) {
-    faults.push_back(Fault{std::move(kind), std::move(where), std::move(what)});
-  };
-  // 1. Every frame of every segment: header, hash of the content.
-  struct Seen {
-    FrameKind kind;
-    std::string sha;
-    std::string json;  // events
-  };
-  std::map<std::pair<std::uint32_t, std::uint64_t>, Seen> frames;
-  std::map<std::uint16_t, std::string> segment_dictionaries;  // as found in the segments, not the catalog
-  MF_TRY(active_text, meta(*db_, "active_segment"));
-  auto active = static_cast<std::uint32_t>(std::stoul(active_text));
-  MF_TRY(committed_text, meta(*db_, "committed_size"));
-  for (std::uint32_t id = 1; id <= active; ++id) {
-    std::string path = segment_path(dir_, id);
-    std::error_code ec;
-    if (!fs::exists(path, ec)) {
-      fault("segment", path, "segment file missing");
-      continue;
-    }
-    std::string problem;
-    MF_TRY(end, scan_frames(path, 0, [&](FrameAt& f) -> Result<void> {
-      std::string where = where_of(id, f.offset);
-      std::string sha = to_hex(f.header.sha256);
-      if (f.header.kind == FrameKind::Message) {
-        auto dict = segment_dictionaries.find(f.header.dictionary);
-        auto raw = decompress(f, dict == segment_dictionaries.end() ? nullptr : &dict->second, where);
-        if (!raw)
-          fault("frame", where, raw.error().message);
-        else if (to_hex(sha256(*raw)) != sha)
-          fault("frame", where, "message bytes do not match the frame's SHA-256 " + sha);
-        frames[{id, f.offset}] = Seen{f.header.kind, sha, {}};
-      } else {
-        if (to_hex(sha256(f.payload)) != sha)
-          fault("frame", where, std::string(f.header.kind == FrameKind::Event ? "event" : "dictionary") +
-                                    " bytes do not match the frame's SHA-256");
-        if (f.header.kind == FrameKind::Dictionary) segment_dictionaries[f.header.dictionary] = f.payload;
-        frames[{id, f.offset}] = Seen{f.header.kind, sha, f.header.kind == FrameKind::Event ? f.payload : ""};
-      }
-      return {};
-    }, &problem));
-    std::uint64_t expected_end = id == active ? std::stoull(committed_text) : fs::file_size(path, ec);
-    if (!problem.empty()) fault("frame", where_of(id, end), problem + "; frames after it cannot be read");
-    else if (end != expected_end)
-      fault("segment", path, "holds " + std::to_string(end) + " bytes of frames, the catalog expects " +
-                                 std::to_string(expected_end));
-  }
-  // 2. The catalog against the frames.
-  std::set<std::pair<std::uint32_t, std::uint64_t>> referenced;
-  MF_TRY(m, db_->prepare("SELECT seq, sha256, segment, offset FROM messages ORDER BY seq"));
-  std::int64_t expected_message = 1;
-  for (;;) {
-    MF_TRY(row, m.step());
-    if (!row) break;
-    std::int64_t seq = m.column_int(0);
-    std::pair<std::uint32_t, std::uint64_t> at{static_cast<std::uint32_t>(m.column_int(2)),
-                                               static_cast<std::uint64_t>(m.column_int(3))};
-    referenced.insert(at);
-    if (seq != expected_message)
-      fault("catalog", "message " + std::to_string(expected_message),
-            "message numbers have a gap: next in the catalog is " + std::to_string(seq));
-    expected_message = seq + 1;
-    auto f = frames.find(at);
-    if (f == frames.end() || f->second.kind != FrameKind::Message)
-      fault("catalog", "message " + std::to_string(seq), "no message frame at " + where_of(at.first, at.second));
-    else if (f->second.sha != m.column_text(1))
-      fault("catalog", "message " + std::to_string(seq),
-            "catalog says SHA-256 " + m.column_text(1) + ", the frame holds " + f->second.sha);
-  }
-  // 3. The chain, from the segments (the truth), and the catalog's copy of it.
-  std::map<std::int64_t, std::pair<std::string, std::string>> catalog_events;  // seq -> json, hash
-  MF_TRY(ev, db_->prepare("SELECT seq, json, hash, segment, offset FROM events ORDER BY seq"));
-  for (;;) {
-    MF_TRY(row, ev.step());
-    if (!row) break;
-    catalog_events[ev.column_int(0)] = {ev.column_text(1), ev.column_text(2)};
-    referenced.insert({static_cast<std::uint32_t>(ev.column_int(3)), static_cast<std::uint64_t>(ev.column_int(4))});
-  }
-  MF_TRY(dicts, db_->prepare("SELECT id, sha256, segment, offset FROM dictionaries"));
-  for (;;) {
-    MF_TRY(row, dicts.step());
-    if (!row) break;
-    std::pair<std::uint32_t, std::uint64_t> at{static_cast<std::uint32_t>(dicts.column_int(2)),
-                                               static_cast<std::uint64_t>(dicts.column_int(3))};
-    referenced.insert(at);
-    auto f = frames.find(at);
-    if (f == frames.end() || f->second.kind != FrameKind::Dictionary || f->second.sha != dicts.column_text(1))
-      fault("catalog", "dictionary " + std::to_string(dicts.column_int(0)),
-            "no dictionary frame with its SHA-256 at " + where_of(at.first, at.second));
-  }
-  std::string prev;
-  std::int64_t expected_event = 1;
-  for (const auto& [at, seen] : frames) {
-    if (seen.kind != FrameKind::Event) continue;
-    std::string where = where_of(at.first, at.second);
-    auto event = json::parse(seen.json, nullptr, false);
-    if (event.is_discarded()) {
-      fault("chain", where, "event is not JSON");
-      continue;
-    }
-    std::int64_t seq = event.value("seq", 0ll);
-    if (seq != expected_event)
-      fault("chain", where, "event " + std::to_string(seq) + " where event " + std::to_string(expected_event) +
-                                " should follow (missing or reordered)");
-    if (event.value("prev", "") != prev)
-      fault("chain", where, "event " + std::to_string(seq) + " does not follow from the hash of the event before it");
-    prev = seen.sha;
-    expected_event = seq + 1;
-    auto c = catalog_events.find(seq);
-    if (c == catalog_events.end())
-      fault("catalog", "event " + std::to_string(seq), "in the segments, not in the catalog");
-    else if (c->second.first != seen.json || c->second.second != seen.sha)
-      fault("catalog", "event " + std::to_string(seq), "the catalog's copy differs from the segment's");
-    if (c != catalog_events.end()) catalog_events.erase(c);
-  }
-  for (const auto& [seq, e] : catalog_events)
-    fault("catalog", "event " + std::to_string(seq), "in the catalog, in no segment");
-  for (const auto& [at, seen] : frames)
-    if (!referenced.count(at))
-      fault("catalog", where_of(at.first, at.second),
-            std::string(seen.kind == FrameKind::Message ? "message" : seen.kind == FrameKind::Event ? "event" : "dictionary") +
-                " frame the catalog does not list");
-  return faults;
 }
 
 }  // namespace mf::archive

@@ -4,12 +4,15 @@
 // segments alone can rebuild. Not thread-safe: one Archive per process.
 #pragma once
 
+#include "archive/hold.h"
+#include "archive/policy.h"
 #include "archive/segment.h"
 #include "core/sqlite.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,7 +59,7 @@ struct Fault {
 
 struct Stats {
   std::uint64_t messages = 0, placements = 0, raw_bytes = 0, stored_bytes = 0, placed_bytes = 0;
-  std::uint64_t unparsed = 0, events = 0, segments = 0;
+  std::uint64_t unparsed = 0, events = 0, segments = 0, purged = 0;
   std::vector<std::pair<std::string, std::pair<std::uint64_t, std::uint64_t>>> accounts;  // placements, bytes
 };
 
@@ -100,6 +103,35 @@ class Archive {
   // recomputes the chain. An empty list: nothing is wrong.
   [[nodiscard]] Result<std::vector<Fault>> verify();
 
+  // Retention (archive/retention.cpp). The policy in force (Policy::standard() until one is set).
+  [[nodiscard]] Result<Policy> policy();
+  // Replaces the policy; refused when it shortens a class. Every message's
+  // retain-until is recomputed and kept when it is later than the new one.
+  // Returns how many messages now stay longer.
+  [[nodiscard]] Result<std::uint64_t> set_policy(const Policy& policy);
+
+  struct Hold {
+    std::string name, query, user;
+    std::int64_t since = 0;     // time the hold was placed
+    std::uint64_t messages = 0;  // messages it holds now
+  };
+  // Places a legal hold (HoldQuery syntax, archive/hold.h); a case name is unique among active holds.
+  [[nodiscard]] Result<std::uint64_t> add_hold(const std::string& name, const std::string& query);
+  [[nodiscard]] Result<void> release_hold(const std::string& name);
+  [[nodiscard]] Result<std::vector<Hold>> holds();
+
+  struct PurgePlan {
+    std::uint64_t expired = 0, held = 0;         // messages past retain-until; of them, on hold
+    std::uint64_t messages = 0, bytes = 0;       // to purge: expired, not held (raw bytes)
+    std::uint64_t segments_compacted = 0;        // segments rewritten
+    std::uint64_t stored_bytes_freed = 0;
+  };
+  // Removes every message past its retain-until that no hold keeps: a
+  // tombstone event per batch (message number, SHA-256, size, retain-until)
+  // stays in the chain; the segments holding them are rewritten without
+  // them. `dry_run`: only counts.
+  [[nodiscard]] Result<PurgePlan> purge(bool dry_run);
+
   const std::string& dir() const { return dir_; }
 
  private:
@@ -113,12 +145,29 @@ class Archive {
   };
   // Applies the events of a segment from an offset on (continuing the chain).
   Result<Replayed> replay_segment(std::uint32_t id, std::uint64_t from);
-  Result<void> apply_event(const std::string& text, const std::string& hash, std::uint32_t segment,
-                           std::uint64_t offset, const std::map<std::string, std::pair<std::uint32_t, std::uint64_t>>& blobs);
+  using Blobs = std::map<std::string, std::pair<std::uint32_t, std::uint64_t>>;  // sha256 -> where
+  Result<void> apply_event(const nlohmann::json& event, const std::string& hash, std::uint32_t segment,
+                           std::uint64_t offset, const Blobs& blobs);
+  Result<void> apply_placement(const nlohmann::json& placement, std::int64_t event);
+  Result<void> raise_retention(std::int64_t message, const std::string& class_name, std::int64_t until);
+  // The event frame's JSON (decompressed when it was stored compressed).
+  Result<std::string> read_event(std::uint32_t segment, std::uint64_t offset);
+  // Rewrites a segment without the frames of purged messages (archive/retention.cpp).
+  Result<std::uint64_t> compact(std::uint32_t segment);
+  Result<void> finish_compaction();
+  struct MessageView;
+  // Each message matching an SQL condition on `m` (messages) with ?1 = param, with its placements.
+  Result<void> each_message(const std::string& condition, std::int64_t param,
+                            const std::function<Result<void>(MessageView&)>& visit);
+  Result<std::vector<std::pair<std::string, HoldQuery>>> active_holds();
+  Result<bool> held(MessageView& message, const std::vector<std::pair<std::string, HoldQuery>>& holds);
   // Runs a batch; on failure the segment is cut back and the counters reset,
   // so the next batch continues the chain as if this one never started.
   Result<std::vector<IngestResult>> ingest_batch(const std::vector<IngestRequest>& batch);
   Result<std::uint64_t> append_event(Batch& batch, nlohmann::json event);
+  // Appends events as one durable batch (record() for several).
+  Result<void> record_all(std::vector<nlohmann::json> events);
+  Result<void> load_policy();
   Result<void> commit(Batch& batch);
   Result<void> roll_segment_if_full();
 
@@ -129,6 +178,7 @@ class Archive {
   std::int64_t next_event_ = 1;  // the next event's number
   std::int64_t next_message_ = 1;
   std::string damage_;  // set when the archive must not be written to
+  std::unique_ptr<Policy> policy_;
 
   // zstd dictionaries (trained from the archive's first batch of mail).
   Result<const std::string*> dictionary(std::uint16_t id);

@@ -8,7 +8,7 @@
 //   8  u64 payload size  bytes stored after the header
 //  16  u64 content size  bytes of the message or JSON, uncompressed
 //  24  32  SHA-256       of the content
-//  56  u32 reserved (0)
+//  56  u32 flags         bit 0: the payload is a zstd frame of the content
 //  60  u32 CRC-32        of bytes 0..59: a torn header is told from a bad one
 // Integers are little-endian.
 #pragma once
@@ -31,12 +31,13 @@ struct FrameHeader {
   std::uint64_t payload_size = 0;
   std::uint64_t content_size = 0;
   Digest sha256{};
+  bool compressed = false;  // flags bit 0
 };
 
 constexpr std::size_t kFrameHeaderSize = 64;
 
 std::string encode_header(const FrameHeader& header);
-// Errc::Corrupt naming what is wrong (magic, version, kind, checksum).
+// Errc::Corrupt naming what is wrong (magic, version, kind, flags, checksum).
 [[nodiscard]] Result<FrameHeader> decode_header(std::string_view bytes);
 
 }  // namespace mf::archive

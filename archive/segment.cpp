@@ -36,7 +36,12 @@ std::string segment_path(const std::string& dir, std::uint32_t id) {
 }
 
 Result<SegmentWriter> SegmentWriter::open(const std::string& dir, std::uint32_t id, std::uint64_t size) {
-  std::string path = segment_path(dir, id);
+  return open_file(segment_path(dir, id), id, size);
+}
+
+Result<SegmentWriter> SegmentWriter::open_file(const std::string& path, std::uint32_t id, std::uint64_t size) {
+  struct stat st{};
+  bool existed = ::stat(path.c_str(), &st) == 0;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot open the segment", path);
   if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
@@ -44,7 +49,24 @@ Result<SegmentWriter> SegmentWriter::open(const std::string& dir, std::uint32_t 
     ::close(fd);
     return e;
   }
-  return SegmentWriter(fd, path, id, size);
+  SegmentWriter writer(fd, path, id, size);
+  if (!existed) MF_CHECK(sync_directory_of(path));  // the new name must survive a crash too
+  return writer;
+}
+
+Result<void> sync_directory_of(const std::string& path) {
+  std::string dir = path.substr(0, path.rfind('/'));
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open the directory", dir);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return io_error("cannot sync the directory", dir);
+  return {};
+}
+
+Result<void> replace_file(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return io_error("cannot rename " + from, to);
+  return sync_directory_of(to);
 }
 
 SegmentWriter::SegmentWriter(SegmentWriter&& o) noexcept

@@ -18,6 +18,8 @@ class SegmentWriter {
   // Opens (creating) a segment for appending; its bytes past `size` are cut
   // off (a torn tail the caller has already recovered what it could from).
   [[nodiscard]] static Result<SegmentWriter> open(const std::string& dir, std::uint32_t id, std::uint64_t size);
+  // The same at another path (a compacted copy of segment `id` being written).
+  [[nodiscard]] static Result<SegmentWriter> open_file(const std::string& path, std::uint32_t id, std::uint64_t size);
   SegmentWriter(SegmentWriter&& other) noexcept;
   SegmentWriter& operator=(SegmentWriter&& other) noexcept;
   ~SegmentWriter();
@@ -40,6 +42,11 @@ class SegmentWriter {
   std::uint32_t id_ = 0;
   std::uint64_t size_ = 0;
 };
+
+// fsync of the directory holding `path` (a new or renamed file's name).
+[[nodiscard]] Result<void> sync_directory_of(const std::string& path);
+// rename(2), then the directory synced.
+[[nodiscard]] Result<void> replace_file(const std::string& from, const std::string& to);
 
 struct FrameAt {
   std::uint64_t offset = 0;

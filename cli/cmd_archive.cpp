@@ -35,14 +35,13 @@ std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool crea
   return std::move(*opened);
 }
 
-namespace {
-
-// The audit event of a command: who ran what, and how it ended.
 bool audit(archive::Archive& a, const std::string& command, json details) {
   auto recorded = a.audit(command, std::move(details));
   if (!recorded) log::error("archive: cannot record the audit event: " + recorded.error().describe());
   return bool(recorded);
 }
+
+namespace {
 
 struct ImportArgs {
   std::string dir;
@@ -209,11 +208,11 @@ int run_stats(const std::string& dir, const std::string& json_path) {
   double ratio = s->raw_bytes ? static_cast<double>(s->stored_bytes) / static_cast<double>(s->raw_bytes) : 0;
   std::cout << fmt::format("messages (unique)  {}\nplacements         {}\nraw bytes          {}\nstored bytes       {}\n"
                            "stored / raw       {:.3f}\ndedup savings      {} (placed {} as {} unique)\n"
-                           "not parsed         {}\nevents             {}\n",
+                           "not parsed         {}\nevents             {}\npurged             {}\n",
                            s->messages, s->placements, Progress::bytes_text(s->raw_bytes),
                            Progress::bytes_text(s->stored_bytes), ratio,
                            Progress::bytes_text(s->placed_bytes - s->raw_bytes), Progress::bytes_text(s->placed_bytes),
-                           Progress::bytes_text(s->raw_bytes), s->unparsed, s->events);
+                           Progress::bytes_text(s->raw_bytes), s->unparsed, s->events, s->purged);
   json accounts = json::array();
   for (const auto& [account, counts] : s->accounts) {
     std::cout << fmt::format("  {:<40} {:>8} placements {:>10}\n", account, counts.first,
@@ -223,7 +222,8 @@ int run_stats(const std::string& dir, const std::string& json_path) {
   if (!audit(*a, "stats", {})) return kExitLocal;
   json report = {{"messages", s->messages},         {"placements", s->placements}, {"raw_bytes", s->raw_bytes},
                  {"stored_bytes", s->stored_bytes}, {"ratio", ratio},              {"placed_bytes", s->placed_bytes},
-                 {"unparsed", s->unparsed},         {"events", s->events},         {"accounts", accounts}};
+                 {"unparsed", s->unparsed},         {"events", s->events},         {"purged", s->purged},
+                 {"accounts", accounts}};
   return write_json_report(json_path, report) ? kExitOk : kExitLocal;
 }
 
@@ -355,6 +355,8 @@ void add_archive_command(CLI::App& app, std::function<void(int)> set_exit) {
   stats->add_option("--archive", *stats_dir, "the archive's directory")->required();
   stats->add_option("--json", *stats_json, "write the figures as JSON to this file");
   stats->callback([=] { set_exit(run_stats(*stats_dir, *stats_json)); });
+
+  add_archive_retention_commands(*cmd, set_exit);
 }
 
 }  // namespace mf::cli

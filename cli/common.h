@@ -74,5 +74,8 @@ using net::run_task;
 // Opens an archive, printing what its recovery did; nullptr (and an error
 // message) on failure. create: make it when missing.
 std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool create);
+// Records a command's audit event (who ran what, how it ended); false, with
+// the error logged, when it could not be recorded.
+bool audit(archive::Archive& archive, const std::string& command, nlohmann::json details);
 
 }  // namespace mf::cli

@@ -51,6 +51,8 @@ class Database {
   [[nodiscard]] Result<void> exec(std::string_view sql);
   [[nodiscard]] Result<Statement> prepare(std::string_view sql);
   std::int64_t last_insert_rowid() const;
+  // Rows the last INSERT, UPDATE or DELETE changed.
+  std::int64_t changes() const;
   const std::string& path() const { return path_; }
 
  private:

@@ -129,9 +129,9 @@ TEST_CASE("archive_verify_names_each_kind_of_tampering", "[integration][archive]
   }
   SECTION("two chain entries swapped in the catalog") {
     run_sql(dir + "/archive.db",
-        "UPDATE events SET json = (SELECT json FROM events WHERE seq = 5) WHERE seq = 4; "
-        "UPDATE events SET json = (SELECT json FROM events e WHERE e.seq = 4) WHERE seq = 5");
-    expected = "event 4";
+        "UPDATE events SET seq = -1 WHERE seq = 1; UPDATE events SET seq = 1 WHERE seq = 2; "
+        "UPDATE events SET seq = 2 WHERE seq = -1");
+    expected = "event 1";
   }
   SECTION("a deleted segment") {
     fs::remove(segment);

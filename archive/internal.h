@@ -1,0 +1,24 @@
+// Helpers shared by the archive's own files (archive.cpp, verify.cpp,
+// retention.cpp); not for other modules.
+#pragma once
+
+#include "archive/segment.h"
+#include "core/sqlite.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace mf::archive::detail {
+
+// A frame's content: the payload itself, or the payload decompressed;
+// `dictionary` is the zstd dictionary a message frame names (null for none).
+Result<std::string> frame_content(const FrameAt& frame, const std::string* dictionary, const std::string& where);
+Result<std::string> meta(sql::Database& db, const std::string& key);
+Result<void> set_meta(sql::Database& db, const std::string& key, const std::string& value);
+// Events as stored: compact JSON with sorted keys, UTF-8.
+std::string event_text(const nlohmann::json& event);
+// "segment 00000001 offset 4096"
+std::string where_of(std::uint32_t segment, std::uint64_t offset);
+
+}  // namespace mf::archive::detail

@@ -1,0 +1,306 @@
+// Retention policy, legal holds and purge with compaction
+// (docs/archive.md, docs/formats/archive.md).
+#include "archive/archive.h"
+#include "archive/internal.h"
+#include "core/crash_point.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+#include <set>
+
+namespace mf::archive {
+
+using namespace detail;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kTombstonesPerEvent = 5000;
+
+std::string os_user() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  return pw ? std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());
+}
+
+}  // namespace
+
+struct Archive::MessageView {
+  std::int64_t seq = 0, size = 0, date = 0, retain_until = 0, ingested = 0;
+  std::string sha256;
+  struct Where {
+    std::string account, folder;
+    std::int64_t internaldate = 0;
+  };
+  std::vector<Where> placements;
+  std::optional<Headers> headers;  // read on first need
+};
+
+Result<void> Archive::load_policy() {
+  MF_TRY(q, db_->prepare("SELECT value FROM meta WHERE key = 'policy'"));
+  MF_TRY(row, q.step());
+  if (!row) {
+    policy_ = std::make_unique<Policy>(Policy::standard());
+    return {};
+  }
+  auto doc = json::parse(q.column_text(0), nullptr, false);
+  MF_TRY(parsed, Policy::parse(doc));
+  policy_ = std::make_unique<Policy>(std::move(parsed));
+  return {};
+}
+
+Result<Policy> Archive::policy() { return *policy_; }
+
+Result<void> Archive::each_message(const std::string& condition, std::int64_t param,
+                                   const std::function<Result<void>(MessageView&)>& visit) {
+  MF_TRY(q, db_->prepare("SELECT m.seq, m.sha256, m.raw_size, m.date, m.retain_until, e.time, b.account, b.folder, "
+                         "p.internaldate FROM messages m JOIN events e ON e.seq = m.event LEFT JOIN placements p ON "
+                         "p.message = m.seq LEFT JOIN mailboxes b ON b.id = p.mailbox WHERE " + condition +
+                         " ORDER BY m.seq"));
+  q.bind(1, param);
+  MessageView view;
+  for (;;) {
+    MF_TRY(row, q.step());
+    if (!row || q.column_int(0) != view.seq) {
+      if (view.seq != 0) MF_CHECK(visit(view));
+      if (!row) break;
+      view = MessageView{};
+      view.seq = q.column_int(0);
+      view.sha256 = q.column_text(1);
+      view.size = q.column_int(2);
+      view.date = q.column_int(3);
+      view.retain_until = q.column_int(4);
+      view.ingested = q.column_int(5);
+    }
+    if (!q.column_is_null(6)) view.placements.push_back({q.column_text(6), q.column_text(7), q.column_int(8)});
+  }
+  return {};
+}
+
+Result<std::uint64_t> Archive::set_policy(const Policy& next) {
+  if (auto why = policy_->shortens(next); !why.empty())
+    return make_error(Errc::Usage, "retention can be lengthened, never shortened: " + why, dir_);
+  // Every message's retention under the new policy; only rises are recorded.
+  json raised = json::array();
+  MF_CHECK(each_message("m.purged IS NULL AND ?1 = ?1", 0, [&](MessageView& m) -> Result<void> {
+    if (!m.headers) {
+      MF_TRY(raw, get(m.seq));
+      m.headers.emplace(raw);
+    }
+    Retention best{"", m.retain_until};
+    for (const auto& p : m.placements) {
+      auto r = next.retention(PlacementFacts{p.account, p.folder, *m.headers},
+                              retention_basis(m.date, p.internaldate, m.ingested));
+      if (r.until > best.until) best = r;
+    }
+    if (best.until > m.retain_until) raised.push_back({m.seq, best.class_name, best.until});
+    return {};
+  }));
+  std::uint64_t count = raised.size();
+  MF_CHECK(record("policy", {{"policy", next.to_json()}, {"raised", std::move(raised)}, {"user", os_user()}}));
+  policy_ = std::make_unique<Policy>(next);
+  return count;
+}
+
+Result<std::vector<std::pair<std::string, HoldQuery>>> Archive::active_holds() {
+  std::vector<std::pair<std::string, HoldQuery>> out;
+  MF_TRY(q, db_->prepare("SELECT name, query FROM holds WHERE released IS NULL ORDER BY id"));
+  for (;;) {
+    MF_TRY(row, q.step());
+    if (!row) break;
+    MF_TRY(query, HoldQuery::parse(q.column_text(1)));
+    out.emplace_back(q.column_text(0), std::move(query));
+  }
+  return out;
+}
+
+Result<bool> Archive::held(MessageView& m, const std::vector<std::pair<std::string, HoldQuery>>& holds) {
+  std::vector<std::pair<std::string, std::string>> where;
+  for (const auto& p : m.placements) where.emplace_back(p.account, p.folder);
+  for (const auto& [name, query] : holds) {
+    if (query.needs_headers() && !m.headers) {
+      MF_TRY(raw, get(m.seq));
+      m.headers.emplace(raw);
+    }
+    static const Headers kNone("");
+    if (query.matches(where, m.headers ? *m.headers : kNone)) return true;
+  }
+  return false;
+}
+
+Result<std::uint64_t> Archive::add_hold(const std::string& name, const std::string& query_text) {
+  if (name.empty()) return make_error(Errc::Usage, "a hold needs a case name");
+  MF_TRY(query, HoldQuery::parse(query_text));
+  MF_TRY(existing, db_->prepare("SELECT 1 FROM holds WHERE name = ?1 AND released IS NULL"));
+  existing.bind(1, name);
+  MF_TRY(exists, existing.step());
+  if (exists) return make_error(Errc::Usage, "a hold for case \"" + name + "\" is already in place", dir_);
+  MF_CHECK(record("hold", {{"case", name}, {"query", query_text}, {"user", os_user()}}));
+  std::uint64_t count = 0;
+  std::vector<std::pair<std::string, HoldQuery>> one{{name, std::move(query)}};
+  MF_CHECK(each_message("m.purged IS NULL AND ?1 = ?1", 0, [&](MessageView& m) -> Result<void> {
+    MF_TRY(is_held, held(m, one));
+    count += is_held;
+    return {};
+  }));
+  return count;
+}
+
+Result<void> Archive::release_hold(const std::string& name) {
+  MF_TRY(existing, db_->prepare("SELECT 1 FROM holds WHERE name = ?1 AND released IS NULL"));
+  existing.bind(1, name);
+  MF_TRY(exists, existing.step());
+  if (!exists) return make_error(Errc::NotFound, "no hold for case \"" + name + "\" is in place", dir_);
+  return record("release", {{"case", name}, {"user", os_user()}});
+}
+
+Result<std::vector<Archive::Hold>> Archive::holds() {
+  std::vector<Hold> out;
+  MF_TRY(q, db_->prepare("SELECT name, query, user, time FROM holds WHERE released IS NULL ORDER BY id"));
+  for (;;) {
+    MF_TRY(row, q.step());
+    if (!row) break;
+    out.push_back(Hold{q.column_text(0), q.column_text(1), q.column_text(2), q.column_int(3), 0});
+  }
+  MF_TRY(active, active_holds());
+  MF_CHECK(each_message("m.purged IS NULL AND ?1 = ?1", 0, [&](MessageView& m) -> Result<void> {
+    for (std::size_t i = 0; i < active.size(); ++i) {
+      MF_TRY(is_held, held(m, {active[i]}));
+      out[i].messages += is_held;
+    }
+    return {};
+  }));
+  return out;
+}
+
+Result<Archive::PurgePlan> Archive::purge(bool dry_run) {
+  if (!segment_) return make_error(Errc::Corrupt, "archive damaged, nothing purged: " + damage_, dir_);
+  PurgePlan plan;
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  MF_TRY(holds, active_holds());
+  std::vector<json> tombstones;
+  MF_CHECK(each_message("m.purged IS NULL AND m.retain_until <= ?1", now, [&](MessageView& m) -> Result<void> {
+    ++plan.expired;
+    MF_TRY(is_held, held(m, holds));
+    if (is_held) {
+      ++plan.held;
+      return {};
+    }
+    ++plan.messages;
+    plan.bytes += static_cast<std::uint64_t>(m.size);
+    tombstones.push_back({{"message", m.seq}, {"sha256", m.sha256}, {"size", m.size}, {"retain_until", m.retain_until}});
+    return {};
+  }));
+  if (dry_run) return plan;
+  // The tombstones first, durably: from then on the messages are gone, and
+  // an interrupted compaction is finished by the next purge.
+  std::vector<json> events;
+  for (std::size_t i = 0; i < tombstones.size(); i += kTombstonesPerEvent) {
+    json chunk = json::array();
+    for (std::size_t j = i; j < std::min(tombstones.size(), i + kTombstonesPerEvent); ++j) chunk.push_back(tombstones[j]);
+    events.push_back({{"type", "purge"}, {"messages", std::move(chunk)}, {"user", os_user()}});
+  }
+  if (!events.empty()) MF_CHECK(record_all(std::move(events)));
+  crash_point("purge-recorded");
+  MF_TRY(q, db_->prepare("SELECT DISTINCT segment FROM messages WHERE purged IS NOT NULL AND segment != 0 ORDER BY 1"));
+  std::vector<std::uint32_t> segments;
+  for (;;) {
+    MF_TRY(row, q.step());
+    if (!row) break;
+    segments.push_back(static_cast<std::uint32_t>(q.column_int(0)));
+  }
+  q.reset();
+  for (auto id : segments) {
+    MF_TRY(freed, compact(id));
+    plan.stored_bytes_freed += freed;
+    ++plan.segments_compacted;
+  }
+  return plan;
+}
+
+// Copies the segment without its purged message frames, then switches the
+// catalog to the copy and the copy into place. The catalog commit marks
+// the switch (meta "compacting"), so a crash between it and the rename is
+// finished on the next open, and a crash before it leaves the old segment.
+Result<std::uint64_t> Archive::compact(std::uint32_t id) {
+  std::set<std::uint64_t> drop;
+  {
+    MF_TRY(q, db_->prepare("SELECT offset FROM messages WHERE segment = ?1 AND purged IS NOT NULL"));
+    q.bind(1, std::int64_t{id});
+    for (;;) {
+      MF_TRY(row, q.step());
+      if (!row) break;
+      drop.insert(static_cast<std::uint64_t>(q.column_int(0)));
+    }
+  }
+  bool active = id == segment_->id();
+  std::string path = segment_path(dir_, id), copy = path + ".compact";
+  MF_TRY(out, SegmentWriter::open_file(copy, id, 0));
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> moved;  // old offset -> new, ascending
+  std::uint64_t freed = 0;
+  std::string problem;
+  MF_TRY(end, scan_frames(path, 0, [&](FrameAt& f) -> Result<void> {
+    if (drop.count(f.offset)) {
+      freed += kFrameHeaderSize + f.payload.size();
+      return {};
+    }
+    MF_TRY(at, out.append(f.header, f.payload));
+    moved.emplace_back(f.offset, at);
+    return {};
+  }, &problem));
+  if (!problem.empty() || (active && end != segment_->size()))
+    return make_error(Errc::Corrupt, "cannot compact: " + (problem.empty() ? "frames past the committed end" : problem),
+                      where_of(id, end));
+  MF_CHECK(active ? out.sync() : out.seal());
+  {
+    MF_TRY(tx, sql::Transaction::begin(*db_));
+    MF_TRY(gone, db_->prepare("UPDATE messages SET segment = 0, offset = 0 WHERE segment = ?1 AND purged IS NOT NULL"));
+    gone.bind(1, std::int64_t{id});
+    MF_CHECK(gone.run());
+    for (const char* table : {"messages", "events", "dictionaries"}) {
+      MF_TRY(move, db_->prepare(std::string("UPDATE ") + table + " SET offset = ?3 WHERE segment = ?1 AND offset = ?2"));
+      for (const auto& [from, to] : moved) {
+        if (from == to) continue;
+        move.bind(1, std::int64_t{id}).bind(2, static_cast<std::int64_t>(from)).bind(3, static_cast<std::int64_t>(to));
+        MF_CHECK(move.run());
+        move.reset();
+      }
+    }
+    MF_CHECK(set_meta(*db_, "compacting", std::to_string(id)));
+    if (active) MF_CHECK(set_meta(*db_, "committed_size", std::to_string(out.size())));
+    MF_CHECK(tx.commit());
+  }
+  crash_point("compaction-committed");
+  MF_CHECK(replace_file(copy, path));
+  if (active) {
+    MF_TRY(writer, SegmentWriter::open(dir_, id, out.size()));
+    segment_ = std::make_unique<SegmentWriter>(std::move(writer));
+  }
+  MF_TRY(done, db_->prepare("DELETE FROM meta WHERE key = 'compacting'"));
+  MF_CHECK(done.run());
+  return freed;
+}
+
+Result<void> Archive::finish_compaction() {
+  MF_TRY(q, db_->prepare("SELECT value FROM meta WHERE key = 'compacting'"));
+  MF_TRY(row, q.step());
+  std::string finishing = row ? segment_path(dir_, static_cast<std::uint32_t>(std::stoul(q.column_text(0)))) : "";
+  q.reset();
+  if (!finishing.empty() && fs::exists(finishing + ".compact")) MF_CHECK(replace_file(finishing + ".compact", finishing));
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_ + "/segments", ec))  // copies no catalog refers to
+    if (entry.path().extension() == ".compact") fs::remove(entry.path(), ec);
+  if (row) {
+    MF_TRY(done, db_->prepare("DELETE FROM meta WHERE key = 'compacting'"));
+    MF_CHECK(done.run());
+  }
+  return {};
+}
+
+}  // namespace mf::archive

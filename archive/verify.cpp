@@ -1,0 +1,201 @@
+// archive verify: every frame re-read and rehashed, the catalog compared
+// with the segments, the chain recomputed, and retention re-derived from
+// the events so that a purge before its time shows.
+#include "archive/archive.h"
+#include "archive/internal.h"
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+namespace mf::archive {
+
+using namespace detail;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+Result<std::vector<Fault>> Archive::verify() {
+  std::vector<Fault> faults;
+  auto fault = [&](std::string kind, std::string where, std::string what) {
+    faults.push_back(Fault{std::move(kind), std::move(where), std::move(what)});
+  };
+  using At = std::pair<std::uint32_t, std::uint64_t>;
+  // 1. Every frame of every segment: header, hash of the content.
+  struct Seen {
+    FrameKind kind;
+    std::string sha;
+    json event;  // events, parsed
+  };
+  std::map<At, Seen> frames;
+  std::map<std::uint16_t, std::string> segment_dictionaries;  // as found in the segments, not the catalog
+  MF_TRY(active_text, meta(*db_, "active_segment"));
+  auto active = static_cast<std::uint32_t>(std::stoul(active_text));
+  MF_TRY(committed_text, meta(*db_, "committed_size"));
+  for (std::uint32_t id = 1; id <= active; ++id) {
+    std::string path = segment_path(dir_, id);
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+      fault("segment", path, "segment file missing");
+      continue;
+    }
+    std::string problem;
+    MF_TRY(end, scan_frames(path, 0, [&](FrameAt& f) -> Result<void> {
+      std::string where = where_of(id, f.offset);
+      std::string sha = to_hex(f.header.sha256);
+      const std::string* dict = nullptr;
+      if (f.header.kind == FrameKind::Message)
+        if (auto d = segment_dictionaries.find(f.header.dictionary); d != segment_dictionaries.end()) dict = &d->second;
+      auto content = frame_content(f, dict, where);
+      Seen seen{f.header.kind, sha, {}};
+      if (!content) {
+        fault("frame", where, content.error().message);
+      } else if (to_hex(sha256(*content)) != sha) {
+        fault("frame", where, std::string(f.header.kind == FrameKind::Message ? "message"
+                                          : f.header.kind == FrameKind::Event ? "event" : "dictionary") +
+                                  " bytes do not match the frame's SHA-256 " + sha);
+      } else if (f.header.kind == FrameKind::Dictionary) {
+        segment_dictionaries[f.header.dictionary] = *content;
+      } else if (f.header.kind == FrameKind::Event) {
+        seen.event = json::parse(*content, nullptr, false);
+        if (seen.event.is_discarded() || !seen.event.is_object()) fault("chain", where, "event is not JSON");
+      }
+      frames[{id, f.offset}] = std::move(seen);
+      return {};
+    }, &problem));
+    std::uint64_t expected_end = id == active ? std::stoull(committed_text) : fs::file_size(path, ec);
+    if (!problem.empty()) fault("frame", where_of(id, end), problem + "; frames after it cannot be read");
+    else if (end != expected_end)
+      fault("segment", path, "holds " + std::to_string(end) + " bytes of frames, the catalog expects " +
+                                 std::to_string(expected_end));
+  }
+
+  // 2. The chain, from the segments (the truth); what it says of each message.
+  struct Record {
+    std::string sha;
+    std::int64_t retain_until = 0;
+    std::int64_t purged = 0;  // the purge event
+  };
+  std::map<std::int64_t, Record> told;  // message -> what the chain says
+  std::map<std::int64_t, std::pair<std::string, At>> chain;  // seq -> hash, where
+  std::string prev;
+  std::int64_t expected_event = 1;
+  for (const auto& [at, seen] : frames) {
+    if (seen.kind != FrameKind::Event || !seen.event.is_object()) continue;
+    std::string where = where_of(at.first, at.second);
+    const json& e = seen.event;
+    std::int64_t seq = e.value("seq", 0ll);
+    if (seq != expected_event)
+      fault("chain", where, "event " + std::to_string(seq) + " where event " + std::to_string(expected_event) +
+                                " should follow (missing or reordered)");
+    if (e.value("prev", "") != prev)
+      fault("chain", where, "event " + std::to_string(seq) + " does not follow from the hash of the event before it");
+    prev = seen.sha;
+    expected_event = seq + 1;
+    chain[seq] = {seen.sha, at};
+    try {
+      std::string type = e.at("type");
+      auto raise = [&](std::int64_t message, std::int64_t until) {
+        auto& r = told[message];
+        r.retain_until = std::max(r.retain_until, until);
+      };
+      if (type == "ingest") {
+        for (const auto& m : e.at("messages")) told[m.at("message").get<std::int64_t>()].sha = m.at("sha256");
+        for (const auto& p : e.at("placements")) raise(p.at("message"), p.at("retain_until"));
+      } else if (type == "policy") {
+        for (const auto& r : e.at("raised")) raise(r.at(0), r.at(2));
+      } else if (type == "purge") {
+        std::int64_t time = e.at("time");
+        for (const auto& t : e.at("messages")) {
+          std::int64_t message = t.at("message");
+          auto& r = told[message];
+          if (r.sha != t.at("sha256")) fault("chain", where, "tombstone for message " + std::to_string(message) +
+                                                                 " names another SHA-256 than its ingest");
+          if (r.retain_until > time)
+            fault("chain", where, "message " + std::to_string(message) + " was purged before its retain-until " +
+                                      std::to_string(r.retain_until));
+          r.purged = seq;
+        }
+      }
+    } catch (const json::exception& x) {
+      fault("chain", where, "event " + std::to_string(seq) + " lacks a field: " + x.what());
+    }
+  }
+
+  // 3. The catalog against the segments and the chain.
+  std::set<At> referenced;
+  MF_TRY(m, db_->prepare("SELECT seq, sha256, segment, offset, retain_until, purged FROM messages ORDER BY seq"));
+  std::int64_t expected_message = 1;
+  for (;;) {
+    MF_TRY(row, m.step());
+    if (!row) break;
+    std::int64_t seq = m.column_int(0);
+    std::string name = "message " + std::to_string(seq);
+    At at{static_cast<std::uint32_t>(m.column_int(2)), static_cast<std::uint64_t>(m.column_int(3))};
+    std::int64_t purged = m.column_is_null(5) ? 0 : m.column_int(5);
+    if (seq != expected_message)
+      fault("catalog", "message " + std::to_string(expected_message),
+            "message numbers have a gap: next in the catalog is " + std::to_string(seq));
+    expected_message = seq + 1;
+    auto t = told.find(seq);
+    if (t == told.end()) {
+      fault("catalog", name, "not ingested by any event in the chain");
+    } else {
+      if (t->second.sha != m.column_text(1)) fault("catalog", name, "the catalog's SHA-256 differs from its ingest event's");
+      if (t->second.retain_until != m.column_int(4))
+        fault("catalog", name, "retain-until " + std::to_string(m.column_int(4)) + " in the catalog, " +
+                                   std::to_string(t->second.retain_until) + " by the chain");
+      if (t->second.purged != purged)
+        fault("catalog", name, purged ? "marked purged without a tombstone in the chain"
+                                      : "tombstoned in the chain but not marked purged");
+      told.erase(t);
+    }
+    if (at.first == 0) {
+      if (!purged) fault("catalog", name, "has no frame and was not purged");
+      continue;
+    }
+    referenced.insert(at);
+    auto f = frames.find(at);
+    if (f == frames.end() || f->second.kind != FrameKind::Message)
+      fault("catalog", name, "no message frame at " + where_of(at.first, at.second));
+    else if (f->second.sha != m.column_text(1))
+      fault("catalog", name, "catalog says SHA-256 " + m.column_text(1) + ", the frame holds " + f->second.sha);
+  }
+  for (const auto& [message, r] : told)
+    fault("catalog", "message " + std::to_string(message), "ingested in the chain, missing from the catalog");
+  MF_TRY(ev, db_->prepare("SELECT seq, hash, segment, offset FROM events ORDER BY seq"));
+  for (;;) {
+    MF_TRY(row, ev.step());
+    if (!row) break;
+    std::int64_t seq = ev.column_int(0);
+    At at{static_cast<std::uint32_t>(ev.column_int(2)), static_cast<std::uint64_t>(ev.column_int(3))};
+    referenced.insert(at);
+    auto c = chain.find(seq);
+    if (c == chain.end()) {
+      fault("catalog", "event " + std::to_string(seq), "in the catalog, in no segment");
+      continue;
+    }
+    if (c->second.first != ev.column_text(1) || c->second.second != at)
+      fault("catalog", "event " + std::to_string(seq), "the catalog's hash or place differs from the segment's");
+    chain.erase(c);
+  }
+  for (const auto& [seq, e] : chain) fault("catalog", "event " + std::to_string(seq), "in the segments, not in the catalog");
+  MF_TRY(dicts, db_->prepare("SELECT id, sha256, segment, offset FROM dictionaries"));
+  for (;;) {
+    MF_TRY(row, dicts.step());
+    if (!row) break;
+    At at{static_cast<std::uint32_t>(dicts.column_int(2)), static_cast<std::uint64_t>(dicts.column_int(3))};
+    referenced.insert(at);
+    auto f = frames.find(at);
+    if (f == frames.end() || f->second.kind != FrameKind::Dictionary || f->second.sha != dicts.column_text(1))
+      fault("catalog", "dictionary " + std::to_string(dicts.column_int(0)),
+            "no dictionary frame with its SHA-256 at " + where_of(at.first, at.second));
+  }
+  for (const auto& [at, seen] : frames)
+    if (!referenced.count(at))
+      fault("catalog", where_of(at.first, at.second),
+            std::string(seen.kind == FrameKind::Message ? "message" : seen.kind == FrameKind::Event ? "event" : "dictionary") +
+                " frame the catalog does not list");
+  return faults;
+}
+
+}  // namespace mf::archive
