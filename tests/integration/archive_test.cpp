@@ -19,22 +19,6 @@ using namespace mf::test;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-namespace {
-
-json run_json(const std::vector<std::string>& args, const std::string& report, int expected_exit = 0) {
-  auto run = run_mailferry(with_args(args, {"--json", report}));
-  INFO(run.out << run.err);
-  CHECK(run.exit_code == expected_exit);
-  return json::parse(read_text(report));
-}
-
-void run_sql(const std::string& db_path, const std::string& statement) {
-  auto db = sql::Database::open(db_path);
-  REQUIRE(db);
-  REQUIRE(db->exec(statement));
-}
-
-}  // namespace
 
 TEST_CASE("archive_import_reconciles_dedups_and_serves_messages_back", "[integration][archive]") {
   TwoServers servers(20);

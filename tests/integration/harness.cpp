@@ -197,4 +197,17 @@ Result<void> with_client(const Dovecot& server, const std::string& user, const C
   return result;
 }
 
+nlohmann::json run_json(const std::vector<std::string>& args, const std::string& report, int expected_exit) {
+  auto run = run_mailferry(with_args(args, {"--json", report}));
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == expected_exit);
+  return nlohmann::json::parse(read_text(report));
+}
+
+void run_sql(const std::string& db_path, const std::string& statement) {
+  auto db = sql::Database::open(db_path);
+  REQUIRE(db);
+  REQUIRE(db->exec(statement));
+}
+
 }  // namespace mf::test

@@ -7,6 +7,8 @@
 #include "tests/support/corpus.h"
 #include "tests/support/dovecot.h"
 
+#include <nlohmann/json.hpp>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -70,6 +72,10 @@ std::size_t messages_on(const Dovecot& server, const std::string& user = "alice"
 // The single number a query over the state file returns (e.g. a COUNT).
 std::int64_t state_number(const std::string& state_path, const char* sql);
 std::vector<std::string> with_args(std::vector<std::string> args, std::initializer_list<std::string> more);
+// Runs mailferry with `--json report` added, checks its exit code, returns the report.
+nlohmann::json run_json(const std::vector<std::string>& args, const std::string& report, int expected_exit = 0);
+// Runs SQL on a database file (tampering with a catalog), REQUIREd to succeed.
+void run_sql(const std::string& db_path, const std::string& statement);
 // migrate/verify arguments with --from replaced by `from`; without its
 // password file unless keep_password (local sources, token commands need none).
 std::vector<std::string> with_source(std::vector<std::string> args, const std::string& from, bool keep_password);
