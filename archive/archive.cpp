@@ -58,7 +58,11 @@ CREATE TABLE IF NOT EXISTS holds(
 CREATE UNIQUE INDEX IF NOT EXISTS holds_active ON holds(name) WHERE released IS NULL;
 )";
 
-constexpr std::size_t kCompressEventsFrom = 256;  // bytes of JSON; shorter events are stored as they are
+constexpr std::size_t kCompressEventsFrom = 256;
+
+// Retention only rises: the locked minimum. ?1 message, ?2 retain-until, ?3 class.
+constexpr const char* kRaiseRetention =
+    "UPDATE messages SET retain_until = ?2, class = ?3 WHERE seq = ?1 AND retain_until < ?2";  // bytes of JSON; shorter events are stored as they are
 
 }  // namespace
 
@@ -316,7 +320,7 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
         MF_CHECK(m.run());
         m.reset();
       }
-      for (const auto& p : e.at("placements")) MF_CHECK(apply_placement(p, seq));
+      MF_CHECK(apply_placements(e.at("placements"), seq));
     } else if (type == "dictionary") {
       auto frame = blobs.find(e.at("sha256").get<std::string>());
       if (frame == blobs.end()) return corrupt("a dictionary without its dictionary frame");
@@ -327,8 +331,12 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
       MF_CHECK(d.run());
     } else if (type == "policy") {
       MF_CHECK(set_meta(*db_, "policy", event_text(e.at("policy"))));
-      for (const auto& r : e.at("raised"))
-        MF_CHECK(raise_retention(r.at(0).get<std::int64_t>(), r.at(1).get<std::string>(), r.at(2).get<std::int64_t>()));
+      MF_TRY(raise, db_->prepare(kRaiseRetention));
+      for (const auto& r : e.at("raised")) {
+        raise.bind(1, r.at(0).get<std::int64_t>()).bind(2, r.at(2).get<std::int64_t>()).bind(3, r.at(1).get<std::string>());
+        MF_CHECK(raise.run());
+        raise.reset();
+      }
     } else if (type == "hold") {
       MF_TRY(h, db_->prepare("INSERT INTO holds(name, query, user, time, event) VALUES (?1, ?2, ?3, ?4, ?5)"));
       h.bind(1, e.at("case").get<std::string>()).bind(2, e.at("query").get<std::string>());
@@ -353,27 +361,29 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
   return {};
 }
 
-Result<void> Archive::apply_placement(const json& p, std::int64_t event) {
+Result<void> Archive::apply_placements(const json& placements, std::int64_t event) {
   MF_TRY(mailbox, db_->prepare("INSERT INTO mailboxes(account, folder) VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
-  mailbox.bind(1, p.at("account").get<std::string>()).bind(2, p.at("folder").get<std::string>());
-  MF_CHECK(mailbox.run());
   MF_TRY(insert, db_->prepare("INSERT INTO placements(message, mailbox, copy, flags, internaldate, source, class, "
                               "event) SELECT ?1, id, ?4, ?5, ?6, ?7, ?8, ?9 FROM mailboxes WHERE account = ?2 AND "
                               "folder = ?3"));
-  std::int64_t message = p.at("message");
-  insert.bind(1, message).bind(2, p.at("account").get<std::string>()).bind(3, p.at("folder").get<std::string>());
-  insert.bind(4, p.at("copy").get<std::int64_t>()).bind(5, event_text(p.at("flags")));
-  insert.bind(6, p.at("internaldate").get<std::int64_t>()).bind(7, p.at("source").get<std::string>());
-  insert.bind(8, p.at("class").get<std::string>()).bind(9, event);
-  MF_CHECK(insert.run());
-  return raise_retention(message, p.at("class"), p.at("retain_until"));
-}
-
-// Retention only rises: the locked minimum.
-Result<void> Archive::raise_retention(std::int64_t message, const std::string& class_name, std::int64_t until) {
-  MF_TRY(q, db_->prepare("UPDATE messages SET retain_until = ?2, class = ?3 WHERE seq = ?1 AND retain_until < ?2"));
-  q.bind(1, message).bind(2, until).bind(3, class_name);
-  return q.run();
+  MF_TRY(raise, db_->prepare(kRaiseRetention));
+  for (const auto& p : placements) {
+    std::string account = p.at("account"), folder = p.at("folder");
+    mailbox.bind(1, account).bind(2, folder);
+    MF_CHECK(mailbox.run());
+    mailbox.reset();
+    std::int64_t message = p.at("message");
+    insert.bind(1, message).bind(2, account).bind(3, folder);
+    insert.bind(4, p.at("copy").get<std::int64_t>()).bind(5, event_text(p.at("flags")));
+    insert.bind(6, p.at("internaldate").get<std::int64_t>()).bind(7, p.at("source").get<std::string>());
+    insert.bind(8, p.at("class").get<std::string>()).bind(9, event);
+    MF_CHECK(insert.run());
+    insert.reset();
+    raise.bind(1, message).bind(2, p.at("retain_until").get<std::int64_t>()).bind(3, p.at("class").get<std::string>());
+    MF_CHECK(raise.run());
+    raise.reset();
+  }
+  return {};
 }
 
 Result<std::uint64_t> Archive::append_event(Batch& batch, json event) {

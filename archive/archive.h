@@ -148,8 +148,7 @@ class Archive {
   using Blobs = std::map<std::string, std::pair<std::uint32_t, std::uint64_t>>;  // sha256 -> where
   Result<void> apply_event(const nlohmann::json& event, const std::string& hash, std::uint32_t segment,
                            std::uint64_t offset, const Blobs& blobs);
-  Result<void> apply_placement(const nlohmann::json& placement, std::int64_t event);
-  Result<void> raise_retention(std::int64_t message, const std::string& class_name, std::int64_t until);
+  Result<void> apply_placements(const nlohmann::json& placements, std::int64_t event);
   // The event frame's JSON (decompressed when it was stored compressed).
   Result<std::string> read_event(std::uint32_t segment, std::uint64_t offset);
   // Rewrites a segment without the frames of purged messages (archive/retention.cpp).

@@ -4,6 +4,8 @@
 # messages) from one local Dovecot to a fresh one with mailferry, mbsync
 # (isync) and offlineimap, runs alternating, then a no-change re-run of each,
 # and prints the median wall time and peak RSS of each and mailferry's ratios.
+# `mailferry_archive` is the same migration with --archive (one read of the
+# source, archived while copied): its cost over plain mailferry is printed too.
 # Targets keep Dovecot's default fsync. offlineimap takes ~20 minutes at 54k
 # messages (shared/PEERS.md), so with COPIES > 1 it runs only with
 # MF_BENCH_OFFLINEIMAP=1.
@@ -23,6 +25,9 @@ cmd_mailferry() {
   echo build/cli/mailferry migrate --from "imap://alice@127.0.0.1:$SRC_IMAP_PORT" --to "imap://alice@127.0.0.1:$1" \
     --from-password-file "$work/pw" --to-password-file "$work/pw" --no-starttls --quiet \
     --state "$2/state.db"
+}
+cmd_mailferry_archive() {
+  echo "$(cmd_mailferry "$@")" --archive "$2/archive"
 }
 cmd_mbsync() {
   cat >"$2/mbsyncrc" <<EOC
@@ -85,7 +90,7 @@ EOC
   echo offlineimap -o -u quiet -c "$2/offlineimaprc"
 }
 
-tools=(mailferry)
+tools=(mailferry mailferry_archive)
 command -v mbsync >/dev/null && tools+=(mbsync)
 if command -v offlineimap >/dev/null && { [ "$copies" = 1 ] || [ -n "${MF_BENCH_OFFLINEIMAP:-}" ]; }; then
   tools+=(offlineimap)
@@ -115,14 +120,16 @@ for ((i = 1; i <= runs; i++)); do
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo
-printf '%-12s %10s %10s %12s\n' tool "median s" "peak MB" "re-run s"
+printf '%-18s %10s %10s %12s\n' tool "median s" "peak MB" "re-run s"
 for tool in "${tools[@]}"; do
-  printf '%-12s %10s %10s %12s\n' "$tool" "$(echo "${times[$tool]}" | median)" \
+  printf '%-18s %10s %10s %12s\n' "$tool" "$(echo "${times[$tool]}" | median)" \
     "$(( $(echo "${rss[$tool]}" | median) / 1024 ))" "$(echo "${again[$tool]}" | median)"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
 mf=$(echo "${times[mailferry]}" | median)
 mf_again=$(echo "${again[mailferry]}" | median)
-for tool in "${tools[@]:1}"; do
+echo "archiving while migrating costs $(awk -v a="$(echo "${times[mailferry_archive]}" | median)" -v b="$mf" \
+  'BEGIN {printf "%+.0f %%", (a / b - 1) * 100}') of the migration's wall time"
+for tool in "${tools[@]:2}"; do
   echo "mailferry / $tool: wall time $(ratio "$mf" "$(echo "${times[$tool]}" | median)"), no-change re-run $(ratio "$mf_again" "$(echo "${again[$tool]}" | median)")"
 done
