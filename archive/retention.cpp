@@ -277,11 +277,17 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
     MF_CHECK(tx.commit());
   }
   crash_point("compaction-committed");
-  MF_CHECK(replace_file(copy, path));
+  if (active) segment_.reset();  // its descriptor is of the file being replaced
+  auto replaced = replace_file(copy, path);
   if (active) {
-    MF_TRY(writer, SegmentWriter::open(dir_, id, out.size()));
-    segment_ = std::make_unique<SegmentWriter>(std::move(writer));
+    auto writer = replaced ? SegmentWriter::open(dir_, id, out.size()) : Result<SegmentWriter>(replaced.error());
+    if (!writer) {  // the next open finishes the switch; nothing is written until then
+      damage_ = "compaction of " + path + " unfinished: " + writer.error().describe();
+      return writer.error();
+    }
+    segment_ = std::make_unique<SegmentWriter>(std::move(*writer));
   }
+  MF_CHECK(replaced);
   MF_TRY(done, db_->prepare("DELETE FROM meta WHERE key = 'compacting'"));
   MF_CHECK(done.run());
   return freed;
