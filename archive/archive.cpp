@@ -36,10 +36,14 @@ CREATE TABLE IF NOT EXISTS events(
   segment INTEGER NOT NULL, offset INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_type ON events(type, time);
 CREATE TABLE IF NOT EXISTS messages(
-  seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, raw_size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
-  segment INTEGER NOT NULL, offset INTEGER NOT NULL, parsed INTEGER NOT NULL, message_id TEXT, subject TEXT,
-  date INTEGER NOT NULL, retain_until INTEGER NOT NULL DEFAULT 0, class TEXT NOT NULL DEFAULT '',
-  purged INTEGER, event INTEGER NOT NULL);
+  seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, raw_size INTEGER NOT NULL, head TEXT NOT NULL,
+  stored_size INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, body TEXT NOT NULL,
+  parsed INTEGER NOT NULL, message_id TEXT, subject TEXT, date INTEGER NOT NULL,
+  retain_until INTEGER NOT NULL DEFAULT 0, class TEXT NOT NULL DEFAULT '', purged INTEGER, event INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_by_body ON messages(body) WHERE body != '';
+CREATE TABLE IF NOT EXISTS bodies(
+  sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, stored_size INTEGER NOT NULL, segment INTEGER NOT NULL,
+  offset INTEGER NOT NULL, event INTEGER NOT NULL) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS messages_by_sha256 ON messages(sha256) WHERE purged IS NULL;
 CREATE INDEX IF NOT EXISTS messages_by_message_id ON messages(message_id);
 CREATE INDEX IF NOT EXISTS messages_by_retention ON messages(retain_until) WHERE purged IS NULL;
@@ -76,13 +80,14 @@ Result<std::string> frame_content(const FrameAt& frame, const std::string* dicti
       return make_error(Errc::Corrupt, "frame content size does not match its payload", where);
     return frame.payload;
   }
-  if (frame.header.dictionary != 0 && frame.header.kind == FrameKind::Message && !dictionary)
+  bool with_dictionary = frame.header.kind == FrameKind::Message || frame.header.kind == FrameKind::Body;
+  if (frame.header.dictionary != 0 && with_dictionary && !dictionary)
     return make_error(Errc::Corrupt, "dictionary " + std::to_string(frame.header.dictionary) + " not found", where);
   std::string out(frame.header.content_size, '\0');
   std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
   std::size_t n = ZSTD_decompress_usingDict(ctx.get(), out.data(), out.size(), frame.payload.data(),
-                                            frame.payload.size(), dictionary ? dictionary->data() : nullptr,
-                                            dictionary ? dictionary->size() : 0);
+                                            frame.payload.size(), with_dictionary && dictionary ? dictionary->data() : nullptr,
+                                            with_dictionary && dictionary ? dictionary->size() : 0);
   if (ZSTD_isError(n) || n != out.size())
     return make_error(Errc::Corrupt,
                       std::string("cannot decompress: ") + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size"),
@@ -304,19 +309,33 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
     MF_CHECK(insert.run());
     std::int64_t seq = e.at("seq");
     if (type == "ingest") {
-      MF_TRY(m, db_->prepare("INSERT INTO messages(seq, sha256, raw_size, stored_size, segment, offset, parsed, "
-                             "message_id, subject, date, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-      for (const auto& msg : e.at("messages")) {
-        std::string sha = msg.at("sha256");
+      // A frame purged later is gone: its row is kept with no place (0, 0).
+      auto where = [&](const std::string& sha) {
         auto blob = blobs.find(sha);
-        // A message purged later has no frame any more: its row is kept with no place (0, 0).
-        std::pair<std::uint32_t, std::uint64_t> at = blob == blobs.end() ? std::make_pair(0u, std::uint64_t{0})
-                                                                         : blob->second;
-        m.bind(1, msg.at("message").get<std::int64_t>()).bind(2, sha);
-        m.bind(3, msg.at("size").get<std::int64_t>()).bind(4, msg.at("stored").get<std::int64_t>());
-        m.bind(5, std::int64_t{at.first}).bind(6, static_cast<std::int64_t>(at.second));
-        m.bind(7, std::int64_t{msg.at("parsed").get<bool>()}).bind(8, msg.at("message_id").get<std::string>());
-        m.bind(9, msg.at("subject").get<std::string>()).bind(10, msg.at("date").get<std::int64_t>()).bind(11, seq);
+        return blob == blobs.end() ? std::make_pair(0u, std::uint64_t{0}) : blob->second;
+      };
+      MF_TRY(b, db_->prepare("INSERT INTO bodies(sha256, size, stored_size, segment, offset, event) VALUES "
+                             "(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(sha256) DO UPDATE SET stored_size = ?3, "
+                             "segment = ?4, offset = ?5, event = ?6"));
+      for (const auto& body : e.at("bodies")) {
+        auto at = where(body.at("sha256"));
+        b.bind(1, body.at("sha256").get<std::string>()).bind(2, body.at("size").get<std::int64_t>());
+        b.bind(3, body.at("stored").get<std::int64_t>()).bind(4, std::int64_t{at.first});
+        b.bind(5, static_cast<std::int64_t>(at.second)).bind(6, seq);
+        MF_CHECK(b.run());
+        b.reset();
+      }
+      MF_TRY(m, db_->prepare("INSERT INTO messages(seq, sha256, raw_size, head, stored_size, segment, offset, body, "
+                             "parsed, message_id, subject, date, event) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+      for (const auto& msg : e.at("messages")) {
+        auto at = where(msg.at("head"));
+        m.bind(1, msg.at("message").get<std::int64_t>()).bind(2, msg.at("sha256").get<std::string>());
+        m.bind(3, msg.at("size").get<std::int64_t>()).bind(4, msg.at("head").get<std::string>());
+        m.bind(5, msg.at("stored").get<std::int64_t>()).bind(6, std::int64_t{at.first});
+        m.bind(7, static_cast<std::int64_t>(at.second)).bind(8, msg.at("body").get<std::string>());
+        m.bind(9, std::int64_t{msg.at("parsed").get<bool>()}).bind(10, msg.at("message_id").get<std::string>());
+        m.bind(11, msg.at("subject").get<std::string>()).bind(12, msg.at("date").get<std::int64_t>()).bind(13, seq);
         MF_CHECK(m.run());
         m.reset();
       }
@@ -463,8 +482,10 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
   std::vector<IngestResult> results;
   std::map<std::string, std::int64_t> new_in_batch;  // sha256 -> message number
   std::set<std::tuple<std::string, std::string, std::int64_t, std::uint32_t>> placed_in_batch;
-  json messages = json::array(), placements = json::array();
+  json messages = json::array(), bodies = json::array(), placements = json::array();
+  std::set<std::string> new_bodies;  // SHA-256 of bodies stored in this batch
   auto now = static_cast<std::int64_t>(std::time(nullptr));
+  MF_TRY(find_body, db_->prepare("SELECT 1 FROM bodies WHERE sha256 = ?1 AND segment != 0"));
   MF_TRY(find_message, db_->prepare("SELECT seq FROM messages WHERE sha256 = ?1 AND purged IS NULL"));
   MF_TRY(find_placement, db_->prepare("SELECT 1 FROM placements p JOIN mailboxes b ON b.id = p.mailbox WHERE "
                                       "b.account = ?1 AND b.folder = ?2 AND p.message = ?3 AND p.copy = ?4"));
@@ -490,29 +511,31 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
     const auto& p = r.placement;
     Headers headers(r.raw);
     auto date = imap::parse_message_date(headers.value("Date"));
-    if (message == 0) {  // new: its frame now, its entry in the batch's ingest event
-      std::string stored(ZSTD_compressBound(r.raw.size()), '\0');
-      std::size_t n = cdict_ ? ZSTD_compress_usingCDict(cctx.get(), stored.data(), stored.size(), r.raw.data(),
-                                                        r.raw.size(), static_cast<const ZSTD_CDict*>(cdict_.get()))
-                             : ZSTD_compressCCtx(cctx.get(), stored.data(), stored.size(), r.raw.data(), r.raw.size(),
-                                                 kZstdLevel);
-      if (ZSTD_isError(n)) return make_error(Errc::Io, std::string("zstd: ") + ZSTD_getErrorName(n));
-      stored.resize(n);
-      FrameHeader h;
-      h.kind = FrameKind::Message;
-      h.compressed = true;
-      h.dictionary = current_dictionary_;
-      h.payload_size = stored.size();
-      h.content_size = r.raw.size();
-      h.sha256 = digest;
-      MF_TRY(offset, segment_->append(h, stored));
-      batch.blobs[sha] = {segment_->id(), offset};
+    if (message == 0) {  // new: its frames now, its entry in the batch's ingest event
+      auto cut = header_section_end(r.raw);
+      std::string_view head_bytes = r.raw.substr(0, cut), body_bytes = r.raw.substr(cut);
+      auto head_digest = sha256(head_bytes);
+      std::string head = to_hex(head_digest), body;
+      MF_TRY(head_stored, store_frame(batch, FrameKind::Message, head_bytes, head_digest, *cctx));
+      if (!body_bytes.empty()) {
+        auto body_digest = sha256(body_bytes);
+        body = to_hex(body_digest);
+        find_body.bind(1, body);
+        MF_TRY(stored_before, find_body.step());
+        find_body.reset();
+        if (!stored_before && new_bodies.insert(body).second) {
+          MF_TRY(body_stored, store_frame(batch, FrameKind::Body, body_bytes, body_digest, *cctx));
+          bodies.push_back({{"sha256", body}, {"size", body_bytes.size()}, {"stored", body_stored}});
+        }
+      }
       message = next_message_++;
       new_in_batch[sha] = message;
       messages.push_back({{"message", message},
                           {"sha256", sha},
                           {"size", r.raw.size()},
-                          {"stored", stored.size()},
+                          {"head", head},
+                          {"stored", head_stored},
+                          {"body", body},
                           {"parsed", headers.well_formed()},
                           {"message_id", headers.value("Message-ID").substr(0, 998)},
                           {"subject", headers.value("Subject").substr(0, 998)},
@@ -544,9 +567,30 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
   }
   if (!placements.empty())
     MF_CHECK(append_event(batch, json{{"type", "ingest"}, {"messages", std::move(messages)},
-                                      {"placements", std::move(placements)}}));
+                                      {"bodies", std::move(bodies)}, {"placements", std::move(placements)}}));
   if (!batch.events.empty()) MF_CHECK(commit(batch));
   return results;
+}
+
+// A message's head or body as a frame, compressed with the current dictionary.
+Result<std::uint64_t> Archive::store_frame(Batch& batch, FrameKind kind, std::string_view bytes, const Digest& digest,
+                                          ZSTD_CCtx& cctx) {
+  compress_buffer_.resize(ZSTD_compressBound(bytes.size()));
+  std::size_t n = cdict_ ? ZSTD_compress_usingCDict(&cctx, compress_buffer_.data(), compress_buffer_.size(), bytes.data(),
+                                                    bytes.size(), static_cast<const ZSTD_CDict*>(cdict_.get()))
+                         : ZSTD_compressCCtx(&cctx, compress_buffer_.data(), compress_buffer_.size(), bytes.data(),
+                                             bytes.size(), kZstdLevel);
+  if (ZSTD_isError(n)) return make_error(Errc::Io, std::string("zstd: ") + ZSTD_getErrorName(n));
+  FrameHeader h;
+  h.kind = kind;
+  h.compressed = true;
+  h.dictionary = current_dictionary_;
+  h.payload_size = n;
+  h.content_size = bytes.size();
+  h.sha256 = digest;
+  MF_TRY(offset, segment_->append(h, std::string_view(compress_buffer_.data(), n)));
+  batch.blobs[to_hex(h.sha256)] = {segment_->id(), offset};
+  return n;
 }
 
 // Small messages compress far better with a dictionary of what mail looks
@@ -657,24 +701,38 @@ Result<void> Archive::audit(const std::string& command, json details) {
   return record("audit", std::move(details));
 }
 
+Result<std::string> Archive::read_content(FrameKind kind, std::uint32_t segment, std::uint64_t offset,
+                                          const std::string& sha) {
+  MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
+  if (frame.header.kind != kind || to_hex(frame.header.sha256) != sha)
+    return make_error(Errc::Corrupt, "the frame here is not the one the catalog names (" + sha + ")",
+                      where_of(segment, offset));
+  MF_TRY(dict, dictionary(frame.header.dictionary));
+  return frame_content(frame, dict, where_of(segment, offset));
+}
+
 Result<std::string> Archive::get(std::int64_t message) {
-  MF_TRY(q, db_->prepare("SELECT sha256, segment, offset, purged FROM messages WHERE seq = ?1"));
+  MF_TRY(q, db_->prepare("SELECT m.sha256, m.head, m.segment, m.offset, m.purged, m.body, b.segment, b.offset "
+                         "FROM messages m LEFT JOIN bodies b ON b.sha256 = m.body WHERE m.seq = ?1"));
   q.bind(1, message);
   MF_TRY(row, q.step());
-  if (!row) return make_error(Errc::NotFound, "no message " + std::to_string(message) + " in the archive", dir_);
-  if (!q.column_is_null(3))
-    return make_error(Errc::NotFound, "message " + std::to_string(message) + " was purged (event " +
-                                          std::to_string(q.column_int(3)) + ")", dir_);
-  std::string sha = q.column_text(0);
-  auto segment = static_cast<std::uint32_t>(q.column_int(1));
-  auto offset = static_cast<std::uint64_t>(q.column_int(2));
-  MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
-  MF_TRY(dict, dictionary(frame.header.dictionary));
-  MF_TRY(raw, frame_content(frame, dict, where_of(segment, offset)));
+  std::string name = "message " + std::to_string(message);
+  if (!row) return make_error(Errc::NotFound, "no " + name + " in the archive", dir_);
+  if (!q.column_is_null(4))
+    return make_error(Errc::NotFound, name + " was purged (event " + std::to_string(q.column_int(4)) + ")", dir_);
+  std::string sha = q.column_text(0), body = q.column_text(5);
+  MF_TRY(raw, read_content(FrameKind::Message, static_cast<std::uint32_t>(q.column_int(2)),
+                           static_cast<std::uint64_t>(q.column_int(3)), q.column_text(1)));
+  if (!body.empty()) {
+    if (q.column_is_null(6) || q.column_int(6) == 0)
+      return make_error(Errc::Corrupt, name + ": its body " + body + " is not in the archive", dir_);
+    MF_TRY(body_bytes, read_content(FrameKind::Body, static_cast<std::uint32_t>(q.column_int(6)),
+                                    static_cast<std::uint64_t>(q.column_int(7)), body));
+    raw += body_bytes;
+  }
   std::string actual = to_hex(sha256(raw));
-  if (actual != sha || to_hex(frame.header.sha256) != sha)
-    return make_error(Errc::Corrupt, "message " + std::to_string(message) + " does not match its hash (stored " + sha +
-                                         ", read " + actual + ")", where_of(segment, offset));
+  if (actual != sha)
+    return make_error(Errc::Corrupt, name + " does not match its hash (stored " + sha + ", read " + actual + ")", dir_);
   return raw;
 }
 
@@ -744,6 +802,11 @@ Result<Stats> Archive::stats() {
   s.raw_bytes = m.column_int(1);
   s.stored_bytes = m.column_int(2);
   s.unparsed = m.column_int(3);
+  MF_TRY(b, db_->prepare("SELECT COUNT(*), COALESCE(SUM(stored_size), 0) FROM bodies b WHERE EXISTS "
+                         "(SELECT 1 FROM messages m WHERE m.body = b.sha256 AND m.purged IS NULL)"));
+  MF_CHECK(b.step());
+  s.bodies = b.column_int(0);
+  s.stored_bytes += b.column_int(1);
   MF_TRY(gone, db_->prepare("SELECT COUNT(*) FROM messages WHERE purged IS NOT NULL"));
   MF_CHECK(gone.step());
   s.purged = gone.column_int(0);

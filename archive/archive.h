@@ -19,6 +19,9 @@
 #include <string>
 #include <vector>
 
+struct ZSTD_CCtx_s;
+using ZSTD_CCtx = ZSTD_CCtx_s;
+
 namespace mf::archive {
 
 // A message as read from a source, with where it was.
@@ -59,7 +62,7 @@ struct Fault {
 
 struct Stats {
   std::uint64_t messages = 0, placements = 0, raw_bytes = 0, stored_bytes = 0, placed_bytes = 0;
-  std::uint64_t unparsed = 0, events = 0, segments = 0, purged = 0;
+  std::uint64_t unparsed = 0, events = 0, segments = 0, purged = 0, bodies = 0;  // bodies: stored once each
   std::vector<std::pair<std::string, std::pair<std::uint64_t, std::uint64_t>>> accounts;  // placements, bytes
 };
 
@@ -149,6 +152,8 @@ class Archive {
   Result<void> apply_event(const nlohmann::json& event, const std::string& hash, std::uint32_t segment,
                            std::uint64_t offset, const Blobs& blobs);
   Result<void> apply_placements(const nlohmann::json& placements, std::int64_t event);
+  // A head or body frame's bytes, checked against the SHA-256 the catalog has.
+  Result<std::string> read_content(FrameKind kind, std::uint32_t segment, std::uint64_t offset, const std::string& sha);
   // The event frame's JSON (decompressed when it was stored compressed).
   Result<std::string> read_event(std::uint32_t segment, std::uint64_t offset);
   // Rewrites a segment without the frames of purged messages (archive/retention.cpp).
@@ -164,6 +169,9 @@ class Archive {
   // so the next batch continues the chain as if this one never started.
   Result<std::vector<IngestResult>> ingest_batch(const std::vector<IngestRequest>& batch);
   Result<std::uint64_t> append_event(Batch& batch, nlohmann::json event);
+  // Returns the frame's stored (compressed) size.
+  Result<std::uint64_t> store_frame(Batch& batch, FrameKind kind, std::string_view bytes, const Digest& digest,
+                                    ZSTD_CCtx& cctx);
   // Appends events as one durable batch (record() for several).
   Result<void> record_all(std::vector<nlohmann::json> events);
   Result<void> load_policy();
@@ -186,6 +194,7 @@ class Archive {
   std::map<std::uint16_t, std::string> dictionaries_;
   std::uint16_t current_dictionary_ = 0;  // what new messages are compressed with (0: none)
   std::shared_ptr<void> cdict_;           // ZSTD_CDict of the current dictionary
+  std::string compress_buffer_;          // reused for every frame compressed
   std::string samples_;                   // mail seen so far, to train the first dictionary from
   std::vector<std::size_t> sample_sizes_;
 };

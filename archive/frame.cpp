@@ -42,7 +42,7 @@ Result<FrameHeader> decode_header(std::string_view b) {
   if (get(b, 4, 1) != 1) return make_error(Errc::Corrupt, "unknown frame version " + std::to_string(get(b, 4, 1)));
   FrameHeader h;
   auto kind = get(b, 5, 1);
-  if (kind < 1 || kind > 3) return make_error(Errc::Corrupt, "unknown frame kind " + std::to_string(kind));
+  if (kind < 1 || kind > 4) return make_error(Errc::Corrupt, "unknown frame kind " + std::to_string(kind));
   h.kind = static_cast<FrameKind>(kind);
   h.dictionary = static_cast<std::uint16_t>(get(b, 6, 2));
   h.payload_size = get(b, 8, 8);

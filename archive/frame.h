@@ -3,7 +3,7 @@
 //
 //   0  "MFRM"            magic
 //   4  u8  version (1)
-//   5  u8  kind          1 message (zstd frame), 2 event (JSON), 3 zstd dictionary
+//   5  u8  kind          1 message head, 2 event (JSON), 3 zstd dictionary, 4 message body
 //   6  u16 dictionary    0: none, else the zstd dictionary's number
 //   8  u64 payload size  bytes stored after the header
 //  16  u64 content size  bytes of the message or JSON, uncompressed
@@ -23,7 +23,10 @@
 
 namespace mf::archive {
 
-enum class FrameKind : std::uint8_t { Message = 1, Event = 2, Dictionary = 3 };
+// A message is stored as its head (the header section with the empty line
+// ending it) and its body, each a frame; a body is stored once however many
+// messages end with it (copies of one mail that differ in a header).
+enum class FrameKind : std::uint8_t { Message = 1, Event = 2, Dictionary = 3, Body = 4 };
 
 struct FrameHeader {
   FrameKind kind = FrameKind::Message;

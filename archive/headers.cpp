@@ -66,6 +66,18 @@ std::vector<std::string> Headers::domains(std::string_view name) const {
   return out;
 }
 
+std::size_t header_section_end(std::string_view raw) {
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    auto eol = raw.find('\n', pos);
+    if (eol == std::string_view::npos) return raw.size();
+    bool empty = eol == pos || (eol == pos + 1 && raw[pos] == '\r');
+    pos = eol + 1;
+    if (empty) return pos;
+  }
+  return raw.size();
+}
+
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out)

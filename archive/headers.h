@@ -29,6 +29,10 @@ class Headers {
   bool well_formed_ = false;
 };
 
+// Where the header section ends: just after the empty line that ends it
+// (raw.size() when there is none, so the whole message is header).
+std::size_t header_section_end(std::string_view raw);
+
 // Lower-case ASCII.
 std::string lower(std::string_view text);
 // Shell-style glob (`*`, `?`), case-insensitive: "Buchhaltung/*" matches "buchhaltung/2024".

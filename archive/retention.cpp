@@ -24,6 +24,10 @@ namespace {
 
 constexpr std::size_t kTombstonesPerEvent = 5000;
 
+// A body still in a segment that only purged messages end with (SQL on `b`, bodies).
+constexpr const char* kDeadBody =
+    "b.segment != 0 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.body = b.sha256 AND m.purged IS NULL)";
+
 std::string os_user() {
   const passwd* pw = ::getpwuid(::geteuid());
   return pw ? std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());
@@ -208,7 +212,8 @@ Result<Archive::PurgePlan> Archive::purge(bool dry_run) {
   }
   if (!events.empty()) MF_CHECK(record_all(std::move(events)));
   crash_point("purge-recorded");
-  MF_TRY(q, db_->prepare("SELECT DISTINCT segment FROM messages WHERE purged IS NOT NULL AND segment != 0 ORDER BY 1"));
+  MF_TRY(q, db_->prepare(std::string("SELECT segment FROM messages WHERE purged IS NOT NULL AND segment != 0 UNION "
+                                     "SELECT segment FROM bodies b WHERE ") + kDeadBody + " ORDER BY 1"));
   std::vector<std::uint32_t> segments;
   for (;;) {
     MF_TRY(row, q.step());
@@ -231,7 +236,8 @@ Result<Archive::PurgePlan> Archive::purge(bool dry_run) {
 Result<std::uint64_t> Archive::compact(std::uint32_t id) {
   std::set<std::uint64_t> drop;
   {
-    MF_TRY(q, db_->prepare("SELECT offset FROM messages WHERE segment = ?1 AND purged IS NOT NULL"));
+    MF_TRY(q, db_->prepare(std::string("SELECT offset FROM messages WHERE segment = ?1 AND purged IS NOT NULL UNION "
+                                       "SELECT offset FROM bodies b WHERE b.segment = ?1 AND ") + kDeadBody));
     q.bind(1, std::int64_t{id});
     for (;;) {
       MF_TRY(row, q.step());
@@ -263,7 +269,11 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
     MF_TRY(gone, db_->prepare("UPDATE messages SET segment = 0, offset = 0 WHERE segment = ?1 AND purged IS NOT NULL"));
     gone.bind(1, std::int64_t{id});
     MF_CHECK(gone.run());
-    for (const char* table : {"messages", "events", "dictionaries"}) {
+    MF_TRY(dead, db_->prepare(std::string("UPDATE bodies AS b SET segment = 0, offset = 0 WHERE b.segment = ?1 AND ") +
+                              kDeadBody));
+    dead.bind(1, std::int64_t{id});
+    MF_CHECK(dead.run());
+    for (const char* table : {"messages", "bodies", "events", "dictionaries"}) {
       MF_TRY(move, db_->prepare(std::string("UPDATE ") + table + " SET offset = ?3 WHERE segment = ?1 AND offset = ?2"));
       for (const auto& [from, to] : moved) {
         if (from == to) continue;

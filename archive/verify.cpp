@@ -14,6 +14,20 @@ using namespace detail;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+namespace {
+
+std::string kind_name(FrameKind kind) {
+  switch (kind) {
+    case FrameKind::Message: return "message";
+    case FrameKind::Body: return "body";
+    case FrameKind::Event: return "event";
+    case FrameKind::Dictionary: return "dictionary";
+  }
+  return "?";
+}
+
+}  // namespace
+
 Result<std::vector<Fault>> Archive::verify() {
   std::vector<Fault> faults;
   auto fault = [&](std::string kind, std::string where, std::string what) {
@@ -43,16 +57,14 @@ Result<std::vector<Fault>> Archive::verify() {
       std::string where = where_of(id, f.offset);
       std::string sha = to_hex(f.header.sha256);
       const std::string* dict = nullptr;
-      if (f.header.kind == FrameKind::Message)
+      if (f.header.kind == FrameKind::Message || f.header.kind == FrameKind::Body)
         if (auto d = segment_dictionaries.find(f.header.dictionary); d != segment_dictionaries.end()) dict = &d->second;
       auto content = frame_content(f, dict, where);
       Seen seen{f.header.kind, sha, {}};
       if (!content) {
         fault("frame", where, content.error().message);
       } else if (to_hex(sha256(*content)) != sha) {
-        fault("frame", where, std::string(f.header.kind == FrameKind::Message ? "message"
-                                          : f.header.kind == FrameKind::Event ? "event" : "dictionary") +
-                                  " bytes do not match the frame's SHA-256 " + sha);
+        fault("frame", where, kind_name(f.header.kind) + " bytes do not match the frame's SHA-256 " + sha);
       } else if (f.header.kind == FrameKind::Dictionary) {
         segment_dictionaries[f.header.dictionary] = *content;
       } else if (f.header.kind == FrameKind::Event) {
@@ -71,11 +83,12 @@ Result<std::vector<Fault>> Archive::verify() {
 
   // 2. The chain, from the segments (the truth); what it says of each message.
   struct Record {
-    std::string sha;
+    std::string sha, head, body;
     std::int64_t retain_until = 0;
     std::int64_t purged = 0;  // the purge event
   };
   std::map<std::int64_t, Record> told;  // message -> what the chain says
+  std::set<std::string> told_bodies;     // bodies the chain stored
   std::map<std::int64_t, std::pair<std::string, At>> chain;  // seq -> hash, where
   std::string prev;
   std::int64_t expected_event = 1;
@@ -99,7 +112,13 @@ Result<std::vector<Fault>> Archive::verify() {
         r.retain_until = std::max(r.retain_until, until);
       };
       if (type == "ingest") {
-        for (const auto& m : e.at("messages")) told[m.at("message").get<std::int64_t>()].sha = m.at("sha256");
+        for (const auto& m : e.at("messages")) {
+          auto& r = told[m.at("message").get<std::int64_t>()];
+          r.sha = m.at("sha256");
+          r.head = m.at("head");
+          r.body = m.at("body");
+        }
+        for (const auto& b : e.at("bodies")) told_bodies.insert(b.at("sha256").get<std::string>());
         for (const auto& p : e.at("placements")) raise(p.at("message"), p.at("retain_until"));
       } else if (type == "policy") {
         for (const auto& r : e.at("raised")) raise(r.at(0), r.at(2));
@@ -123,15 +142,18 @@ Result<std::vector<Fault>> Archive::verify() {
 
   // 3. The catalog against the segments and the chain.
   std::set<At> referenced;
-  MF_TRY(m, db_->prepare("SELECT seq, sha256, segment, offset, retain_until, purged FROM messages ORDER BY seq"));
+  MF_TRY(m, db_->prepare("SELECT seq, sha256, segment, offset, retain_until, purged, head, body FROM messages "
+                         "ORDER BY seq"));
+  std::map<std::string, bool> body_needed;  // body -> held by a message not purged
   std::int64_t expected_message = 1;
   for (;;) {
     MF_TRY(row, m.step());
     if (!row) break;
     std::int64_t seq = m.column_int(0);
-    std::string name = "message " + std::to_string(seq);
+    std::string name = "message " + std::to_string(seq), head = m.column_text(6), body = m.column_text(7);
     At at{static_cast<std::uint32_t>(m.column_int(2)), static_cast<std::uint64_t>(m.column_int(3))};
     std::int64_t purged = m.column_is_null(5) ? 0 : m.column_int(5);
+    if (!body.empty()) body_needed[body] = body_needed[body] || !purged;
     if (seq != expected_message)
       fault("catalog", "message " + std::to_string(expected_message),
             "message numbers have a gap: next in the catalog is " + std::to_string(seq));
@@ -140,7 +162,8 @@ Result<std::vector<Fault>> Archive::verify() {
     if (t == told.end()) {
       fault("catalog", name, "not ingested by any event in the chain");
     } else {
-      if (t->second.sha != m.column_text(1)) fault("catalog", name, "the catalog's SHA-256 differs from its ingest event's");
+      if (t->second.sha != m.column_text(1) || t->second.head != head || t->second.body != body)
+        fault("catalog", name, "the catalog's SHA-256 of the message, its head or its body differs from its ingest event's");
       if (t->second.retain_until != m.column_int(4))
         fault("catalog", name, "retain-until " + std::to_string(m.column_int(4)) + " in the catalog, " +
                                    std::to_string(t->second.retain_until) + " by the chain");
@@ -157,9 +180,30 @@ Result<std::vector<Fault>> Archive::verify() {
     auto f = frames.find(at);
     if (f == frames.end() || f->second.kind != FrameKind::Message)
       fault("catalog", name, "no message frame at " + where_of(at.first, at.second));
-    else if (f->second.sha != m.column_text(1))
-      fault("catalog", name, "catalog says SHA-256 " + m.column_text(1) + ", the frame holds " + f->second.sha);
+    else if (f->second.sha != head)
+      fault("catalog", name, "catalog says its head has SHA-256 " + head + ", the frame holds " + f->second.sha);
   }
+  MF_TRY(bodies, db_->prepare("SELECT sha256, segment, offset FROM bodies"));
+  for (;;) {
+    MF_TRY(row, bodies.step());
+    if (!row) break;
+    std::string sha = bodies.column_text(0), name = "body " + sha.substr(0, 16);
+    At at{static_cast<std::uint32_t>(bodies.column_int(1)), static_cast<std::uint64_t>(bodies.column_int(2))};
+    if (!told_bodies.count(sha)) fault("catalog", name, "stored by no event in the chain");
+    auto needed = body_needed.find(sha);
+    bool live = needed != body_needed.end() && needed->second;
+    if (needed != body_needed.end()) body_needed.erase(needed);
+    if (at.first == 0) {
+      if (live) fault("catalog", name, "has no frame but a message not purged ends with it");
+      continue;
+    }
+    referenced.insert(at);
+    auto f = frames.find(at);
+    if (f == frames.end() || f->second.kind != FrameKind::Body || f->second.sha != sha)
+      fault("catalog", name, "no body frame with its SHA-256 at " + where_of(at.first, at.second));
+  }
+  for (const auto& [sha, live] : body_needed)
+    fault("catalog", "body " + sha.substr(0, 16), "messages end with it, the catalog does not list it");
   for (const auto& [message, r] : told)
     fault("catalog", "message " + std::to_string(message), "ingested in the chain, missing from the catalog");
   MF_TRY(ev, db_->prepare("SELECT seq, hash, segment, offset FROM events ORDER BY seq"));
@@ -193,8 +237,7 @@ Result<std::vector<Fault>> Archive::verify() {
   for (const auto& [at, seen] : frames)
     if (!referenced.count(at))
       fault("catalog", where_of(at.first, at.second),
-            std::string(seen.kind == FrameKind::Message ? "message" : seen.kind == FrameKind::Event ? "event" : "dictionary") +
-                " frame the catalog does not list");
+            kind_name(seen.kind) + " frame the catalog does not list");
   return faults;
 }
 

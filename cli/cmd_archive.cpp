@@ -206,10 +206,11 @@ int run_stats(const std::string& dir, const std::string& json_path) {
   }
   using migrate::Progress;
   double ratio = s->raw_bytes ? static_cast<double>(s->stored_bytes) / static_cast<double>(s->raw_bytes) : 0;
-  std::cout << fmt::format("messages (unique)  {}\nplacements         {}\nraw bytes          {}\nstored bytes       {}\n"
+  std::cout << fmt::format("messages (unique)  {}\nbodies (unique)    {}\nplacements         {}\nraw bytes          {}\n"
+                           "stored bytes       {}\n"
                            "stored / raw       {:.3f}\ndedup savings      {} (placed {} as {} unique)\n"
                            "not parsed         {}\nevents             {}\npurged             {}\n",
-                           s->messages, s->placements, Progress::bytes_text(s->raw_bytes),
+                           s->messages, s->bodies, s->placements, Progress::bytes_text(s->raw_bytes),
                            Progress::bytes_text(s->stored_bytes), ratio,
                            Progress::bytes_text(s->placed_bytes - s->raw_bytes), Progress::bytes_text(s->placed_bytes),
                            Progress::bytes_text(s->raw_bytes), s->unparsed, s->events, s->purged);
@@ -223,6 +224,7 @@ int run_stats(const std::string& dir, const std::string& json_path) {
   json report = {{"messages", s->messages},         {"placements", s->placements}, {"raw_bytes", s->raw_bytes},
                  {"stored_bytes", s->stored_bytes}, {"ratio", ratio},              {"placed_bytes", s->placed_bytes},
                  {"unparsed", s->unparsed},         {"events", s->events},         {"purged", s->purged},
+                 {"bodies", s->bodies},
                  {"accounts", accounts}};
   return write_json_report(json_path, report) ? kExitOk : kExitLocal;
 }

@@ -31,8 +31,14 @@ std::string write_eml_dir(const std::string& dir) {
   REQUIRE(write_file_atomically(dir + "/held.eml", "From: Counsel <counsel@acme.example>\r\nTo: alice@example.org\r\n"
                                                    "Subject: Settlement\r\nMessage-ID: <held@acme.example>\r\n"
                                                    "Date: Tue, 4 Mar 2003 10:00:00 +0000\r\n\r\nKeep this.\r\n"));
+  // The same mail as delivered to another mailbox: other headers, the same body (stored once).
+  REQUIRE(write_file_atomically(dir + "/copy.eml", "Delivered-To: bob@example.org\r\nFrom: Counsel <counsel@acme.example>\r\n"
+                                                   "To: alice@example.org\r\nSubject: Settlement\r\n"
+                                                   "Message-ID: <held@acme.example>\r\n"
+                                                   "Date: Tue, 4 Mar 2003 10:00:00 +0000\r\n\r\nKeep this.\r\n"));
   // A file's time is its INTERNALDATE; retention counts from the later of it and Date:.
-  fs::last_write_time(dir + "/held.eml", fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 20));
+  for (const char* name : {"/held.eml", "/copy.eml"})
+    fs::last_write_time(dir + name, fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 20));
   return "eml:" + dir;
 }
 
@@ -45,6 +51,12 @@ TEST_CASE("archive_retention_hold_and_purge", "[integration][archive][retention]
   auto in = [&](std::vector<std::string> args) { return with_args(std::move(args), {"--archive", dir}); };
   REQUIRE(run_mailferry(in({"archive", "import", "maildir:" + servers.source().maildir("alice"), "-q"})).exit_code == 0);
   REQUIRE(run_mailferry(in({"archive", "import", write_eml_dir(servers.dir() + "/eml"), "-q"})).exit_code == 0);
+  auto eml_only = run_json({"archive", "import", "--archive", servers.dir() + "/eml-archive", "eml:" + servers.dir() + "/eml"},
+                           report);
+  CHECK(eml_only["archived"] == 3);
+  auto eml_stats = run_json({"archive", "stats", "--archive", servers.dir() + "/eml-archive"}, report);
+  CHECK(eml_stats["messages"] == 3);
+  CHECK(eml_stats["bodies"] == 2);  // the copy's body is the held message's
   auto before = run_json(in({"archive", "stats"}), report);
   std::uint64_t messages = before["messages"];
   std::string segment = dir + "/segments/00000001.seg";
@@ -67,13 +79,13 @@ TEST_CASE("archive_retention_hold_and_purge", "[integration][archive][retention]
   auto holds = run_json(in({"archive", "hold", "list"}), report);
   REQUIRE(holds.size() == 1);
   CHECK(holds[0]["case"] == "acme");
-  CHECK(holds[0]["messages"] == 1);
+  CHECK(holds[0]["messages"] == 2);  // the message and its copy
   CHECK(run_mailferry(in({"archive", "hold", "add", "--case", "acme", "--account", "x"})).exit_code == 2);  // in place
 
   auto dry = run_json(in({"archive", "purge", "--dry-run"}), report);
   CHECK(dry["expired"] == messages - 1);  // all but the recent one
-  CHECK(dry["held"] == 1);
-  CHECK(dry["to_purge"] == messages - 2);
+  CHECK(dry["held"] == 2);
+  CHECK(dry["to_purge"] == messages - 3);
   CHECK(dry["purged"] == 0);
   CHECK(run_json(in({"archive", "stats"}), report)["messages"] == messages);
 
@@ -91,8 +103,9 @@ TEST_CASE("archive_retention_hold_and_purge", "[integration][archive][retention]
   auto purged = run_json(in({"archive", "purge"}), report);
   CHECK(purged["purged"] == 0);  // the tombstones of the first killed run stand; only compaction was left
   auto after = run_json(in({"archive", "stats"}), report);
-  CHECK(after["messages"] == 2);
-  CHECK(after["purged"] == messages - 2);
+  CHECK(after["messages"] == 3);
+  CHECK(after["bodies"] == 2);
+  CHECK(after["purged"] == messages - 3);
   CHECK(fs::file_size(segment) < segment_size / 2);
   CHECK(fs::directory_iterator(dir + "/segments") != fs::directory_iterator());
   for (const auto& entry : fs::directory_iterator(dir + "/segments")) CHECK(entry.path().extension() == ".seg");
@@ -107,7 +120,7 @@ TEST_CASE("archive_retention_hold_and_purge", "[integration][archive][retention]
   // Released, the held message goes; the recent one stays, whoever asks.
   REQUIRE(run_mailferry(in({"archive", "hold", "release", "--case", "acme"})).exit_code == 0);
   CHECK(run_mailferry(in({"archive", "hold", "release", "--case", "acme"})).exit_code == 1);
-  CHECK(run_json(in({"archive", "purge"}), report)["purged"] == 1);
+  CHECK(run_json(in({"archive", "purge"}), report)["purged"] == 2);
   CHECK(run_json(in({"archive", "purge"}), report)["purged"] == 0);
   CHECK(run_mailferry(in({"archive", "get", "--message-id", "<recent@example.org>"})).exit_code == 0);
 
