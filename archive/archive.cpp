@@ -36,14 +36,15 @@ CREATE TABLE IF NOT EXISTS events(
   segment INTEGER NOT NULL, offset INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_type ON events(type, time);
 CREATE TABLE IF NOT EXISTS messages(
-  seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, raw_size INTEGER NOT NULL, head TEXT NOT NULL,
-  stored_size INTEGER NOT NULL, segment INTEGER NOT NULL, offset INTEGER NOT NULL, body TEXT NOT NULL,
-  parsed INTEGER NOT NULL, message_id TEXT, subject TEXT, date INTEGER NOT NULL,
-  retain_until INTEGER NOT NULL DEFAULT 0, class TEXT NOT NULL DEFAULT '', purged INTEGER, event INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS messages_by_body ON messages(body) WHERE body != '';
+  seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, raw_size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
+  segment INTEGER NOT NULL, offset INTEGER NOT NULL, body INTEGER NOT NULL, parsed INTEGER NOT NULL,
+  message_id TEXT, subject TEXT, date INTEGER NOT NULL, retain_until INTEGER NOT NULL DEFAULT 0,
+  class TEXT NOT NULL DEFAULT '', purged INTEGER, event INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_by_body ON messages(body) WHERE body != 0;
 CREATE TABLE IF NOT EXISTS bodies(
-  sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, stored_size INTEGER NOT NULL, segment INTEGER NOT NULL,
-  offset INTEGER NOT NULL, event INTEGER NOT NULL) WITHOUT ROWID;
+  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
+  segment INTEGER NOT NULL, offset INTEGER NOT NULL, event INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sources(id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE);
 CREATE UNIQUE INDEX IF NOT EXISTS messages_by_sha256 ON messages(sha256) WHERE purged IS NULL;
 CREATE INDEX IF NOT EXISTS messages_by_message_id ON messages(message_id);
 CREATE INDEX IF NOT EXISTS messages_by_retention ON messages(retain_until) WHERE purged IS NULL;
@@ -53,7 +54,7 @@ CREATE TABLE IF NOT EXISTS mailboxes(id INTEGER PRIMARY KEY, account TEXT NOT NU
   UNIQUE(account, folder));
 CREATE TABLE IF NOT EXISTS placements(
   id INTEGER PRIMARY KEY, message INTEGER NOT NULL REFERENCES messages(seq), mailbox INTEGER NOT NULL,
-  copy INTEGER NOT NULL, flags TEXT NOT NULL, internaldate INTEGER NOT NULL, source TEXT NOT NULL,
+  copy INTEGER NOT NULL, flags TEXT NOT NULL, internaldate INTEGER NOT NULL, source INTEGER NOT NULL,
   class TEXT NOT NULL, event INTEGER NOT NULL, UNIQUE(mailbox, message, copy));
 CREATE INDEX IF NOT EXISTS placements_by_message ON placements(message);
 CREATE TABLE IF NOT EXISTS holds(
@@ -325,13 +326,13 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
         MF_CHECK(b.run());
         b.reset();
       }
-      MF_TRY(m, db_->prepare("INSERT INTO messages(seq, sha256, raw_size, head, stored_size, segment, offset, body, "
-                             "parsed, message_id, subject, date, event) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+      MF_TRY(m, db_->prepare("INSERT INTO messages(seq, sha256, raw_size, stored_size, segment, offset, body, "
+                             "parsed, message_id, subject, date, event) VALUES (?1, ?2, ?3, ?5, ?6, ?7, "
+                             "COALESCE((SELECT id FROM bodies WHERE sha256 = ?8), 0), ?9, ?10, ?11, ?12, ?13)"));
       for (const auto& msg : e.at("messages")) {
         auto at = where(msg.at("head"));
         m.bind(1, msg.at("message").get<std::int64_t>()).bind(2, msg.at("sha256").get<std::string>());
-        m.bind(3, msg.at("size").get<std::int64_t>()).bind(4, msg.at("head").get<std::string>());
+        m.bind(3, msg.at("size").get<std::int64_t>());
         m.bind(5, msg.at("stored").get<std::int64_t>()).bind(6, std::int64_t{at.first});
         m.bind(7, static_cast<std::int64_t>(at.second)).bind(8, msg.at("body").get<std::string>());
         m.bind(9, std::int64_t{msg.at("parsed").get<bool>()}).bind(10, msg.at("message_id").get<std::string>());
@@ -382,15 +383,19 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
 
 Result<void> Archive::apply_placements(const json& placements, std::int64_t event) {
   MF_TRY(mailbox, db_->prepare("INSERT INTO mailboxes(account, folder) VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
+  MF_TRY(source, db_->prepare("INSERT INTO sources(url) VALUES (?1) ON CONFLICT DO NOTHING"));
   MF_TRY(insert, db_->prepare("INSERT INTO placements(message, mailbox, copy, flags, internaldate, source, class, "
-                              "event) SELECT ?1, id, ?4, ?5, ?6, ?7, ?8, ?9 FROM mailboxes WHERE account = ?2 AND "
-                              "folder = ?3"));
+                              "event) SELECT ?1, id, ?4, ?5, ?6, (SELECT id FROM sources WHERE url = ?7), ?8, ?9 "
+                              "FROM mailboxes WHERE account = ?2 AND folder = ?3"));
   MF_TRY(raise, db_->prepare(kRaiseRetention));
   for (const auto& p : placements) {
     std::string account = p.at("account"), folder = p.at("folder");
     mailbox.bind(1, account).bind(2, folder);
     MF_CHECK(mailbox.run());
     mailbox.reset();
+    source.bind(1, p.at("source").get<std::string>());
+    MF_CHECK(source.run());
+    source.reset();
     std::int64_t message = p.at("message");
     insert.bind(1, message).bind(2, account).bind(3, folder);
     insert.bind(4, p.at("copy").get<std::int64_t>()).bind(5, event_text(p.at("flags")));
@@ -704,7 +709,7 @@ Result<void> Archive::audit(const std::string& command, json details) {
 Result<std::string> Archive::read_content(FrameKind kind, std::uint32_t segment, std::uint64_t offset,
                                           const std::string& sha) {
   MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
-  if (frame.header.kind != kind || to_hex(frame.header.sha256) != sha)
+  if (frame.header.kind != kind || (!sha.empty() && to_hex(frame.header.sha256) != sha))
     return make_error(Errc::Corrupt, "the frame here is not the one the catalog names (" + sha + ")",
                       where_of(segment, offset));
   MF_TRY(dict, dictionary(frame.header.dictionary));
@@ -712,15 +717,15 @@ Result<std::string> Archive::read_content(FrameKind kind, std::uint32_t segment,
 }
 
 Result<std::string> Archive::get(std::int64_t message) {
-  MF_TRY(q, db_->prepare("SELECT m.sha256, m.head, m.segment, m.offset, m.purged, m.body, b.segment, b.offset "
-                         "FROM messages m LEFT JOIN bodies b ON b.sha256 = m.body WHERE m.seq = ?1"));
+  MF_TRY(q, db_->prepare("SELECT m.sha256, '', m.segment, m.offset, m.purged, b.sha256, b.segment, b.offset "
+                         "FROM messages m LEFT JOIN bodies b ON b.id = m.body WHERE m.seq = ?1"));
   q.bind(1, message);
   MF_TRY(row, q.step());
   std::string name = "message " + std::to_string(message);
   if (!row) return make_error(Errc::NotFound, "no " + name + " in the archive", dir_);
   if (!q.column_is_null(4))
     return make_error(Errc::NotFound, name + " was purged (event " + std::to_string(q.column_int(4)) + ")", dir_);
-  std::string sha = q.column_text(0), body = q.column_text(5);
+  std::string sha = q.column_text(0), body = q.column_is_null(5) ? "" : q.column_text(5);
   MF_TRY(raw, read_content(FrameKind::Message, static_cast<std::uint32_t>(q.column_int(2)),
                            static_cast<std::uint64_t>(q.column_int(3)), q.column_text(1)));
   if (!body.empty()) {
@@ -803,7 +808,7 @@ Result<Stats> Archive::stats() {
   s.stored_bytes = m.column_int(2);
   s.unparsed = m.column_int(3);
   MF_TRY(b, db_->prepare("SELECT COUNT(*), COALESCE(SUM(stored_size), 0) FROM bodies b WHERE EXISTS "
-                         "(SELECT 1 FROM messages m WHERE m.body = b.sha256 AND m.purged IS NULL)"));
+                         "(SELECT 1 FROM messages m WHERE m.body = b.id AND m.purged IS NULL)"));
   MF_CHECK(b.step());
   s.bodies = b.column_int(0);
   s.stored_bytes += b.column_int(1);

@@ -152,7 +152,7 @@ class Archive {
   Result<void> apply_event(const nlohmann::json& event, const std::string& hash, std::uint32_t segment,
                            std::uint64_t offset, const Blobs& blobs);
   Result<void> apply_placements(const nlohmann::json& placements, std::int64_t event);
-  // A head or body frame's bytes, checked against the SHA-256 the catalog has.
+  // A head or body frame's bytes (its SHA-256 checked when `sha` is given).
   Result<std::string> read_content(FrameKind kind, std::uint32_t segment, std::uint64_t offset, const std::string& sha);
   // The event frame's JSON (decompressed when it was stored compressed).
   Result<std::string> read_event(std::uint32_t segment, std::uint64_t offset);

@@ -26,7 +26,7 @@ constexpr std::size_t kTombstonesPerEvent = 5000;
 
 // A body still in a segment that only purged messages end with (SQL on `b`, bodies).
 constexpr const char* kDeadBody =
-    "b.segment != 0 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.body = b.sha256 AND m.purged IS NULL)";
+    "b.segment != 0 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.body = b.id AND m.purged IS NULL)";
 
 std::string os_user() {
   const passwd* pw = ::getpwuid(::geteuid());
