@@ -388,14 +388,20 @@ Result<void> Archive::apply_placements(const json& placements, std::int64_t even
                               "event) SELECT ?1, id, ?4, ?5, ?6, (SELECT id FROM sources WHERE url = ?7), ?8, ?9 "
                               "FROM mailboxes WHERE account = ?2 AND folder = ?3"));
   MF_TRY(raise, db_->prepare(kRaiseRetention));
+  std::set<std::pair<std::string, std::string>> mailboxes;
+  std::set<std::string> sources;
   for (const auto& p : placements) {
     std::string account = p.at("account"), folder = p.at("folder");
-    mailbox.bind(1, account).bind(2, folder);
-    MF_CHECK(mailbox.run());
-    mailbox.reset();
-    source.bind(1, p.at("source").get<std::string>());
-    MF_CHECK(source.run());
-    source.reset();
+    if (mailboxes.insert({account, folder}).second) {  // a batch is mostly one folder of one source
+      mailbox.bind(1, account).bind(2, folder);
+      MF_CHECK(mailbox.run());
+      mailbox.reset();
+    }
+    if (std::string url = p.at("source"); sources.insert(url).second) {
+      source.bind(1, url);
+      MF_CHECK(source.run());
+      source.reset();
+    }
     std::int64_t message = p.at("message");
     insert.bind(1, message).bind(2, account).bind(3, folder);
     insert.bind(4, p.at("copy").get<std::int64_t>()).bind(5, event_text(p.at("flags")));
