@@ -5,7 +5,8 @@
 # again (nothing to copy), migrates the old server's Maildir files straight
 # into another account, runs a bulk migration of several accounts from an
 # accounts file, archives the old mailbox (compressed, deduplicated, hash
-# chained) and verifies the archive, and stops the servers.
+# chained), verifies the archive, shows what retention would purge with a
+# legal hold in place, and stops the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -49,5 +50,8 @@ build/cli/mailferry migrate --accounts "$work/accounts.csv" --jobs 2 --state "$w
 echo "== mailferry archive: alice's old mailbox over IMAPS into a tamper-evident archive, then verified"
 build/cli/mailferry archive import --archive "$work/archive" "imaps://alice@127.0.0.1:$OLD_IMAPS_PORT" \
   --from-password-file "$work/password" --tls-ca-file "$work/ca.pem" --quiet | tail -1
-build/cli/mailferry archive stats --archive "$work/archive" | head -5
+build/cli/mailferry archive stats --archive "$work/archive" | head -7
 build/cli/mailferry archive verify --archive "$work/archive"
+echo "== mailferry archive purge --dry-run: the corpus is from 2002, past six years; a legal hold keeps the Junk folders"
+build/cli/mailferry archive hold add --archive "$work/archive" --case demo --folder 'Junk*'
+build/cli/mailferry archive purge --archive "$work/archive" --dry-run
