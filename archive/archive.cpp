@@ -143,6 +143,9 @@ struct Archive::Batch {
   };
   std::vector<Event> events;
   Blobs blobs;
+  // Begun before the batch's lookups when there are any (one lock for the
+  // batch, not one per lookup), committed after the segment is synced.
+  std::optional<sql::Transaction> tx;
 };
 
 Archive::~Archive() = default;
@@ -442,13 +445,17 @@ Result<std::uint64_t> Archive::append_event(Batch& batch, json event) {
 }
 
 Result<void> Archive::commit(Batch& batch) {
+  MF_CHECK(segment_->flush());
   crash_point("archive-written");
   MF_CHECK(segment_->sync());  // durable before anything is acknowledged
   crash_point("archive-synced");
-  MF_TRY(tx, sql::Transaction::begin(*db_));
+  if (!batch.tx) {
+    MF_TRY(tx, sql::Transaction::begin(*db_));
+    batch.tx.emplace(std::move(tx));
+  }
   for (const auto& e : batch.events) MF_CHECK(apply_event(e.event, e.hash, segment_->id(), e.offset, batch.blobs));
   MF_CHECK(set_meta(*db_, "committed_size", std::to_string(segment_->size())));
-  return tx.commit();
+  return batch.tx->commit();
 }
 
 Result<void> Archive::roll_segment_if_full() {
@@ -488,6 +495,8 @@ Result<std::vector<IngestResult>> Archive::ingest(const std::vector<IngestReques
 
 Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<IngestRequest>& requests) {
   Batch batch;
+  MF_TRY(tx, sql::Transaction::begin(*db_));
+  batch.tx.emplace(std::move(tx));
   if (current_dictionary_ == 0) MF_CHECK(train_dictionary(requests, batch));
   std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
   std::vector<IngestResult> results;

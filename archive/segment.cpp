@@ -10,6 +10,8 @@
 namespace mf::archive {
 namespace {
 
+constexpr std::size_t kFlushAt = 32 << 20;
+
 Error io_error(const std::string& what, const std::string& path) {
   Errc code = errno == ENOSPC || errno == EDQUOT ? Errc::NoSpace : Errc::Io;
   return make_error(code, what + ": " + std::strerror(errno), path);
@@ -70,7 +72,7 @@ Result<void> replace_file(const std::string& from, const std::string& to) {
 }
 
 SegmentWriter::SegmentWriter(SegmentWriter&& o) noexcept
-    : fd_(o.fd_), path_(std::move(o.path_)), id_(o.id_), size_(o.size_) {
+    : fd_(o.fd_), path_(std::move(o.path_)), id_(o.id_), size_(o.size_), pending_(std::move(o.pending_)) {
   o.fd_ = -1;
 }
 
@@ -81,6 +83,7 @@ SegmentWriter& SegmentWriter::operator=(SegmentWriter&& o) noexcept {
     path_ = std::move(o.path_);
     id_ = o.id_;
     size_ = o.size_;
+    pending_ = std::move(o.pending_);
     o.fd_ = -1;
   }
   return *this;
@@ -91,36 +94,48 @@ SegmentWriter::~SegmentWriter() {
 }
 
 Result<std::uint64_t> SegmentWriter::append(const FrameHeader& header, std::string_view payload) {
-  std::string bytes = encode_header(header);
-  bytes.append(payload);
   std::uint64_t offset = size_;
+  pending_ += encode_header(header);
+  pending_.append(payload);
+  size_ += kFrameHeaderSize + payload.size();
+  if (pending_.size() >= kFlushAt) MF_CHECK(flush());  // memory stays bounded (a compaction copies 256 MB)
+  return offset;
+}
+
+Result<void> SegmentWriter::flush() {
+  std::uint64_t offset = size_ - pending_.size();
   std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+  while (done < pending_.size()) {
+    ssize_t n = ::pwrite(fd_, pending_.data() + done, pending_.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       auto e = io_error("cannot write", path_);
       (void)::ftruncate(fd_, static_cast<off_t>(offset));  // leave no half frame behind
+      size_ = offset;
+      pending_.clear();
       return e;
     }
     done += static_cast<std::size_t>(n);
   }
-  size_ += bytes.size();
-  return offset;
+  pending_.clear();
+  return {};
 }
 
 Result<void> SegmentWriter::sync() {
+  MF_CHECK(flush());
   if (::fdatasync(fd_) != 0) return io_error("cannot sync", path_);
   return {};
 }
 
 Result<void> SegmentWriter::truncate(std::uint64_t size) {
+  pending_.clear();
   if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return io_error("cannot cut the segment back", path_);
   size_ = size;
   return {};
 }
 
 Result<void> SegmentWriter::seal() {
+  MF_CHECK(flush());
   if (::fsync(fd_) != 0) return io_error("cannot sync", path_);
   if (::fchmod(fd_, 0444) != 0) return io_error("cannot make read-only", path_);
   return {};

@@ -24,8 +24,11 @@ class SegmentWriter {
   SegmentWriter& operator=(SegmentWriter&& other) noexcept;
   ~SegmentWriter();
 
-  // Appends a frame; returns its offset. Durable only after sync().
+  // Appends a frame (kept in memory until flush()); returns its offset.
   [[nodiscard]] Result<std::uint64_t> append(const FrameHeader& header, std::string_view payload);
+  // Writes the appended frames to the file in one write; durable only after sync().
+  [[nodiscard]] Result<void> flush();
+  // flush(), then fdatasync.
   [[nodiscard]] Result<void> sync();
   // Cuts the file back to `size` (frames of a batch that failed midway).
   [[nodiscard]] Result<void> truncate(std::uint64_t size);
@@ -40,7 +43,8 @@ class SegmentWriter {
   int fd_ = -1;
   std::string path_;
   std::uint32_t id_ = 0;
-  std::uint64_t size_ = 0;
+  std::uint64_t size_ = 0;  // including frames not flushed yet
+  std::string pending_;     // appended, not yet written
 };
 
 // fsync of the directory holding `path` (a new or renamed file's name).
