@@ -122,6 +122,22 @@ std::string where_of(std::uint32_t segment, std::uint64_t offset) {
 
 }  // namespace detail
 
+namespace {
+
+// A run of 256 equal bytes is no mail's usual content, but one such sample
+// among a few hundred makes zstd's trainer return a dictionary of a few
+// hundred bytes (a 20,000-byte line of one letter in the corpus did).
+bool has_long_run(std::string_view bytes) {
+  std::size_t run = 1;
+  for (std::size_t i = 1; i < bytes.size(); ++i) {
+    run = bytes[i] == bytes[i - 1] ? run + 1 : 1;
+    if (run >= 256) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 using namespace detail;
 
 std::string_view outcome_name(IngestOutcome o) {
@@ -617,15 +633,17 @@ Result<std::uint64_t> Archive::store_frame(Batch& batch, FrameKind kind, std::st
 // like (headers, MIME boilerplate): trained once, from the first batch
 // large enough, and kept in the segments like everything else.
 Result<void> Archive::train_dictionary(const std::vector<IngestRequest>& batch, Batch& frames) {
-  // Samples of at most 16 KB each: one odd giant message (a 20,000-byte line
-  // of one letter) must not make the dictionary. A result under 16 KB means
-  // the samples were poor: they are dropped and fresh ones gathered.
+  // Samples of at most 16 KB each, none with a long run of one byte: one odd
+  // message must not make the dictionary. A result under 16 KB means the
+  // samples were poor: they are dropped and fresh ones gathered.
   constexpr std::size_t kMinSamples = 64, kDictionarySize = 112 << 10, kSampleLimit = 16 << 10,
                         kUsefulSize = 16 << 10;
-  // Samples gather over batches (small folders make small batches).
+  // Samples gather over batches (small folders make small batches), up to
+  // 896 KB and at least 64 of them.
   for (const auto& r : batch) {
-    if (samples_.size() >= 8 * kDictionarySize) break;
+    if (samples_.size() >= 8 * kDictionarySize && sample_sizes_.size() >= kMinSamples) break;
     auto sample = r.raw.substr(0, kSampleLimit);
+    if (has_long_run(sample)) continue;
     samples_.append(sample);
     sample_sizes_.push_back(sample.size());
   }
