@@ -140,16 +140,6 @@ bool has_long_run(std::string_view bytes) {
 
 using namespace detail;
 
-std::string_view outcome_name(IngestOutcome o) {
-  switch (o) {
-    case IngestOutcome::Archived: return "archived";
-    case IngestOutcome::Deduplicated: return "deduplicated";
-    case IngestOutcome::AlreadyPresent: return "already-present";
-    case IngestOutcome::Rejected: return "rejected";
-  }
-  return "?";
-}
-
 // Frames written for one batch, applied to the catalog once they are durable.
 struct Archive::Batch {
   struct Event {
@@ -545,6 +535,18 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
       find_message.reset();
     }
     const auto& p = r.placement;
+    if (message != 0) {
+      find_placement.bind(1, p.account).bind(2, p.folder).bind(3, message).bind(4, std::int64_t{p.copy});
+      MF_TRY(placed, find_placement.step());
+      find_placement.reset();
+      placed = placed || placed_in_batch.count({p.account, p.folder, message, p.copy});
+      result.outcome = placed ? IngestOutcome::AlreadyPresent : IngestOutcome::Deduplicated;
+    }
+    result.message = message;
+    if (result.outcome == IngestOutcome::AlreadyPresent) {  // a re-import: nothing to read of it
+      results.push_back(std::move(result));
+      continue;
+    }
     Headers headers(r.raw);
     auto date = imap::parse_message_date(headers.value("Date"));
     if (message == 0) {  // new: its frames now, its entry in the batch's ingest event
@@ -577,28 +579,20 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
                           {"subject", headers.value("Subject").substr(0, 998)},
                           {"date", date ? date->epoch : 0}});
       result.outcome = IngestOutcome::Archived;
-    } else {
-      find_placement.bind(1, p.account).bind(2, p.folder).bind(3, message).bind(4, std::int64_t{p.copy});
-      MF_TRY(placed, find_placement.step());
-      find_placement.reset();
-      placed = placed || placed_in_batch.count({p.account, p.folder, message, p.copy});
-      result.outcome = placed ? IngestOutcome::AlreadyPresent : IngestOutcome::Deduplicated;
+      result.message = message;
     }
-    result.message = message;
-    if (result.outcome != IngestOutcome::AlreadyPresent) {
-      placed_in_batch.insert({p.account, p.folder, message, p.copy});
-      auto retention = policy_->retention(PlacementFacts{p.account, p.folder, headers},
-                                          retention_basis(date ? date->epoch : 0, p.internaldate, now));
-      placements.push_back({{"message", message},
-                            {"account", p.account},
-                            {"folder", p.folder},
-                            {"flags", p.flags},
-                            {"internaldate", p.internaldate},
-                            {"source", p.source},
-                            {"copy", p.copy},
-                            {"class", retention.class_name},
-                            {"retain_until", retention.until}});
-    }
+    placed_in_batch.insert({p.account, p.folder, message, p.copy});
+    auto retention = policy_->retention(PlacementFacts{p.account, p.folder, headers},
+                                        retention_basis(date ? date->epoch : 0, p.internaldate, now));
+    placements.push_back({{"message", message},
+                          {"account", p.account},
+                          {"folder", p.folder},
+                          {"flags", p.flags},
+                          {"internaldate", p.internaldate},
+                          {"source", p.source},
+                          {"copy", p.copy},
+                          {"class", retention.class_name},
+                          {"retain_until", retention.until}});
     results.push_back(std::move(result));
   }
   if (!placements.empty())
@@ -853,10 +847,9 @@ Result<Stats> Archive::stats() {
   MF_CHECK(p.step());
   s.placements = p.column_int(0);
   s.placed_bytes = p.column_int(1);
-  MF_TRY(e, db_->prepare("SELECT COUNT(*), COUNT(DISTINCT segment) FROM events"));
+  MF_TRY(e, db_->prepare("SELECT COUNT(*) FROM events"));
   MF_CHECK(e.step());
   s.events = e.column_int(0);
-  s.segments = e.column_int(1);
   MF_TRY(a, db_->prepare("SELECT b.account, COUNT(*), SUM(m.raw_size) FROM placements p JOIN messages m ON "
                          "m.seq = p.message JOIN mailboxes b ON b.id = p.mailbox WHERE m.purged IS NULL "
                          "GROUP BY b.account ORDER BY b.account"));

@@ -46,7 +46,6 @@ enum class IngestOutcome {
   AlreadyPresent,  // message and placement were archived before
   Rejected,        // not archived (reason says why)
 };
-std::string_view outcome_name(IngestOutcome outcome);
 
 struct IngestResult {
   IngestOutcome outcome = IngestOutcome::Archived;
@@ -62,7 +61,7 @@ struct Fault {
 
 struct Stats {
   std::uint64_t messages = 0, placements = 0, raw_bytes = 0, stored_bytes = 0, placed_bytes = 0;
-  std::uint64_t unparsed = 0, events = 0, segments = 0, purged = 0, bodies = 0;  // bodies: stored once each
+  std::uint64_t unparsed = 0, events = 0, purged = 0, bodies = 0;  // bodies: stored once each
   std::vector<std::pair<std::string, std::pair<std::uint64_t, std::uint64_t>>> accounts;  // placements, bytes
 };
 

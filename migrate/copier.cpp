@@ -105,14 +105,6 @@ std::vector<archive::IngestRequest> archive_requests_of(const FolderWork& work, 
   return out;
 }
 
-// Stores a batch in the --archive (nothing without one).
-net::Task<Result<void>> store_in_archive(ArchiveSink* sink, const std::vector<archive::IngestRequest>& batch) {
-  if (!sink || batch.empty()) co_return Result<void>{};
-  MF_CO_TRY(stored, co_await sink->store(batch));
-  (void)stored;
-  co_return Result<void>{};
-}
-
 // After a crash between a batch's APPEND and the end of its archiving, the
 // resume finds the batch on the target; what the archive lacks of it is read
 // from the source again and archived (the source folder is selected).
@@ -128,7 +120,8 @@ net::Task<Result<void>> archive_catch_up(MailSource& source, const FolderWork& w
   std::vector<Digest> digests;
   for (const auto& f : fetched) digests.push_back(sha256(f.body));
   auto requests = archive_requests_of(work, fetched, digests);
-  MF_CO_CHECK(co_await store_in_archive(options.archive, requests));
+  MF_CO_TRY(stored, co_await options.archive->store(requests));
+  (void)stored;
   co_return Result<void>{};
 }
 
