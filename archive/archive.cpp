@@ -30,14 +30,14 @@ constexpr int kZstdLevel = 3;
 
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT OR IGNORE INTO meta(key, value) VALUES ('format', '1'), ('active_segment', '1'), ('committed_size', '0');
+INSERT OR IGNORE INTO meta(key, value) VALUES ('format', '2'), ('active_segment', '1'), ('committed_size', '0');
 CREATE TABLE IF NOT EXISTS events(
   seq INTEGER PRIMARY KEY, type TEXT NOT NULL, time INTEGER NOT NULL, hash TEXT NOT NULL,
   segment INTEGER NOT NULL, offset INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_type ON events(type, time);
 CREATE TABLE IF NOT EXISTS messages(
   seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, raw_size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
-  segment INTEGER NOT NULL, offset INTEGER NOT NULL, body INTEGER NOT NULL, parsed INTEGER NOT NULL,
+  segment INTEGER NOT NULL, offset INTEGER NOT NULL, body INTEGER NOT NULL, base INTEGER NOT NULL, parsed INTEGER NOT NULL,
   message_id TEXT, subject TEXT, date INTEGER NOT NULL, retain_until INTEGER NOT NULL DEFAULT 0,
   class TEXT NOT NULL DEFAULT '', purged INTEGER, event INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_by_body ON messages(body) WHERE body != 0;
@@ -74,26 +74,52 @@ constexpr const char* kRaiseRetention =
 namespace detail {
 
 // A frame's content: the payload itself, or the payload decompressed;
-// `dictionary` is the zstd dictionary the header names (null for none).
-Result<std::string> frame_content(const FrameAt& frame, const std::string* dictionary, const std::string& where) {
+// `dictionary` is the zstd dictionary the header names (null for none),
+// `base` the base message's head for a delta.
+Result<std::string> frame_content(const FrameAt& frame, const Dictionary* dictionary, const std::string& where,
+                                  const std::string* base) {
   if (!frame.header.compressed) {
     if (frame.payload.size() != frame.header.content_size)
       return make_error(Errc::Corrupt, "frame content size does not match its payload", where);
     return frame.payload;
   }
-  bool with_dictionary = frame.header.kind == FrameKind::Message || frame.header.kind == FrameKind::Body;
+  std::string_view payload = frame.payload;
+  const std::string* prefix = nullptr;
+  if (frame.header.delta) {
+    if (!base) return make_error(Errc::Corrupt, "a delta head read without its base message's head", where);
+    if (payload.size() < 8) return make_error(Errc::Corrupt, "a delta head frame too short for its base", where);
+    payload.remove_prefix(8);
+    prefix = base;
+  }
+  bool with_dictionary = !prefix && (frame.header.kind == FrameKind::Message || frame.header.kind == FrameKind::Body);
   if (frame.header.dictionary != 0 && with_dictionary && !dictionary)
     return make_error(Errc::Corrupt, "dictionary " + std::to_string(frame.header.dictionary) + " not found", where);
   std::string out(frame.header.content_size, '\0');
-  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
-  std::size_t n = ZSTD_decompress_usingDict(ctx.get(), out.data(), out.size(), frame.payload.data(),
-                                            frame.payload.size(), with_dictionary && dictionary ? dictionary->data() : nullptr,
-                                            with_dictionary && dictionary ? dictionary->size() : 0);
+  thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+  std::size_t n = ZSTD_DCtx_reset(ctx.get(), ZSTD_reset_session_and_parameters);
+  if (ZSTD_isError(n)) {
+  } else if (prefix) {
+    n = ZSTD_DCtx_refPrefix(ctx.get(), prefix->data(), prefix->size());
+    if (!ZSTD_isError(n)) n = ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), payload.data(), payload.size());
+  } else if (with_dictionary && dictionary) {
+    if (!dictionary->ddict) return make_error(Errc::Io, "zstd could not load dictionary " + std::to_string(frame.header.dictionary), where);
+    n = ZSTD_decompress_usingDDict(ctx.get(), out.data(), out.size(), payload.data(), payload.size(),
+                                   dictionary->ddict.get());
+  } else {
+    n = ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), payload.data(), payload.size());
+  }
   if (ZSTD_isError(n) || n != out.size())
     return make_error(Errc::Corrupt,
                       std::string("cannot decompress: ") + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size"),
                       where);
   return out;
+}
+
+std::int64_t delta_base(const FrameAt& frame) {
+  if (!frame.header.delta || frame.payload.size() < 8) return 0;
+  std::uint64_t base = 0;
+  for (int i = 7; i >= 0; --i) base = (base << 8) | static_cast<unsigned char>(frame.payload[i]);
+  return static_cast<std::int64_t>(base);
 }
 
 Result<std::string> meta(sql::Database& db, const std::string& key) {
@@ -169,7 +195,7 @@ Result<std::unique_ptr<Archive>> Archive::open(const std::string& dir, bool crea
   a->db_ = std::make_unique<sql::Database>(std::move(db));
   MF_CHECK(a->db_->exec(kSchema));
   MF_TRY(format, meta(*a->db_, "format"));
-  if (format != "1") return make_error(Errc::Corrupt, "archive format " + format + " is not 1", dir);
+  if (format != "2") return make_error(Errc::Corrupt, "archive format " + format + " is not 2 (this mailferry's)", dir);
   MF_CHECK(a->finish_compaction());
   MF_CHECK(a->recover(notes));
   MF_CHECK(a->load_current_dictionary());
@@ -226,6 +252,7 @@ Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_
     json event;
     std::string hash;
     std::uint64_t offset;
+    Blobs blobs;  // the frames between the event before and this one: its batch's
   };
   std::vector<Pending> events;
   Blobs blobs;
@@ -235,7 +262,7 @@ Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_
   MF_TRY(whole, scan_frames(path, from, [&](FrameAt& f) -> Result<void> {
     if (chain_broken) return {};
     if (f.header.kind != FrameKind::Event) {
-      blobs[to_hex(f.header.sha256)] = {id, f.offset};  // kept only if an event follows it
+      blobs[to_hex(f.header.sha256)] = {id, f.offset, delta_base(f)};  // kept only if an event follows it
       return {};
     }
     auto text = frame_content(f, nullptr, where_of(id, f.offset));
@@ -247,14 +274,15 @@ Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_
       return {};
     }
     head_hash_ = to_hex(f.header.sha256);
-    events.push_back({std::move(event), head_hash_, f.offset});
+    events.push_back({std::move(event), head_hash_, f.offset, std::move(blobs)});
+    blobs.clear();
     ++next_event_;
     out.end = f.offset + kFrameHeaderSize + f.payload.size();
     return {};
   }, out.problem.empty() ? &out.problem : nullptr));
   (void)whole;
   MF_TRY(tx, sql::Transaction::begin(*db_));
-  for (const auto& e : events) MF_CHECK(apply_event(e.event, e.hash, id, e.offset, blobs));
+  for (const auto& e : events) MF_CHECK(apply_event(e.event, e.hash, id, e.offset, e.blobs));
   MF_CHECK(tx.commit());
   MF_TRY(last, db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM messages"));
   MF_CHECK(last.step());
@@ -322,7 +350,7 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
       // A frame purged later is gone: its row is kept with no place (0, 0).
       auto where = [&](const std::string& sha) {
         auto blob = blobs.find(sha);
-        return blob == blobs.end() ? std::make_pair(0u, std::uint64_t{0}) : blob->second;
+        return blob == blobs.end() ? Blob{} : blob->second;
       };
       MF_TRY(b, db_->prepare("INSERT INTO bodies(sha256, size, stored_size, segment, offset, event) VALUES "
                              "(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(sha256) DO UPDATE SET stored_size = ?3, "
@@ -330,20 +358,20 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
       for (const auto& body : e.at("bodies")) {
         auto at = where(body.at("sha256"));
         b.bind(1, body.at("sha256").get<std::string>()).bind(2, body.at("size").get<std::int64_t>());
-        b.bind(3, body.at("stored").get<std::int64_t>()).bind(4, std::int64_t{at.first});
-        b.bind(5, static_cast<std::int64_t>(at.second)).bind(6, seq);
+        b.bind(3, body.at("stored").get<std::int64_t>()).bind(4, std::int64_t{at.segment});
+        b.bind(5, static_cast<std::int64_t>(at.offset)).bind(6, seq);
         MF_CHECK(b.run());
         b.reset();
       }
-      MF_TRY(m, db_->prepare("INSERT INTO messages(seq, sha256, raw_size, stored_size, segment, offset, body, "
+      MF_TRY(m, db_->prepare("INSERT INTO messages(seq, sha256, raw_size, stored_size, segment, offset, body, base, "
                              "parsed, message_id, subject, date, event) VALUES (?1, ?2, ?3, ?5, ?6, ?7, "
-                             "COALESCE((SELECT id FROM bodies WHERE sha256 = ?8), 0), ?9, ?10, ?11, ?12, ?13)"));
+                             "COALESCE((SELECT id FROM bodies WHERE sha256 = ?8), 0), ?4, ?9, ?10, ?11, ?12, ?13)"));
       for (const auto& msg : e.at("messages")) {
         auto at = where(msg.at("head"));
         m.bind(1, msg.at("message").get<std::int64_t>()).bind(2, msg.at("sha256").get<std::string>());
-        m.bind(3, msg.at("size").get<std::int64_t>());
-        m.bind(5, msg.at("stored").get<std::int64_t>()).bind(6, std::int64_t{at.first});
-        m.bind(7, static_cast<std::int64_t>(at.second)).bind(8, msg.at("body").get<std::string>());
+        m.bind(3, msg.at("size").get<std::int64_t>()).bind(4, at.base);
+        m.bind(5, msg.at("stored").get<std::int64_t>()).bind(6, std::int64_t{at.segment});
+        m.bind(7, static_cast<std::int64_t>(at.offset)).bind(8, msg.at("body").get<std::string>());
         m.bind(9, std::int64_t{msg.at("parsed").get<bool>()}).bind(10, msg.at("message_id").get<std::string>());
         m.bind(11, msg.at("subject").get<std::string>()).bind(12, msg.at("date").get<std::int64_t>()).bind(13, seq);
         MF_CHECK(m.run());
@@ -355,7 +383,7 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
       if (frame == blobs.end()) return corrupt("a dictionary without its dictionary frame");
       MF_TRY(d, db_->prepare("INSERT INTO dictionaries(id, sha256, segment, offset, event) VALUES (?1, ?2, ?3, ?4, ?5)"));
       d.bind(1, e.at("dictionary").get<std::int64_t>()).bind(2, e.at("sha256").get<std::string>());
-      d.bind(3, std::int64_t{frame->second.first}).bind(4, static_cast<std::int64_t>(frame->second.second));
+      d.bind(3, std::int64_t{frame->second.segment}).bind(4, static_cast<std::int64_t>(frame->second.offset));
       d.bind(5, seq);
       MF_CHECK(d.run());
     } else if (type == "policy") {
@@ -504,14 +532,19 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
   MF_TRY(tx, sql::Transaction::begin(*db_));
   batch.tx.emplace(std::move(tx));
   if (current_dictionary_ == 0) MF_CHECK(train_dictionary(requests, batch));
-  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx),
+      delta_cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
   std::vector<IngestResult> results;
   std::map<std::string, std::int64_t> new_in_batch;  // sha256 -> message number
   std::set<std::tuple<std::string, std::string, std::int64_t, std::uint32_t>> placed_in_batch;
   json messages = json::array(), bodies = json::array(), placements = json::array();
   std::set<std::string> new_bodies;  // SHA-256 of bodies stored in this batch
+  std::map<std::string, std::pair<std::int64_t, std::string>> bases_in_batch;  // body -> message with its whole head
   auto now = static_cast<std::int64_t>(std::time(nullptr));
-  MF_TRY(find_body, db_->prepare("SELECT 1 FROM bodies WHERE sha256 = ?1 AND segment != 0"));
+  // A body stored before, and the first message ending with it whose head is whole (the base for a delta).
+  MF_TRY(find_body, db_->prepare("SELECT COALESCE((SELECT m.seq FROM messages m WHERE m.body = b.id AND m.body != 0 AND m.base = 0 "
+                                 "AND m.purged IS NULL ORDER BY m.seq LIMIT 1), 0) FROM bodies b "
+                                 "WHERE b.sha256 = ?1 AND b.segment != 0"));
   MF_TRY(find_message, db_->prepare("SELECT seq FROM messages WHERE sha256 = ?1 AND purged IS NULL"));
   MF_TRY(find_placement, db_->prepare("SELECT 1 FROM placements p JOIN mailboxes b ON b.id = p.mailbox WHERE "
                                       "b.account = ?1 AND b.folder = ?2 AND p.message = ?3 AND p.copy = ?4"));
@@ -554,20 +587,42 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
       std::string_view head_bytes = r.raw.substr(0, cut), body_bytes = r.raw.substr(cut);
       auto head_digest = sha256(head_bytes);
       std::string head = to_hex(head_digest), body;
-      MF_TRY(head_stored, store_frame(batch, FrameKind::Message, head_bytes, head_digest, *cctx));
+      std::int64_t base = 0;
+      std::string base_bytes;
       if (!body_bytes.empty()) {
         auto body_digest = sha256(body_bytes);
         body = to_hex(body_digest);
-        find_body.bind(1, body);
-        MF_TRY(stored_before, find_body.step());
-        find_body.reset();
-        if (!stored_before && new_bodies.insert(body).second) {
-          MF_TRY(body_stored, store_frame(batch, FrameKind::Body, body_bytes, body_digest, *cctx));
-          bodies.push_back({{"sha256", body}, {"size", body_bytes.size()}, {"stored", body_stored}});
+        if (auto it = bases_in_batch.find(body); it != bases_in_batch.end()) {
+          base = it->second.first;
+          base_bytes = it->second.second;
+        } else if (!new_bodies.count(body)) {
+          find_body.bind(1, body);
+          MF_TRY(stored_before, find_body.step());
+          if (stored_before && find_body.column_int(0) != 0) {
+            base = find_body.column_int(0);
+            MF_TRY(bytes, base_head(base));
+            base_bytes = std::move(bytes);
+          }
+          find_body.reset();
+          if (!stored_before) {
+            new_bodies.insert(body);
+            MF_TRY(body_stored, store_frame(batch, FrameKind::Body, body_bytes, body_digest, *cctx));
+            bodies.push_back({{"sha256", body}, {"size", body_bytes.size()}, {"stored", body_stored}});
+          }
         }
+      }
+      std::uint64_t head_stored = 0;
+      if (batch.blobs.count(head)) {  // the same head in this batch already (messages differing in body only)
+      } else if (base != 0) {
+        MF_TRY(stored, store_delta(batch, head_bytes, head_digest, base, base_bytes, *delta_cctx));
+        head_stored = stored;
+      } else {
+        MF_TRY(stored, store_frame(batch, FrameKind::Message, head_bytes, head_digest, *cctx));
+        head_stored = stored;
       }
       message = next_message_++;
       new_in_batch[sha] = message;
+      if (base == 0 && !body.empty()) bases_in_batch.emplace(body, std::make_pair(message, std::string(head_bytes)));
       messages.push_back({{"message", message},
                           {"sha256", sha},
                           {"size", r.raw.size()},
@@ -605,6 +660,14 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
 // A message's head or body as a frame, compressed with the current dictionary.
 Result<std::uint64_t> Archive::store_frame(Batch& batch, FrameKind kind, std::string_view bytes, const Digest& digest,
                                           ZSTD_CCtx& cctx) {
+  MF_TRY(header, compress_frame(kind, bytes, digest, cctx));
+  MF_TRY(offset, segment_->append(header, std::string_view(compress_buffer_.data(), header.payload_size)));
+  batch.blobs[to_hex(header.sha256)] = {segment_->id(), offset};
+  return header.payload_size;
+}
+
+Result<FrameHeader> Archive::compress_frame(FrameKind kind, std::string_view bytes, const Digest& digest,
+                                           ZSTD_CCtx& cctx) {
   compress_buffer_.resize(ZSTD_compressBound(bytes.size()));
   std::size_t n = cdict_ ? ZSTD_compress_usingCDict(&cctx, compress_buffer_.data(), compress_buffer_.size(), bytes.data(),
                                                     bytes.size(), static_cast<const ZSTD_CDict*>(cdict_.get()))
@@ -618,9 +681,31 @@ Result<std::uint64_t> Archive::store_frame(Batch& batch, FrameKind kind, std::st
   h.payload_size = n;
   h.content_size = bytes.size();
   h.sha256 = digest;
-  MF_TRY(offset, segment_->append(h, std::string_view(compress_buffer_.data(), n)));
-  batch.blobs[to_hex(h.sha256)] = {segment_->id(), offset};
-  return n;
+  return h;
+}
+
+// Copies of one mail (delivered to several mailboxes, or sent and
+// received) share the body and most of the head: the head is compressed
+// with the base message's head as zstd's prefix, a few dozen bytes.
+Result<std::uint64_t> Archive::store_delta(Batch& batch, std::string_view head, const Digest& digest, std::int64_t base,
+                                          const std::string& base_head, ZSTD_CCtx& cctx) {
+  std::string payload(8 + ZSTD_compressBound(head.size()), '\0');
+  for (int i = 0; i < 8; ++i) payload[i] = static_cast<char>((static_cast<std::uint64_t>(base) >> (8 * i)) & 0xff);
+  std::size_t n = ZSTD_CCtx_reset(&cctx, ZSTD_reset_session_and_parameters);
+  if (!ZSTD_isError(n)) n = ZSTD_CCtx_setParameter(&cctx, ZSTD_c_compressionLevel, kZstdLevel);
+  if (!ZSTD_isError(n)) n = ZSTD_CCtx_refPrefix(&cctx, base_head.data(), base_head.size());
+  if (!ZSTD_isError(n)) n = ZSTD_compress2(&cctx, payload.data() + 8, payload.size() - 8, head.data(), head.size());
+  if (ZSTD_isError(n)) return make_error(Errc::Io, std::string("zstd: ") + ZSTD_getErrorName(n));
+  payload.resize(8 + n);
+  FrameHeader h;
+  h.kind = FrameKind::Message;
+  h.compressed = h.delta = true;
+  h.payload_size = payload.size();
+  h.content_size = head.size();
+  h.sha256 = digest;
+  MF_TRY(offset, segment_->append(h, payload));
+  batch.blobs[to_hex(h.sha256)] = {segment_->id(), offset, base};
+  return payload.size();
 }
 
 // Small messages compress far better with a dictionary of what mail looks
@@ -662,14 +747,14 @@ Result<void> Archive::train_dictionary(const std::vector<IngestRequest>& batch, 
   std::shared_ptr<void> cdict(ZSTD_createCDict(dict.data(), dict.size(), kZstdLevel),
                               [](void* p) { ZSTD_freeCDict(static_cast<ZSTD_CDict*>(p)); });
   if (!cdict) return make_error(Errc::Io, "zstd could not load the new dictionary");
-  dictionaries_[id] = std::move(dict);
+  dictionaries_.insert_or_assign(id, Dictionary(std::move(dict)));
   current_dictionary_ = id;
   cdict_ = std::move(cdict);
   return {};
 }
 
-Result<const std::string*> Archive::dictionary(std::uint16_t id) {
-  if (id == 0) return static_cast<const std::string*>(nullptr);
+Result<const Dictionary*> Archive::dictionary(std::uint16_t id) {
+  if (id == 0) return static_cast<const Dictionary*>(nullptr);
   if (auto it = dictionaries_.find(id); it != dictionaries_.end()) return &it->second;
   MF_TRY(q, db_->prepare("SELECT sha256, segment, offset FROM dictionaries WHERE id = ?1"));
   q.bind(1, std::int64_t{id});
@@ -681,7 +766,7 @@ Result<const std::string*> Archive::dictionary(std::uint16_t id) {
   if (frame.header.kind != FrameKind::Dictionary || to_hex(sha256(frame.payload)) != q.column_text(0))
     return make_error(Errc::Corrupt, "dictionary " + std::to_string(id) + " does not match its hash",
                       where_of(segment, offset));
-  return &(dictionaries_[id] = std::move(frame.payload));
+  return &dictionaries_.insert_or_assign(id, Dictionary(std::move(frame.payload))).first->second;
 }
 
 Result<void> Archive::load_current_dictionary() {
@@ -690,7 +775,7 @@ Result<void> Archive::load_current_dictionary() {
   auto id = static_cast<std::uint16_t>(q.column_int(0));
   if (id == 0) return {};
   MF_TRY(dict, dictionary(id));
-  cdict_ = std::shared_ptr<void>(ZSTD_createCDict(dict->data(), dict->size(), kZstdLevel),
+  cdict_ = std::shared_ptr<void>(ZSTD_createCDict(dict->bytes.data(), dict->bytes.size(), kZstdLevel),
                                  [](void* p) { ZSTD_freeCDict(static_cast<ZSTD_CDict*>(p)); });
   if (!cdict_) return make_error(Errc::Io, "zstd could not load dictionary " + std::to_string(id), dir_);
   current_dictionary_ = id;
@@ -739,8 +824,27 @@ Result<std::string> Archive::read_content(FrameKind kind, std::uint32_t segment,
   if (frame.header.kind != kind || (!sha.empty() && to_hex(frame.header.sha256) != sha))
     return make_error(Errc::Corrupt, "the frame here is not the one the catalog names (" + sha + ")",
                       where_of(segment, offset));
+  std::string base;
+  if (frame.header.delta) {
+    MF_TRY(bytes, base_head(delta_base(frame)));
+    base = std::move(bytes);
+  }
   MF_TRY(dict, dictionary(frame.header.dictionary));
-  return frame_content(frame, dict, where_of(segment, offset));
+  return frame_content(frame, dict, where_of(segment, offset), &base);
+}
+
+Result<std::string> Archive::base_head(std::int64_t message) {
+  MF_TRY(q, db_->prepare("SELECT segment, offset FROM messages WHERE seq = ?1 AND base = 0 AND segment != 0"));
+  q.bind(1, message);
+  MF_TRY(row, q.step());
+  if (!row) return make_error(Errc::Corrupt, "message " + std::to_string(message) + ", a delta's base, has no whole head", dir_);
+  MF_TRY(frame, read_frame(segment_path(dir_, static_cast<std::uint32_t>(q.column_int(0))),
+                           static_cast<std::uint64_t>(q.column_int(1))));
+  std::string where = where_of(static_cast<std::uint32_t>(q.column_int(0)), static_cast<std::uint64_t>(q.column_int(1)));
+  if (frame.header.kind != FrameKind::Message || frame.header.delta)
+    return make_error(Errc::Corrupt, "message " + std::to_string(message) + "'s head frame is not a whole head", where);
+  MF_TRY(dict, dictionary(frame.header.dictionary));
+  return frame_content(frame, dict, where);
 }
 
 Result<std::string> Archive::get(std::int64_t message) {
@@ -835,7 +939,7 @@ Result<Stats> Archive::stats() {
   s.stored_bytes = m.column_int(2);
   s.unparsed = m.column_int(3);
   MF_TRY(b, db_->prepare("SELECT COUNT(*), COALESCE(SUM(stored_size), 0) FROM bodies b WHERE EXISTS "
-                         "(SELECT 1 FROM messages m WHERE m.body = b.id AND m.purged IS NULL)"));
+                         "(SELECT 1 FROM messages m WHERE m.body = b.id AND m.body != 0 AND m.purged IS NULL)"));
   MF_CHECK(b.step());
   s.bodies = b.column_int(0);
   s.stored_bytes += b.column_int(1);

@@ -4,6 +4,7 @@
 // segments alone can rebuild. Not thread-safe: one Archive per process.
 #pragma once
 
+#include "archive/dictionary.h"
 #include "archive/hold.h"
 #include "archive/policy.h"
 #include "archive/segment.h"
@@ -147,12 +148,20 @@ class Archive {
   };
   // Applies the events of a segment from an offset on (continuing the chain).
   Result<Replayed> replay_segment(std::uint32_t id, std::uint64_t from);
-  using Blobs = std::map<std::string, std::pair<std::uint32_t, std::uint64_t>>;  // sha256 -> where
+  struct Blob {
+    std::uint32_t segment = 0;
+    std::uint64_t offset = 0;
+    std::int64_t base = 0;  // a delta head's base message
+  };
+  using Blobs = std::map<std::string, Blob>;  // sha256 -> where: the frames an event refers to
   Result<void> apply_event(const nlohmann::json& event, const std::string& hash, std::uint32_t segment,
                            std::uint64_t offset, const Blobs& blobs);
   Result<void> apply_placements(const nlohmann::json& placements, std::int64_t event);
-  // A head or body frame's bytes (its SHA-256 checked when `sha` is given).
+  // A head or body frame's bytes (its SHA-256 checked when `sha` is given);
+  // a delta head is read with its base message's head.
   Result<std::string> read_content(FrameKind kind, std::uint32_t segment, std::uint64_t offset, const std::string& sha);
+  // The head of a message stored whole (a delta's base).
+  Result<std::string> base_head(std::int64_t message);
   // The event frame's JSON (decompressed when it was stored compressed).
   Result<std::string> read_event(std::uint32_t segment, std::uint64_t offset);
   // Rewrites a segment without the frames of purged messages (archive/retention.cpp).
@@ -171,6 +180,11 @@ class Archive {
   // Returns the frame's stored (compressed) size.
   Result<std::uint64_t> store_frame(Batch& batch, FrameKind kind, std::string_view bytes, const Digest& digest,
                                     ZSTD_CCtx& cctx);
+  // Compresses into compress_buffer_ (payload_size bytes of it).
+  Result<FrameHeader> compress_frame(FrameKind kind, std::string_view bytes, const Digest& digest, ZSTD_CCtx& cctx);
+  // A head as a delta on the head of message `base`.
+  Result<std::uint64_t> store_delta(Batch& batch, std::string_view head, const Digest& digest, std::int64_t base,
+                                    const std::string& base_head, ZSTD_CCtx& cctx);
   // Appends events as one durable batch (record() for several).
   Result<void> record_all(std::vector<nlohmann::json> events);
   Result<void> load_policy();
@@ -187,10 +201,10 @@ class Archive {
   std::unique_ptr<Policy> policy_;
 
   // zstd dictionaries (trained from the archive's first batch of mail).
-  Result<const std::string*> dictionary(std::uint16_t id);
+  Result<const Dictionary*> dictionary(std::uint16_t id);
   Result<void> load_current_dictionary();
   Result<void> train_dictionary(const std::vector<IngestRequest>& batch, Batch& frames);
-  std::map<std::uint16_t, std::string> dictionaries_;
+  std::map<std::uint16_t, Dictionary> dictionaries_;
   std::uint16_t current_dictionary_ = 0;  // what new messages are compressed with (0: none)
   std::shared_ptr<void> cdict_;           // ZSTD_CDict of the current dictionary
   std::string compress_buffer_;          // reused for every frame compressed

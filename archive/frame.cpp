@@ -30,7 +30,7 @@ std::string encode_header(const FrameHeader& h) {
   put(out, h.payload_size, 8);
   put(out, h.content_size, 8);
   out.append(reinterpret_cast<const char*>(h.sha256.data()), h.sha256.size());
-  put(out, h.compressed ? 1 : 0, 4);
+  put(out, (h.compressed ? 1 : 0) | (h.delta ? 2 : 0), 4);
   put(out, crc_of(out), 4);
   return out;
 }
@@ -49,8 +49,10 @@ Result<FrameHeader> decode_header(std::string_view b) {
   h.content_size = get(b, 16, 8);
   for (std::size_t i = 0; i < 32; ++i) h.sha256[i] = static_cast<std::uint8_t>(b[24 + i]);
   auto flags = get(b, 56, 4);
-  if (flags > 1) return make_error(Errc::Corrupt, "unknown frame flags " + std::to_string(flags));
-  h.compressed = flags == 1;
+  if (flags > 3 || (flags == 2) || (flags == 3 && h.kind != FrameKind::Message))
+    return make_error(Errc::Corrupt, "unknown frame flags " + std::to_string(flags));
+  h.compressed = flags & 1;
+  h.delta = flags & 2;
   return h;
 }
 

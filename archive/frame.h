@@ -9,6 +9,9 @@
 //  16  u64 content size  bytes of the message or JSON, uncompressed
 //  24  32  SHA-256       of the content
 //  56  u32 flags         bit 0: the payload is a zstd frame of the content
+//                        bit 1: (heads) a delta: the payload is the u64 number of
+//                               the base message, then a zstd frame compressed
+//                               with the base message's head as its prefix
 //  60  u32 CRC-32        of bytes 0..59: a torn header is told from a bad one
 // Integers are little-endian.
 #pragma once
@@ -25,7 +28,9 @@ namespace mf::archive {
 
 // A message is stored as its head (the header section with the empty line
 // ending it) and its body, each a frame; a body is stored once however many
-// messages end with it (copies of one mail that differ in a header).
+// messages end with it (copies of one mail that differ in a header), and
+// the head of such a copy is stored as a delta on the head of the first
+// message stored with that body.
 enum class FrameKind : std::uint8_t { Message = 1, Event = 2, Dictionary = 3, Body = 4 };
 
 struct FrameHeader {
@@ -35,6 +40,7 @@ struct FrameHeader {
   std::uint64_t content_size = 0;
   Digest sha256{};
   bool compressed = false;  // flags bit 0
+  bool delta = false;       // flags bit 1 (with bit 0, kind Message only)
 };
 
 constexpr std::size_t kFrameHeaderSize = 64;

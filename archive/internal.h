@@ -2,6 +2,7 @@
 // retention.cpp); not for other modules.
 #pragma once
 
+#include "archive/dictionary.h"
 #include "archive/segment.h"
 #include "core/sqlite.h"
 
@@ -12,8 +13,12 @@
 namespace mf::archive::detail {
 
 // A frame's content: the payload itself, or the payload decompressed;
-// `dictionary` is the zstd dictionary a message frame names (null for none).
-Result<std::string> frame_content(const FrameAt& frame, const std::string* dictionary, const std::string& where);
+// `dictionary` is the zstd dictionary a message frame names (null for none),
+// `base` the head of the base message of a delta head (FrameHeader::delta).
+Result<std::string> frame_content(const FrameAt& frame, const Dictionary* dictionary, const std::string& where,
+                                  const std::string* base = nullptr);
+// The base message of a delta head frame (0 for any other frame).
+std::int64_t delta_base(const FrameAt& frame);
 Result<std::string> meta(sql::Database& db, const std::string& key);
 Result<void> set_meta(sql::Database& db, const std::string& key, const std::string& value);
 // Events as stored: compact JSON with sorted keys, UTF-8.

@@ -7,10 +7,12 @@
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -24,9 +26,15 @@ namespace {
 
 constexpr std::size_t kTombstonesPerEvent = 5000;
 
-// A body still in a segment that only purged messages end with (SQL on `b`, bodies).
+// A body still in a segment that only purged messages end with (SQL on `b`,
+// bodies; "m.body != 0" lets SQLite use the partial index messages_by_body).
 constexpr const char* kDeadBody =
-    "b.segment != 0 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.body = b.id AND m.purged IS NULL)";
+    "b.segment != 0 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.body = b.id AND m.body != 0 AND m.purged IS NULL)";
+
+// A live message whose head is a delta on a purged one (SQL on `m`): its
+// head is stored whole again before its base's frame goes.
+constexpr const char* kOrphanedDelta =
+    "m.purged IS NULL AND m.base != 0 AND EXISTS (SELECT 1 FROM messages o WHERE o.seq = m.base AND o.purged IS NOT NULL)";
 
 std::string os_user() {
   const passwd* pw = ::getpwuid(::geteuid());
@@ -212,8 +220,12 @@ Result<Archive::PurgePlan> Archive::purge(bool dry_run) {
   }
   if (!events.empty()) MF_CHECK(record_all(std::move(events)));
   crash_point("purge-recorded");
+  // From the last segment back: a delta's base is in its segment or an
+  // earlier one, so every delta on a purged head is whole again before
+  // that head's segment is compacted, even across a crash.
   MF_TRY(q, db_->prepare(std::string("SELECT segment FROM messages WHERE purged IS NOT NULL AND segment != 0 UNION "
-                                     "SELECT segment FROM bodies b WHERE ") + kDeadBody + " ORDER BY 1"));
+                                     "SELECT segment FROM bodies b WHERE ") + kDeadBody +
+                         " UNION SELECT segment FROM messages m WHERE " + kOrphanedDelta + " ORDER BY 1 DESC"));
   std::vector<std::uint32_t> segments;
   for (;;) {
     MF_TRY(row, q.step());
@@ -245,6 +257,20 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
       drop.insert(static_cast<std::uint64_t>(q.column_int(0)));
     }
   }
+  std::map<std::uint64_t, std::string> rewhole;  // offset -> the whole head of a delta whose base goes
+  {
+    MF_TRY(q, db_->prepare(std::string("SELECT m.offset, m.sha256 FROM messages m WHERE m.segment = ?1 AND ") +
+                           kOrphanedDelta));
+    q.bind(1, std::int64_t{id});
+    for (;;) {
+      MF_TRY(row, q.step());
+      if (!row) break;
+      auto offset = static_cast<std::uint64_t>(q.column_int(0));
+      MF_TRY(head, read_content(FrameKind::Message, id, offset, ""));
+      rewhole[offset] = std::move(head);
+    }
+  }
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
   bool active = id == segment_->id();
   std::string path = segment_path(dir_, id), copy = path + ".compact";
   MF_TRY(out, SegmentWriter::open_file(copy, id, 0));
@@ -254,6 +280,14 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
   MF_TRY(end, scan_frames(path, 0, [&](FrameAt& f) -> Result<void> {
     if (drop.count(f.offset)) {
       freed += kFrameHeaderSize + f.payload.size();
+      return {};
+    }
+    if (auto whole = rewhole.find(f.offset); whole != rewhole.end()) {
+      if (sha256(whole->second) != f.header.sha256)
+        return make_error(Errc::Corrupt, "a delta head does not match its SHA-256", where_of(id, f.offset));
+      MF_TRY(header, compress_frame(FrameKind::Message, whole->second, f.header.sha256, *cctx));
+      MF_TRY(at, out.append(header, std::string_view(compress_buffer_.data(), header.payload_size)));
+      moved.emplace_back(f.offset, at);
       return {};
     }
     MF_TRY(at, out.append(f.header, f.payload));
@@ -269,6 +303,10 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
     MF_TRY(gone, db_->prepare("UPDATE messages SET segment = 0, offset = 0 WHERE segment = ?1 AND purged IS NOT NULL"));
     gone.bind(1, std::int64_t{id});
     MF_CHECK(gone.run());
+    MF_TRY(whole, db_->prepare(std::string("UPDATE messages AS m SET base = 0 WHERE m.segment = ?1 AND ") +
+                               kOrphanedDelta));
+    whole.bind(1, std::int64_t{id});
+    MF_CHECK(whole.run());
     MF_TRY(dead, db_->prepare(std::string("UPDATE bodies AS b SET segment = 0, offset = 0 WHERE b.segment = ?1 AND ") +
                               kDeadBody));
     dead.bind(1, std::int64_t{id});

@@ -38,10 +38,12 @@ Result<std::vector<Fault>> Archive::verify() {
   struct Seen {
     FrameKind kind;
     std::string sha;
-    json event;  // events, parsed
+    json event;             // events, parsed
+    std::int64_t base = 0;  // a delta head's base message
   };
   std::map<At, Seen> frames;
-  std::map<std::uint16_t, std::string> segment_dictionaries;  // as found in the segments, not the catalog
+  std::vector<At> deltas;  // checked once the catalog says where their bases are
+  std::map<std::uint16_t, Dictionary> segment_dictionaries;  // as found in the segments, not the catalog
   MF_TRY(active_text, meta(*db_, "active_segment"));
   auto active = static_cast<std::uint32_t>(std::stoul(active_text));
   MF_TRY(committed_text, meta(*db_, "committed_size"));
@@ -56,17 +58,22 @@ Result<std::vector<Fault>> Archive::verify() {
     MF_TRY(end, scan_frames(path, 0, [&](FrameAt& f) -> Result<void> {
       std::string where = where_of(id, f.offset);
       std::string sha = to_hex(f.header.sha256);
-      const std::string* dict = nullptr;
+      const Dictionary* dict = nullptr;
       if (f.header.kind == FrameKind::Message || f.header.kind == FrameKind::Body)
         if (auto d = segment_dictionaries.find(f.header.dictionary); d != segment_dictionaries.end()) dict = &d->second;
+      Seen seen{f.header.kind, sha, {}, delta_base(f)};
+      if (f.header.delta) {
+        deltas.push_back({id, f.offset});
+        frames[{id, f.offset}] = std::move(seen);
+        return {};
+      }
       auto content = frame_content(f, dict, where);
-      Seen seen{f.header.kind, sha, {}};
       if (!content) {
         fault("frame", where, content.error().message);
       } else if (to_hex(sha256(*content)) != sha) {
         fault("frame", where, kind_name(f.header.kind) + " bytes do not match the frame's SHA-256 " + sha);
       } else if (f.header.kind == FrameKind::Dictionary) {
-        segment_dictionaries[f.header.dictionary] = *content;
+        segment_dictionaries.insert_or_assign(f.header.dictionary, Dictionary(*content));
       } else if (f.header.kind == FrameKind::Event) {
         seen.event = json::parse(*content, nullptr, false);
         if (seen.event.is_discarded() || !seen.event.is_object()) fault("chain", where, "event is not JSON");
@@ -143,7 +150,8 @@ Result<std::vector<Fault>> Archive::verify() {
   // 3. The catalog against the segments and the chain.
   std::set<At> referenced;
   MF_TRY(m, db_->prepare("SELECT m.seq, m.sha256, m.segment, m.offset, m.retain_until, m.purged, '', "
-                         "COALESCE(b.sha256, '') FROM messages m LEFT JOIN bodies b ON b.id = m.body ORDER BY m.seq"));
+                         "COALESCE(b.sha256, ''), m.base FROM messages m LEFT JOIN bodies b ON b.id = m.body "
+                         "ORDER BY m.seq"));
   std::map<std::string, bool> body_needed;  // body -> held by a message not purged
   std::int64_t expected_message = 1;
   for (;;) {
@@ -183,6 +191,18 @@ Result<std::vector<Fault>> Archive::verify() {
       fault("catalog", name, "no message frame at " + where_of(at.first, at.second));
     else if (f->second.sha != head)
       fault("catalog", name, "its ingest event says its head has SHA-256 " + head + ", the frame holds " + f->second.sha);
+    else if (f->second.base != m.column_int(8))
+      fault("catalog", name, "its head frame is a delta on message " + std::to_string(f->second.base) +
+                                 ", the catalog says " + std::to_string(m.column_int(8)));
+  }
+  for (const auto& at : deltas) {  // read through the catalog: its faults are named above
+    const auto& seen = frames[at];
+    auto content = read_content(FrameKind::Message, at.first, at.second, seen.sha);
+    if (!content)
+      fault("frame", where_of(at.first, at.second), "delta head on message " + std::to_string(seen.base) +
+                                                         " cannot be read: " + content.error().message);
+    else if (to_hex(sha256(*content)) != seen.sha)
+      fault("frame", where_of(at.first, at.second), "message bytes do not match the frame's SHA-256 " + seen.sha);
   }
   MF_TRY(bodies, db_->prepare("SELECT sha256, segment, offset FROM bodies"));
   for (;;) {

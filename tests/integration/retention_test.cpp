@@ -6,6 +6,7 @@
 #include "core/atomic_file.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 
@@ -151,4 +152,48 @@ TEST_CASE("archive_retention_hold_and_purge", "[integration][archive][retention]
     CHECK(tampered.exit_code == 1);
     CHECK(tampered.out.find("marked purged without a tombstone") != std::string::npos);
   }
+}
+
+// A copy of a mail (same body, a head of its own) is stored as a delta on
+// the first one's head; when that first one is purged and the copy is held,
+// the copy's head is stored whole again before the first one's frame goes,
+// also when purge is killed midway.
+TEST_CASE("archive_purge_keeps_a_held_copy_whose_head_was_a_delta", "[integration][archive][retention]") {
+  char templ[] = "/tmp/mailferry-delta-XXXXXX";
+  std::string work = ::mkdtemp(templ);
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { fs::remove_all(dir); }
+  } cleanup{work};
+  std::string eml = work + "/eml", dir = work + "/archive", report = work + "/report.json";
+  fs::create_directories(eml);
+  std::string body = "\r\nThe quarterly figures, as promised.\r\n" + std::string(2000, 'x') + "\r\n";
+  std::string head = "From: Sales <sales@old.example>\r\nSubject: Figures\r\nMessage-ID: <figures@old.example>\r\n"
+                     "Date: Tue, 4 Mar 2003 10:00:00 +0000\r\n";
+  REQUIRE(write_file_atomically(eml + "/1-first.eml", "To: dave@example.org\r\n" + head + body));
+  REQUIRE(write_file_atomically(eml + "/2-copy.eml", "Delivered-To: carol@example.org\r\nTo: carol@example.org\r\n" + head + body));
+  for (const char* name : {"/1-first.eml", "/2-copy.eml"})
+    fs::last_write_time(eml + name, fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 20));
+  auto in = [&](std::vector<std::string> args) { return with_args(std::move(args), {"--archive", dir}); };
+  REQUIRE(run_mailferry(in({"archive", "import", "eml:" + eml, "-q"})).exit_code == 0);
+  CHECK(state_number(dir + "/archive.db", "SELECT COUNT(*) FROM messages WHERE base = 1") == 1);  // the copy's head
+  auto stored = run_mailferry(in({"archive", "get", "2"}));
+  CHECK(stored.out == "Delivered-To: carol@example.org\r\nTo: carol@example.org\r\n" + head + body);
+
+  REQUIRE(run_mailferry(in({"archive", "hold", "add", "--case", "carol", "--query", "to:carol@example.org"})).exit_code == 0);
+  auto killed = run_mailferry(in({"archive", "purge"}), {"MAILFERRY_CRASH_AT=compaction-committed"});
+  CHECK(killed.exit_code == 128 + 9);
+  auto purged = run_json(in({"archive", "purge"}), report);
+  CHECK(purged["purged"] == 0);  // the first run's tombstone stands; its compaction was finished
+  CHECK(state_number(dir + "/archive.db", "SELECT COUNT(*) FROM messages WHERE purged IS NOT NULL") == 1);
+  CHECK(state_number(dir + "/archive.db", "SELECT base FROM messages WHERE seq = 2") == 0);
+  auto copy = run_mailferry(in({"archive", "get", "2"}));
+  CHECK(copy.exit_code == 0);
+  CHECK(copy.out == stored.out);
+  auto verify = run_mailferry(in({"archive", "verify"}));
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  REQUIRE(run_mailferry(in({"archive", "rebuild"})).exit_code == 0);
+  CHECK(run_mailferry(in({"archive", "verify"})).exit_code == 0);
+  CHECK(run_mailferry(in({"archive", "get", "2"})).out == stored.out);
 }
