@@ -36,13 +36,13 @@ CREATE TABLE IF NOT EXISTS events(
   segment INTEGER NOT NULL, offset INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_type ON events(type, time);
 CREATE TABLE IF NOT EXISTS messages(
-  seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, raw_size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
+  seq INTEGER PRIMARY KEY, sha256 BLOB NOT NULL, raw_size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
   segment INTEGER NOT NULL, offset INTEGER NOT NULL, body INTEGER NOT NULL, base INTEGER NOT NULL, parsed INTEGER NOT NULL,
   message_id TEXT, subject TEXT, date INTEGER NOT NULL, retain_until INTEGER NOT NULL DEFAULT 0,
   class TEXT NOT NULL DEFAULT '', purged INTEGER, event INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_by_body ON messages(body) WHERE body != 0;
 CREATE TABLE IF NOT EXISTS bodies(
-  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
+  id INTEGER PRIMARY KEY, sha256 BLOB NOT NULL UNIQUE, size INTEGER NOT NULL, stored_size INTEGER NOT NULL,
   segment INTEGER NOT NULL, offset INTEGER NOT NULL, event INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sources(id INTEGER PRIMARY KEY, url TEXT NOT NULL UNIQUE);
 CREATE UNIQUE INDEX IF NOT EXISTS messages_by_sha256 ON messages(sha256) WHERE purged IS NULL;
@@ -112,6 +112,17 @@ Result<std::string> frame_content(const FrameAt& frame, const Dictionary* dictio
     return make_error(Errc::Corrupt,
                       std::string("cannot decompress: ") + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size"),
                       where);
+  return out;
+}
+
+std::string_view digest_bytes(const Digest& digest) {
+  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+}
+
+std::string digest_blob(std::string_view hex) {
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
   return out;
 }
 
@@ -357,7 +368,7 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
                              "segment = ?4, offset = ?5, event = ?6"));
       for (const auto& body : e.at("bodies")) {
         auto at = where(body.at("sha256"));
-        b.bind(1, body.at("sha256").get<std::string>()).bind(2, body.at("size").get<std::int64_t>());
+        b.bind_blob(1, digest_blob(body.at("sha256").get<std::string>())).bind(2, body.at("size").get<std::int64_t>());
         b.bind(3, body.at("stored").get<std::int64_t>()).bind(4, std::int64_t{at.segment});
         b.bind(5, static_cast<std::int64_t>(at.offset)).bind(6, seq);
         MF_CHECK(b.run());
@@ -368,10 +379,10 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
                              "COALESCE((SELECT id FROM bodies WHERE sha256 = ?8), 0), ?4, ?9, ?10, ?11, ?12, ?13)"));
       for (const auto& msg : e.at("messages")) {
         auto at = where(msg.at("head"));
-        m.bind(1, msg.at("message").get<std::int64_t>()).bind(2, msg.at("sha256").get<std::string>());
+        m.bind(1, msg.at("message").get<std::int64_t>()).bind_blob(2, digest_blob(msg.at("sha256").get<std::string>()));
         m.bind(3, msg.at("size").get<std::int64_t>()).bind(4, at.base);
         m.bind(5, msg.at("stored").get<std::int64_t>()).bind(6, std::int64_t{at.segment});
-        m.bind(7, static_cast<std::int64_t>(at.offset)).bind(8, msg.at("body").get<std::string>());
+        m.bind(7, static_cast<std::int64_t>(at.offset)).bind_blob(8, digest_blob(msg.at("body").get<std::string>()));
         m.bind(9, std::int64_t{msg.at("parsed").get<bool>()}).bind(10, msg.at("message_id").get<std::string>());
         m.bind(11, msg.at("subject").get<std::string>()).bind(12, msg.at("date").get<std::int64_t>()).bind(13, seq);
         MF_CHECK(m.run());
@@ -406,7 +417,7 @@ Result<void> Archive::apply_event(const json& e, const std::string& hash, std::u
     } else if (type == "purge") {
       MF_TRY(p, db_->prepare("UPDATE messages SET purged = ?1 WHERE seq = ?2 AND sha256 = ?3 AND purged IS NULL"));
       for (const auto& t : e.at("messages")) {
-        p.bind(1, seq).bind(2, t.at("message").get<std::int64_t>()).bind(3, t.at("sha256").get<std::string>());
+        p.bind(1, seq).bind(2, t.at("message").get<std::int64_t>()).bind_blob(3, digest_blob(t.at("sha256").get<std::string>()));
         MF_CHECK(p.run());
         p.reset();
         if (db_->changes() != 1) return corrupt("a tombstone for message " + t.at("message").dump() + " that is not archived");
@@ -562,7 +573,7 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
     if (auto it = new_in_batch.find(sha); it != new_in_batch.end()) {
       message = it->second;
     } else {
-      find_message.bind(1, sha);
+      find_message.bind_blob(1, digest_bytes(digest));
       MF_TRY(found, find_message.step());
       if (found) message = find_message.column_int(0);
       find_message.reset();
@@ -596,7 +607,7 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
           base = it->second.first;
           base_bytes = it->second.second;
         } else if (!new_bodies.count(body)) {
-          find_body.bind(1, body);
+          find_body.bind_blob(1, digest_bytes(body_digest));
           MF_TRY(stored_before, find_body.step());
           if (stored_before && find_body.column_int(0) != 0) {
             base = find_body.column_int(0);
@@ -848,7 +859,8 @@ Result<std::string> Archive::base_head(std::int64_t message) {
 }
 
 Result<std::string> Archive::get(std::int64_t message) {
-  MF_TRY(q, db_->prepare("SELECT m.sha256, '', m.segment, m.offset, m.purged, b.sha256, b.segment, b.offset "
+  MF_TRY(q, db_->prepare("SELECT lower(hex(m.sha256)), '', m.segment, m.offset, m.purged, lower(hex(b.sha256)), "
+                         "b.segment, b.offset "
                          "FROM messages m LEFT JOIN bodies b ON b.id = m.body WHERE m.seq = ?1"));
   q.bind(1, message);
   MF_TRY(row, q.step());
@@ -884,7 +896,7 @@ Result<bool> Archive::has_placement(const std::string& sha256, const Placement& 
   MF_TRY(q, db_->prepare("SELECT 1 FROM placements pl JOIN messages m ON m.seq = pl.message JOIN mailboxes b ON "
                          "b.id = pl.mailbox WHERE m.sha256 = ?1 AND m.purged IS NULL AND b.account = ?2 AND "
                          "b.folder = ?3 AND pl.copy = ?4"));
-  q.bind(1, sha256).bind(2, p.account).bind(3, p.folder).bind(4, std::int64_t{p.copy});
+  q.bind_blob(1, digest_blob(sha256)).bind(2, p.account).bind(3, p.folder).bind(4, std::int64_t{p.copy});
   return q.step();
 }
 

@@ -17,6 +17,11 @@ namespace mf::archive::detail {
 // `base` the head of the base message of a delta head (FrameHeader::delta).
 Result<std::string> frame_content(const FrameAt& frame, const Dictionary* dictionary, const std::string& where,
                                   const std::string* base = nullptr);
+// The catalog keeps SHA-256 digests as 32-byte blobs (half the bytes of
+// hex, in the table and again in its index); its queries read them back
+// as lower(hex(column)).
+std::string_view digest_bytes(const Digest& digest);
+std::string digest_blob(std::string_view hex);  // "" for "" (no body)
 // The base message of a delta head frame (0 for any other frame).
 std::int64_t delta_base(const FrameAt& frame);
 Result<std::string> meta(sql::Database& db, const std::string& key);

@@ -71,7 +71,7 @@ Result<Policy> Archive::policy() { return *policy_; }
 
 Result<void> Archive::each_message(const std::string& condition, std::int64_t param,
                                    const std::function<Result<void>(MessageView&)>& visit) {
-  MF_TRY(q, db_->prepare("SELECT m.seq, m.sha256, m.raw_size, m.date, m.retain_until, e.time, b.account, b.folder, "
+  MF_TRY(q, db_->prepare("SELECT m.seq, lower(hex(m.sha256)), m.raw_size, m.date, m.retain_until, e.time, b.account, b.folder, "
                          "p.internaldate FROM messages m JOIN events e ON e.seq = m.event LEFT JOIN placements p ON "
                          "p.message = m.seq LEFT JOIN mailboxes b ON b.id = p.mailbox WHERE " + condition +
                          " ORDER BY m.seq"));
@@ -259,7 +259,7 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
   }
   std::map<std::uint64_t, std::string> rewhole;  // offset -> the whole head of a delta whose base goes
   {
-    MF_TRY(q, db_->prepare(std::string("SELECT m.offset, m.sha256 FROM messages m WHERE m.segment = ?1 AND ") +
+    MF_TRY(q, db_->prepare(std::string("SELECT m.offset FROM messages m WHERE m.segment = ?1 AND ") +
                            kOrphanedDelta));
     q.bind(1, std::int64_t{id});
     for (;;) {

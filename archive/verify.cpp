@@ -149,8 +149,8 @@ Result<std::vector<Fault>> Archive::verify() {
 
   // 3. The catalog against the segments and the chain.
   std::set<At> referenced;
-  MF_TRY(m, db_->prepare("SELECT m.seq, m.sha256, m.segment, m.offset, m.retain_until, m.purged, '', "
-                         "COALESCE(b.sha256, ''), m.base FROM messages m LEFT JOIN bodies b ON b.id = m.body "
+  MF_TRY(m, db_->prepare("SELECT m.seq, lower(hex(m.sha256)), m.segment, m.offset, m.retain_until, m.purged, '', "
+                         "COALESCE(lower(hex(b.sha256)), ''), m.base FROM messages m LEFT JOIN bodies b ON b.id = m.body "
                          "ORDER BY m.seq"));
   std::map<std::string, bool> body_needed;  // body -> held by a message not purged
   std::int64_t expected_message = 1;
@@ -204,7 +204,7 @@ Result<std::vector<Fault>> Archive::verify() {
     else if (to_hex(sha256(*content)) != seen.sha)
       fault("frame", where_of(at.first, at.second), "message bytes do not match the frame's SHA-256 " + seen.sha);
   }
-  MF_TRY(bodies, db_->prepare("SELECT sha256, segment, offset FROM bodies"));
+  MF_TRY(bodies, db_->prepare("SELECT lower(hex(sha256)), segment, offset FROM bodies"));
   for (;;) {
     MF_TRY(row, bodies.step());
     if (!row) break;

@@ -27,15 +27,19 @@ end=$(date +%s.%N)
 "$mailferry" archive stats --archive "$work/archive" --json "$work/stats.json" >/dev/null
 "$mailferry" archive verify --archive "$work/archive" >/dev/null
 stored=$(du -sb "$work/archive" | cut -f1)
+segments=$(du -sb "$work/archive/segments" | cut -f1)
 solid=$(tar -C "$work" -chf - --exclude='dovecot*' --exclude=tmp "${names[@]}" | zstd -19 --long=27 -T2 -q -c | wc -c)
-python3 - "$work/stats.json" "$stored" "$solid" "$start" "$end" <<'PY'
+python3 - "$work/stats.json" "$stored" "$solid" "$start" "$end" "$segments" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 stored, solid, seconds = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[5]) - float(sys.argv[4])
+segments = int(sys.argv[6])
 raw = s["placed_bytes"]
 print(f"{s['placements']} messages placed ({s['messages']} unique), {raw / 1e6:.1f} MB raw")
 print(f"archive import: {seconds:.1f} s, {s['placements'] / seconds:.0f} messages/s")
 print(f"archive on disk (segments + catalog): {stored / 1e6:.1f} MB = {stored / raw:.3f} of raw")
+print(f"  of it segments (the mail, events):  {segments / 1e6:.1f} MB = {segments / raw:.3f} of raw")
+print(f"  of it the catalog (an index):      {(stored - segments) / 1e6:.1f} MB")
 print(f"tar | zstd -19 --long=27:            {solid / 1e6:.1f} MB = {solid / raw:.3f} of raw")
-print(f"archive / solid limit: {stored / solid:.2f}")
+print(f"archive / solid limit: {stored / solid:.2f} (segments alone: {segments / solid:.2f})")
 PY

@@ -104,7 +104,7 @@ TEST_CASE("archive_verify_names_each_kind_of_tampering", "[integration][archive]
     expected = "segment 00000001 offset 0";
   }
   SECTION("a changed catalog row") {
-    run_sql(dir + "/archive.db", "UPDATE messages SET sha256 = '" + std::string(64, 'a') + "' WHERE seq = 3");
+    run_sql(dir + "/archive.db", "UPDATE messages SET sha256 = X'" + std::string(64, 'a') + "' WHERE seq = 3");
     expected = "message 3";
   }
   SECTION("a deleted catalog row") {
