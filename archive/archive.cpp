@@ -858,6 +858,15 @@ Result<std::string> Archive::base_head(std::int64_t message) {
   return frame_content(frame, dict, where);
 }
 
+Result<std::string> Archive::head_of(std::int64_t message) {
+  MF_TRY(q, db_->prepare("SELECT segment, offset FROM messages WHERE seq = ?1 AND segment != 0"));
+  q.bind(1, message);
+  MF_TRY(row, q.step());
+  if (!row) return make_error(Errc::NotFound, "message " + std::to_string(message) + " has no head in the archive", dir_);
+  return read_content(FrameKind::Message, static_cast<std::uint32_t>(q.column_int(0)),
+                      static_cast<std::uint64_t>(q.column_int(1)), "");
+}
+
 Result<std::string> Archive::get(std::int64_t message) {
   MF_TRY(q, db_->prepare("SELECT lower(hex(m.sha256)), '', m.segment, m.offset, m.purged, lower(hex(b.sha256)), "
                          "b.segment, b.offset "

@@ -162,6 +162,9 @@ class Archive {
   Result<std::string> read_content(FrameKind kind, std::uint32_t segment, std::uint64_t offset, const std::string& sha);
   // The head of a message stored whole (a delta's base).
   Result<std::string> base_head(std::int64_t message);
+  // A message's head alone (what retention rules and holds look at): its
+  // body is neither read nor decompressed.
+  Result<std::string> head_of(std::int64_t message);
   // The event frame's JSON (decompressed when it was stored compressed).
   Result<std::string> read_event(std::uint32_t segment, std::uint64_t offset);
   // Rewrites a segment without the frames of purged messages (archive/retention.cpp).

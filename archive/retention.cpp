@@ -102,8 +102,8 @@ Result<std::uint64_t> Archive::set_policy(const Policy& next) {
   json raised = json::array();
   MF_CHECK(each_message("m.purged IS NULL AND ?1 = ?1", 0, [&](MessageView& m) -> Result<void> {
     if (!m.headers) {
-      MF_TRY(raw, get(m.seq));
-      m.headers.emplace(raw);
+      MF_TRY(head, head_of(m.seq));
+      m.headers.emplace(head);
     }
     Retention best{"", m.retain_until};
     for (const auto& p : m.placements) {
@@ -137,8 +137,8 @@ Result<bool> Archive::held(MessageView& m, const std::vector<std::pair<std::stri
   for (const auto& p : m.placements) where.emplace_back(p.account, p.folder);
   for (const auto& [name, query] : holds) {
     if (query.needs_headers() && !m.headers) {
-      MF_TRY(raw, get(m.seq));
-      m.headers.emplace(raw);
+      MF_TRY(head, head_of(m.seq));
+      m.headers.emplace(head);
     }
     static const Headers kNone("");
     if (query.matches(where, m.headers ? *m.headers : kNone)) return true;
@@ -275,6 +275,7 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
   std::string path = segment_path(dir_, id), copy = path + ".compact";
   MF_TRY(out, SegmentWriter::open_file(copy, id, 0));
   std::vector<std::pair<std::uint64_t, std::uint64_t>> moved;  // old offset -> new, ascending
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> whole_sizes;  // old offset -> the whole head's stored size
   std::uint64_t freed = 0;
   std::string problem;
   MF_TRY(end, scan_frames(path, 0, [&](FrameAt& f) -> Result<void> {
@@ -288,6 +289,7 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
       MF_TRY(header, compress_frame(FrameKind::Message, whole->second, f.header.sha256, *cctx));
       MF_TRY(at, out.append(header, std::string_view(compress_buffer_.data(), header.payload_size)));
       moved.emplace_back(f.offset, at);
+      whole_sizes.emplace_back(f.offset, header.payload_size);
       return {};
     }
     MF_TRY(at, out.append(f.header, f.payload));
@@ -305,6 +307,12 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
     MF_CHECK(gone.run());
     MF_TRY(whole, db_->prepare(std::string("UPDATE messages AS m SET base = 0 WHERE m.segment = ?1 AND ") +
                                kOrphanedDelta));
+    MF_TRY(resize, db_->prepare("UPDATE messages SET stored_size = ?3 WHERE segment = ?1 AND offset = ?2"));
+    for (const auto& [offset, size] : whole_sizes) {
+      resize.bind(1, std::int64_t{id}).bind(2, static_cast<std::int64_t>(offset)).bind(3, static_cast<std::int64_t>(size));
+      MF_CHECK(resize.run());
+      resize.reset();
+    }
     whole.bind(1, std::int64_t{id});
     MF_CHECK(whole.run());
     MF_TRY(dead, db_->prepare(std::string("UPDATE bodies AS b SET segment = 0, offset = 0 WHERE b.segment = ?1 AND ") +
