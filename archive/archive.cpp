@@ -6,6 +6,7 @@
 #include "core/crash_point.h"
 #include "imap/date.h"
 
+#define ZDICT_STATIC_LINKING_ONLY  // ZDICT_trainFromBuffer_fastCover with fixed parameters
 #include <zdict.h>
 #include <zstd.h>
 
@@ -739,8 +740,17 @@ Result<void> Archive::train_dictionary(const std::vector<IngestRequest>& batch, 
   }
   if (sample_sizes_.size() < kMinSamples || samples_.size() < 4 * kDictionarySize) return {};
   std::string dict(kDictionarySize, '\0');
-  std::size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), samples_.data(), sample_sizes_.data(),
-                                        static_cast<unsigned>(sample_sizes_.size()));
+  // zstd's default trainer tries four segment sizes; on mail it picks
+  // k = 200 (the corpus compresses to the same byte with either) in 56 ms
+  // instead of 8: time a migration's archive thread waits at its end.
+  ZDICT_fastCover_params_t params{};
+  params.k = 200;
+  params.d = 8;
+  params.f = 20;
+  params.accel = 1;
+  params.zParams.compressionLevel = kZstdLevel;
+  std::size_t n = ZDICT_trainFromBuffer_fastCover(dict.data(), dict.size(), samples_.data(), sample_sizes_.data(),
+                                                  static_cast<unsigned>(sample_sizes_.size()), params);
   samples_.clear();
   sample_sizes_.clear();
   if (ZDICT_isError(n) || n < kUsefulSize) return {};  // not enough variety yet: try again later

@@ -95,7 +95,7 @@ command -v mbsync >/dev/null && tools+=(mbsync)
 if command -v offlineimap >/dev/null && { [ "$copies" = 1 ] || [ -n "${MF_BENCH_OFFLINEIMAP:-}" ]; }; then
   tools+=(offlineimap)
 fi
-declare -A times rss again
+declare -A times rss again run_time
 for ((i = 1; i <= runs; i++)); do
   for tool in "${tools[@]}"; do
     dir="$work/$tool-$i"
@@ -113,6 +113,7 @@ for ((i = 1; i <= runs; i++)); do
     read -r t2 m2 < <(tail -1 "$dir/time2")
     kill "$DST_PID"
     times[$tool]+="$t "
+    run_time[$tool-$i]=$t
     rss[$tool]+="$m "
     again[$tool]+="$t2 "
     echo "run $i $tool: ${t} s, $((m / 1024)) MB; no-change re-run ${t2} s"
@@ -128,8 +129,14 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
 mf=$(echo "${times[mailferry]}" | median)
 mf_again=$(echo "${again[mailferry]}" | median)
+# Paired: each run's archiving migration against the plain one just before
+# it, so that the machine's slow and fast phases cancel out.
+paired=$(for ((i = 1; i <= runs; i++)); do
+  awk -v a="${run_time[mailferry_archive-$i]}" -v b="${run_time[mailferry-$i]}" 'BEGIN {print (a / b - 1) * 100}'
+done | median)
 echo "archiving while migrating costs $(awk -v a="$(echo "${times[mailferry_archive]}" | median)" -v b="$mf" \
-  'BEGIN {printf "%+.0f %%", (a / b - 1) * 100}') of the migration's wall time"
+  'BEGIN {printf "%+.0f %%", (a / b - 1) * 100}') of the migration's wall time" \
+  "(median of the runs' own ratios: $(printf '%+.1f' "$paired") %)"
 for tool in "${tools[@]:2}"; do
   echo "mailferry / $tool: wall time $(ratio "$mf" "$(echo "${times[$tool]}" | median)"), no-change re-run $(ratio "$mf_again" "$(echo "${again[$tool]}" | median)")"
 done
