@@ -92,6 +92,8 @@ Result<std::string> frame_content(const FrameAt& frame, const Dictionary* dictio
     payload.remove_prefix(8);
     prefix = base;
   }
+  if (ZSTD_getFrameContentSize(payload.data(), payload.size()) != frame.header.content_size)
+    return make_error(Errc::Corrupt, "the zstd frame's content size is not the frame header's", where);
   bool with_dictionary = !prefix && (frame.header.kind == FrameKind::Message || frame.header.kind == FrameKind::Body);
   if (frame.header.dictionary != 0 && with_dictionary && !dictionary)
     return make_error(Errc::Corrupt, "dictionary " + std::to_string(frame.header.dictionary) + " not found", where);
@@ -210,7 +212,12 @@ Result<std::unique_ptr<Archive>> Archive::open(const std::string& dir, bool crea
   if (format != "2") return make_error(Errc::Corrupt, "archive format " + format + " is not 2 (this mailferry's)", dir);
   MF_CHECK(a->finish_compaction());
   MF_CHECK(a->recover(notes));
-  MF_CHECK(a->load_current_dictionary());
+  if (auto loaded = a->load_current_dictionary(); !loaded && a->segment_) {
+    // Verify must still run to name the damage; nothing is written meanwhile.
+    a->damage_ = "the current zstd dictionary cannot be read: " + loaded.error().describe();
+    if (notes) notes->push_back(a->damage_ + "; the archive is read-only until that is resolved");
+    a->segment_.reset();
+  }
   MF_CHECK(a->load_policy());
   return a;
 }
@@ -562,9 +569,9 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
                                       "b.account = ?1 AND b.folder = ?2 AND p.message = ?3 AND p.copy = ?4"));
   for (const auto& r : requests) {
     IngestResult result;
-    if (r.raw.empty()) {
+    if (r.raw.empty() || r.raw.size() > kMaxContentSize) {
       result.outcome = IngestOutcome::Rejected;
-      result.reason = "empty message";
+      result.reason = r.raw.empty() ? "empty message" : "larger than 1 GiB, the most the archive holds per message";
       results.push_back(result);
       continue;
     }

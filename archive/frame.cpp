@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 namespace mf::archive {
 namespace {
 
@@ -48,6 +50,9 @@ Result<FrameHeader> decode_header(std::string_view b) {
   h.payload_size = get(b, 8, 8);
   h.content_size = get(b, 16, 8);
   for (std::size_t i = 0; i < 32; ++i) h.sha256[i] = static_cast<std::uint8_t>(b[24 + i]);
+  if (h.content_size > kMaxContentSize || h.payload_size > kMaxPayloadSize)
+    return make_error(Errc::Corrupt, "frame header claims " + std::to_string(std::max(h.content_size, h.payload_size)) +
+                                         " bytes, more than a frame may hold");
   auto flags = get(b, 56, 4);
   if (flags > 3 || (flags == 2) || (flags == 3 && h.kind != FrameKind::Message))
     return make_error(Errc::Corrupt, "unknown frame flags " + std::to_string(flags));

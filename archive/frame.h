@@ -44,6 +44,11 @@ struct FrameHeader {
 };
 
 constexpr std::size_t kFrameHeaderSize = 64;
+// The most a frame may hold: a message larger than this is not archived
+// (rejected, with that reason); a header claiming more is corrupt, so an
+// altered size cannot make a reader allocate without bound.
+constexpr std::uint64_t kMaxContentSize = 1ull << 30;
+constexpr std::uint64_t kMaxPayloadSize = kMaxContentSize + (kMaxContentSize >> 7) + (1 << 20);  // zstd's bound, and more
 
 std::string encode_header(const FrameHeader& header);
 // Errc::Corrupt naming what is wrong (magic, version, kind, flags, checksum).

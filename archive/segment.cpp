@@ -149,6 +149,11 @@ Result<FrameAt> read_frame(const std::string& path, std::uint64_t offset) {
   std::string header(kFrameHeaderSize, '\0');
   auto read = read_exactly(fd, offset, header.data(), header.size(), path);
   Result<FrameHeader> decoded = read ? decode_header(header) : Result<FrameHeader>(read.error());
+  struct stat st{};
+  if (decoded && ::fstat(fd, &st) == 0 &&
+      offset + kFrameHeaderSize + decoded->payload_size > static_cast<std::uint64_t>(st.st_size))
+    decoded = make_error(Errc::Corrupt, "frame cut short at the end of the segment (" +
+                                            std::to_string(decoded->payload_size) + " bytes of payload announced)");
   if (decoded) {
     out.header = *decoded;
     out.payload.resize(decoded->payload_size);

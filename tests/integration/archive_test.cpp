@@ -12,6 +12,8 @@
 #include <fstream>
 #include <random>
 
+#include <zlib.h>
+
 #include "tests/result_printer.h"
 
 using namespace mf;
@@ -102,6 +104,18 @@ TEST_CASE("archive_verify_names_each_kind_of_tampering", "[integration][archive]
     f.seekp(64 + 20);
     f.write(&c, 1);
     expected = "segment 00000001 offset 0";
+  }
+  SECTION("a frame header claiming an absurd size, its checksum made to match") {
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    std::string header(64, '\0');
+    f.read(header.data(), 64);
+    for (int i = 16; i < 23; ++i) header[i] = 0;
+    header[23] = 0x40;  // content size 2^62 (little-endian u64 at 16)
+    auto crc = static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(header.data()), 60));
+    for (int i = 0; i < 4; ++i) header[60 + i] = static_cast<char>(crc >> (8 * i));
+    f.seekp(0);
+    f.write(header.data(), 64);
+    expected = "segment 00000001 offset 0: frame header claims 4611686018427387904 bytes, more than a frame may hold";
   }
   SECTION("a changed catalog row") {
     run_sql(dir + "/archive.db", "UPDATE messages SET sha256 = X'" + std::string(64, 'a') + "' WHERE seq = 3");
