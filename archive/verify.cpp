@@ -34,61 +34,7 @@ Result<std::vector<Fault>> Archive::verify() {
     faults.push_back(Fault{std::move(kind), std::move(where), std::move(what)});
   };
   using At = std::pair<std::uint32_t, std::uint64_t>;
-  // 1. Every frame of every segment: header, hash of the content.
-  struct Seen {
-    FrameKind kind;
-    std::string sha;
-    json event;             // events, parsed
-    std::int64_t base = 0;  // a delta head's base message
-  };
-  std::map<At, Seen> frames;
-  std::vector<At> deltas;  // checked once the catalog says where their bases are
-  std::map<std::uint16_t, Dictionary> segment_dictionaries;  // as found in the segments, not the catalog
-  MF_TRY(active_text, meta(*db_, "active_segment"));
-  auto active = static_cast<std::uint32_t>(std::stoul(active_text));
-  MF_TRY(committed_text, meta(*db_, "committed_size"));
-  for (std::uint32_t id = 1; id <= active; ++id) {
-    std::string path = segment_path(dir_, id);
-    std::error_code ec;
-    if (!fs::exists(path, ec)) {
-      fault("segment", path, "segment file missing");
-      continue;
-    }
-    std::string problem;
-    MF_TRY(end, scan_frames(path, 0, [&](FrameAt& f) -> Result<void> {
-      std::string where = where_of(id, f.offset);
-      std::string sha = to_hex(f.header.sha256);
-      const Dictionary* dict = nullptr;
-      if (f.header.kind == FrameKind::Message || f.header.kind == FrameKind::Body)
-        if (auto d = segment_dictionaries.find(f.header.dictionary); d != segment_dictionaries.end()) dict = &d->second;
-      Seen seen{f.header.kind, sha, {}, delta_base(f)};
-      if (f.header.delta) {
-        deltas.push_back({id, f.offset});
-        frames[{id, f.offset}] = std::move(seen);
-        return {};
-      }
-      auto content = frame_content(f, dict, where);
-      if (!content) {
-        fault("frame", where, content.error().message);
-      } else if (to_hex(sha256(*content)) != sha) {
-        fault("frame", where, kind_name(f.header.kind) + " bytes do not match the frame's SHA-256 " + sha);
-      } else if (f.header.kind == FrameKind::Dictionary) {
-        segment_dictionaries.insert_or_assign(f.header.dictionary, Dictionary(*content));
-      } else if (f.header.kind == FrameKind::Event) {
-        seen.event = json::parse(*content, nullptr, false);
-        if (seen.event.is_discarded() || !seen.event.is_object()) fault("chain", where, "event is not JSON");
-      }
-      frames[{id, f.offset}] = std::move(seen);
-      return {};
-    }, &problem));
-    std::uint64_t expected_end = id == active ? std::stoull(committed_text) : fs::file_size(path, ec);
-    if (!problem.empty()) fault("frame", where_of(id, end), problem + "; frames after it cannot be read");
-    else if (end != expected_end)
-      fault("segment", path, "holds " + std::to_string(end) + " bytes of frames, the catalog expects " +
-                                 std::to_string(expected_end));
-  }
-
-  // 2. The chain, from the segments (the truth); what it says of each message.
+  // The chain, from the segments (the truth); what it says of each message.
   struct Record {
     std::string sha, head, body;
     std::int64_t retain_until = 0;
@@ -99,19 +45,18 @@ Result<std::vector<Fault>> Archive::verify() {
   std::map<std::int64_t, std::pair<std::string, At>> chain;  // seq -> hash, where
   std::string prev;
   std::int64_t expected_event = 1;
-  for (const auto& [at, seen] : frames) {
-    if (seen.kind != FrameKind::Event || !seen.event.is_object()) continue;
+  // Each event as the scan meets it, in chain order: parsed events are not kept.
+  auto follow_chain = [&](const At& at, const std::string& sha, const json& e) {
     std::string where = where_of(at.first, at.second);
-    const json& e = seen.event;
     std::int64_t seq = e.value("seq", 0ll);
     if (seq != expected_event)
       fault("chain", where, "event " + std::to_string(seq) + " where event " + std::to_string(expected_event) +
                                 " should follow (missing or reordered)");
     if (e.value("prev", "") != prev)
       fault("chain", where, "event " + std::to_string(seq) + " does not follow from the hash of the event before it");
-    prev = seen.sha;
+    prev = sha;
     expected_event = seq + 1;
-    chain[seq] = {seen.sha, at};
+    chain[seq] = {sha, at};
     try {
       std::string type = e.at("type");
       auto raise = [&](std::int64_t message, std::int64_t until) {
@@ -145,9 +90,63 @@ Result<std::vector<Fault>> Archive::verify() {
     } catch (const json::exception& x) {
       fault("chain", where, "event " + std::to_string(seq) + " lacks a field: " + x.what());
     }
+  };
+
+  // 1. Every frame of every segment: header, hash of the content, and the chain.
+  struct Seen {
+    FrameKind kind;
+    std::string sha;
+    std::int64_t base = 0;  // a delta head's base message
+  };
+  std::map<At, Seen> frames;
+  std::vector<At> deltas;  // checked once the catalog says where their bases are
+  std::map<std::uint16_t, Dictionary> segment_dictionaries;  // as found in the segments, not the catalog
+  MF_TRY(active_text, meta(*db_, "active_segment"));
+  auto active = static_cast<std::uint32_t>(std::stoul(active_text));
+  MF_TRY(committed_text, meta(*db_, "committed_size"));
+  for (std::uint32_t id = 1; id <= active; ++id) {
+    std::string path = segment_path(dir_, id);
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+      fault("segment", path, "segment file missing");
+      continue;
+    }
+    std::string problem;
+    MF_TRY(end, scan_frames(path, 0, [&](FrameAt& f) -> Result<void> {
+      std::string where = where_of(id, f.offset);
+      std::string sha = to_hex(f.header.sha256);
+      const Dictionary* dict = nullptr;
+      if (f.header.kind == FrameKind::Message || f.header.kind == FrameKind::Body)
+        if (auto d = segment_dictionaries.find(f.header.dictionary); d != segment_dictionaries.end()) dict = &d->second;
+      Seen seen{f.header.kind, sha, delta_base(f)};
+      if (f.header.delta) {
+        deltas.push_back({id, f.offset});
+        frames[{id, f.offset}] = std::move(seen);
+        return {};
+      }
+      auto content = frame_content(f, dict, where);
+      if (!content) {
+        fault("frame", where, content.error().message);
+      } else if (to_hex(sha256(*content)) != sha) {
+        fault("frame", where, kind_name(f.header.kind) + " bytes do not match the frame's SHA-256 " + sha);
+      } else if (f.header.kind == FrameKind::Dictionary) {
+        segment_dictionaries.insert_or_assign(f.header.dictionary, Dictionary(*content));
+      } else if (f.header.kind == FrameKind::Event) {
+        auto event = json::parse(*content, nullptr, false);
+        if (event.is_discarded() || !event.is_object()) fault("chain", where, "event is not JSON");
+        else follow_chain({id, f.offset}, sha, event);
+      }
+      frames[{id, f.offset}] = std::move(seen);
+      return {};
+    }, &problem));
+    std::uint64_t expected_end = id == active ? std::stoull(committed_text) : fs::file_size(path, ec);
+    if (!problem.empty()) fault("frame", where_of(id, end), problem + "; frames after it cannot be read");
+    else if (end != expected_end)
+      fault("segment", path, "holds " + std::to_string(end) + " bytes of frames, the catalog expects " +
+                                 std::to_string(expected_end));
   }
 
-  // 3. The catalog against the segments and the chain.
+  // 2. The catalog against the segments and the chain.
   std::set<At> referenced;
   MF_TRY(m, db_->prepare("SELECT m.seq, lower(hex(m.sha256)), m.segment, m.offset, m.retain_until, m.purged, '', "
                          "COALESCE(lower(hex(b.sha256)), ''), m.base FROM messages m LEFT JOIN bodies b ON b.id = m.body "
