@@ -257,6 +257,15 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
       drop.insert(static_cast<std::uint64_t>(q.column_int(0)));
     }
   }
+  {  // A head frame two messages of one batch share (same head, other body) stays while one of them does.
+    MF_TRY(q, db_->prepare("SELECT offset FROM messages WHERE segment = ?1 AND purged IS NULL"));
+    q.bind(1, std::int64_t{id});
+    for (;;) {
+      MF_TRY(row, q.step());
+      if (!row) break;
+      drop.erase(static_cast<std::uint64_t>(q.column_int(0)));
+    }
+  }
   std::map<std::uint64_t, std::string> rewhole;  // offset -> the whole head of a delta whose base goes
   {
     MF_TRY(q, db_->prepare(std::string("SELECT m.offset FROM messages m WHERE m.segment = ?1 AND ") +

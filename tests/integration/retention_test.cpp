@@ -197,3 +197,34 @@ TEST_CASE("archive_purge_keeps_a_held_copy_whose_head_was_a_delta", "[integratio
   CHECK(run_mailferry(in({"archive", "verify"})).exit_code == 0);
   CHECK(run_mailferry(in({"archive", "get", "2"})).out == stored.out);
 }
+
+// Two messages of one batch with the same head and other bodies share the
+// head's frame; purging one must leave the frame to the other.
+TEST_CASE("archive_purge_keeps_a_head_frame_another_message_shares", "[integration][archive][retention]") {
+  char templ[] = "/tmp/mailferry-shared-XXXXXX";
+  std::string work = ::mkdtemp(templ);
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { fs::remove_all(dir); }
+  } cleanup{work};
+  std::string eml = work + "/eml", dir = work + "/archive";
+  fs::create_directories(eml + "/keep");
+  std::string head = "From: robot@old.example\r\nSubject: Daily report\r\nDate: Tue, 4 Mar 2003 10:00:00 +0000\r\n";
+  REQUIRE(write_file_atomically(eml + "/a.eml", head + "\r\nNothing to report.\r\n"));
+  REQUIRE(write_file_atomically(eml + "/b.eml", head + "\r\nOne incident.\r\n"));
+  REQUIRE(write_file_atomically(eml + "/keep/b.eml", head + "\r\nOne incident.\r\n"));
+  for (const char* name : {"/a.eml", "/b.eml", "/keep/b.eml"})
+    fs::last_write_time(eml + name, fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 20));
+  auto in = [&](std::vector<std::string> args) { return with_args(std::move(args), {"--archive", dir}); };
+  REQUIRE(run_mailferry(in({"archive", "import", "eml:" + eml, "-q"})).exit_code == 0);
+  CHECK(state_number(dir + "/archive.db", "SELECT COUNT(DISTINCT offset) FROM messages") == 1);  // one head frame
+  REQUIRE(run_mailferry(in({"archive", "hold", "add", "--case", "keep", "--folder", "keep"})).exit_code == 0);
+  auto purged = run_json(in({"archive", "purge"}), work + "/report.json");
+  CHECK(purged["purged"] == 1);
+  auto kept = run_mailferry(in({"archive", "get", "2"}));
+  CHECK(kept.exit_code == 0);
+  CHECK(kept.out == head + "\r\nOne incident.\r\n");
+  auto verify = run_mailferry(in({"archive", "verify"}));
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+}
