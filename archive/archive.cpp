@@ -54,10 +54,9 @@ CREATE TABLE IF NOT EXISTS dictionaries(
 CREATE TABLE IF NOT EXISTS mailboxes(id INTEGER PRIMARY KEY, account TEXT NOT NULL, folder TEXT NOT NULL,
   UNIQUE(account, folder));
 CREATE TABLE IF NOT EXISTS placements(
-  id INTEGER PRIMARY KEY, message INTEGER NOT NULL REFERENCES messages(seq), mailbox INTEGER NOT NULL,
-  copy INTEGER NOT NULL, flags TEXT NOT NULL, internaldate INTEGER NOT NULL, source INTEGER NOT NULL,
-  class TEXT NOT NULL, event INTEGER NOT NULL, UNIQUE(mailbox, message, copy));
-CREATE INDEX IF NOT EXISTS placements_by_message ON placements(message);
+  message INTEGER NOT NULL REFERENCES messages(seq), mailbox INTEGER NOT NULL, copy INTEGER NOT NULL,
+  flags TEXT NOT NULL, internaldate INTEGER NOT NULL, source INTEGER NOT NULL, class TEXT NOT NULL,
+  event INTEGER NOT NULL, PRIMARY KEY(message, mailbox, copy)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS holds(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, query TEXT NOT NULL, user TEXT NOT NULL, time INTEGER NOT NULL,
   event INTEGER NOT NULL, released INTEGER);
