@@ -3,6 +3,7 @@
 // tampering.
 #include "tests/integration/harness.h"
 
+#include "archive/lock.h"
 #include "core/atomic_file.h"
 #include "core/sqlite.h"
 
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <random>
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include "tests/result_printer.h"
@@ -229,6 +231,23 @@ TEST_CASE("archive_rebuild_recreates_the_catalog_from_the_segments_alone", "[int
   CHECK(audit.out.find(" import ") != std::string::npos);
   CHECK(audit.out.find(" stats ") != std::string::npos);
   CHECK(audit.out.find(" rebuild ") != std::string::npos);
+
+  // One process at a time: while another holds the archive, every command
+  // (each writes its audit event) and rebuild refuse, naming the holder.
+  {
+    auto held = archive::ArchiveLock::take(dir);
+    REQUIRE(held.has_value());
+    std::string holder = "in use by mailferry pid " + std::to_string(::getpid());
+    for (std::vector<std::string> args : {std::vector<std::string>{"archive", "stats", "--archive", dir},
+                                          {"archive", "rebuild", "--archive", dir},
+                                          {"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice")}}) {
+      auto refused = run_mailferry(args);
+      INFO(args[1] << ": " << refused.err);
+      CHECK(refused.exit_code != 0);
+      CHECK(refused.err.find(holder) != std::string::npos);
+    }
+  }
+  CHECK(run_mailferry({"archive", "stats", "--archive", dir}).exit_code == 0);
 }
 
 TEST_CASE("a_signed_checkpoint_pins_the_history", "[integration][archive]") {
