@@ -202,10 +202,10 @@ Result<std::unique_ptr<Archive>> Archive::open(const std::string& dir, bool crea
     fs::create_directories(dir + "/segments", ec);
     if (ec) return make_error(Errc::Io, "cannot create the archive: " + ec.message(), dir);
   }
-  MF_TRY(lock, ArchiveLock::take(dir));
+  MF_TRY(lock, FileLock::take(dir + "/archive.lock", "the archive"));
   std::unique_ptr<Archive> a(new Archive());
   a->dir_ = dir;
-  a->lock_ = std::make_unique<ArchiveLock>(std::move(lock));
+  a->lock_ = std::make_unique<FileLock>(std::move(lock));
   MF_TRY(db, sql::Database::open(dir + "/archive.db"));
   a->db_ = std::make_unique<sql::Database>(std::move(db));
   MF_CHECK(a->db_->exec(kSchema));
@@ -315,7 +315,7 @@ Result<std::vector<std::string>> Archive::rebuild(const std::string& dir) {
   std::vector<std::string> notes;
   std::error_code ec;
   if (!fs::exists(dir + "/segments", ec)) return make_error(Errc::NotFound, "no archive here (segments missing)", dir);
-  MF_TRY(lock, ArchiveLock::take(dir));
+  MF_TRY(lock, FileLock::take(dir + "/archive.lock", "the archive"));
   std::string db = dir + "/archive.db";
   if (fs::exists(db, ec)) {  // kept, not deleted: it may be evidence
     std::string aside = db + ".replaced-" + std::to_string(std::time(nullptr));
@@ -327,7 +327,7 @@ Result<std::vector<std::string>> Archive::rebuild(const std::string& dir) {
   if (!fs::exists(segment_path(dir, 1), ec)) return make_error(Errc::NotFound, "no segments to rebuild from", dir);
   std::unique_ptr<Archive> a(new Archive());
   a->dir_ = dir;
-  a->lock_ = std::make_unique<ArchiveLock>(std::move(lock));
+  a->lock_ = std::make_unique<FileLock>(std::move(lock));
   MF_TRY(opened, sql::Database::open(db));
   a->db_ = std::make_unique<sql::Database>(std::move(opened));
   MF_CHECK(a->db_->exec(kSchema));

@@ -6,9 +6,9 @@
 
 #include "archive/dictionary.h"
 #include "archive/hold.h"
-#include "archive/lock.h"
 #include "archive/policy.h"
 #include "archive/segment.h"
+#include "core/file_lock.h"
 #include "core/sqlite.h"
 
 #include <nlohmann/json.hpp>
@@ -196,7 +196,7 @@ class Archive {
   Result<void> roll_segment_if_full();
 
   std::string dir_;
-  std::unique_ptr<ArchiveLock> lock_;  // held while this object lives
+  std::unique_ptr<FileLock> lock_;  // DIR/archive.lock, held while this object lives
   std::unique_ptr<sql::Database> db_;
   std::unique_ptr<SegmentWriter> segment_;
   std::string head_hash_;        // the last event's hash

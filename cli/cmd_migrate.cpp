@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/atomic_file.h"
+#include "core/file_lock.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "migrate/accounts.h"
@@ -83,9 +84,6 @@ std::string default_state_path() {
 }
 
 Result<migrate::StateStore> open_state(const std::string& path) {
-  std::error_code ec;
-  auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   auto state = migrate::StateStore::open(path);
   if (!state) return with_context(state.error(), "state file");
   return state;
@@ -213,6 +211,15 @@ int run_accounts(const MigrateArgs& args, const std::string& state_path) {
 
 int run_migrate(const MigrateArgs& args) {
   std::string state_path = args.state_path.empty() ? default_state_path() : args.state_path;
+  std::error_code ec;
+  if (auto parent = std::filesystem::path(state_path).parent_path(); !parent.empty())
+    std::filesystem::create_directories(parent, ec);
+  // Two runs on one state file would both copy what it lacks: duplicates.
+  auto lock = FileLock::take(state_path + ".lock", "the state file " + state_path);
+  if (!lock) {
+    log::error(lock.error().describe());
+    return kExitLocal;
+  }
   return args.accounts_path.empty() ? run_one_account(args, state_path) : run_accounts(args, state_path);
 }
 

@@ -3,8 +3,8 @@
 // tampering.
 #include "tests/integration/harness.h"
 
-#include "archive/lock.h"
 #include "core/atomic_file.h"
+#include "core/file_lock.h"
 #include "core/sqlite.h"
 
 #include <nlohmann/json.hpp>
@@ -235,7 +235,7 @@ TEST_CASE("archive_rebuild_recreates_the_catalog_from_the_segments_alone", "[int
   // One process at a time: while another holds the archive, every command
   // (each writes its audit event) and rebuild refuse, naming the holder.
   {
-    auto held = archive::ArchiveLock::take(dir);
+    auto held = FileLock::take(dir + "/archive.lock", "the archive");
     REQUIRE(held.has_value());
     std::string holder = "in use by mailferry pid " + std::to_string(::getpid());
     for (std::vector<std::string> args : {std::vector<std::string>{"archive", "stats", "--archive", dir},

@@ -3,11 +3,14 @@
 #include "tests/support/cutting_proxy.h"
 
 #include "core/atomic_file.h"
+#include "core/file_lock.h"
 #include "core/sqlite.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+
+#include <unistd.h>
 
 #include "tests/result_printer.h"
 
@@ -65,6 +68,14 @@ TEST_CASE("migrate_copies_everything_and_verify_finds_no_difference", "[integrat
     CHECK(j2["copied"] == 0);
     CHECK(j2["already_copied"] == servers.filled().messages);
     CHECK(messages_on(servers.target()) == servers.filled().messages);
+  }
+  SECTION("a second run on the same state file while one runs is refused") {
+    auto held = FileLock::take(servers.state_path() + ".lock", "the state file");
+    REQUIRE(held.has_value());
+    auto refused = run_mailferry(servers.migrate_args());
+    INFO(refused.err);
+    CHECK(refused.exit_code == 5);
+    CHECK(refused.err.find("is in use by mailferry pid " + std::to_string(::getpid())) != std::string::npos);
   }
 }
 

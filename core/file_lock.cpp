@@ -1,4 +1,4 @@
-#include "archive/lock.h"
+#include "core/file_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -7,10 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
-namespace mf::archive {
+namespace mf {
 
-Result<ArchiveLock> ArchiveLock::take(const std::string& dir) {
-  std::string path = dir + "/archive.lock";
+Result<FileLock> FileLock::take(const std::string& path, const std::string& what) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return make_error(Errc::Io, std::string("cannot open the lock file: ") + std::strerror(errno), path);
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -21,19 +20,19 @@ Result<ArchiveLock> ArchiveLock::take(const std::string& dir) {
     std::string who = n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string("another process\n");
     who.pop_back();  // the newline written below
     if (error == EWOULDBLOCK)
-      return make_error(Errc::Temp, "the archive is in use by " + who + "; try again when it has finished", dir);
-    return make_error(Errc::Io, std::string("cannot lock the archive: ") + std::strerror(error), path);
+      return make_error(Errc::Temp, what + " is in use by " + who + "; try again when it has finished", path);
+    return make_error(Errc::Io, "cannot lock " + what + ": " + std::strerror(error), path);
   }
   std::string me = "mailferry pid " + std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
     ::close(fd);
     return make_error(Errc::Io, std::string("cannot write the lock file: ") + std::strerror(errno), path);
   }
-  return ArchiveLock(fd);
+  return FileLock(fd);
 }
 
-ArchiveLock::~ArchiveLock() {
+FileLock::~FileLock() {
   if (fd_ >= 0) ::close(fd_);  // releases the flock
 }
 
-}  // namespace mf::archive
+}  // namespace mf
