@@ -4,9 +4,9 @@
 #include "tests/integration/harness.h"
 
 #include "core/atomic_file.h"
+#include "tests/support/temp_dir.h"
 
 #include <chrono>
-#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 
@@ -159,12 +159,8 @@ TEST_CASE("archive_retention_hold_and_purge", "[integration][archive][retention]
 // the copy's head is stored whole again before the first one's frame goes,
 // also when purge is killed midway.
 TEST_CASE("archive_purge_keeps_a_held_copy_whose_head_was_a_delta", "[integration][archive][retention]") {
-  char templ[] = "/tmp/mailferry-delta-XXXXXX";
-  std::string work = ::mkdtemp(templ);
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() { fs::remove_all(dir); }
-  } cleanup{work};
+  TempDir scratch;
+  const std::string& work = scratch.path;
   std::string eml = work + "/eml", dir = work + "/archive", report = work + "/report.json";
   fs::create_directories(eml);
   std::string body = "\r\nThe quarterly figures, as promised.\r\n" + std::string(2000, 'x') + "\r\n";
@@ -201,12 +197,8 @@ TEST_CASE("archive_purge_keeps_a_held_copy_whose_head_was_a_delta", "[integratio
 // Two messages of one batch with the same head and other bodies share the
 // head's frame; purging one must leave the frame to the other.
 TEST_CASE("archive_purge_keeps_a_head_frame_another_message_shares", "[integration][archive][retention]") {
-  char templ[] = "/tmp/mailferry-shared-XXXXXX";
-  std::string work = ::mkdtemp(templ);
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() { fs::remove_all(dir); }
-  } cleanup{work};
+  TempDir scratch;
+  const std::string& work = scratch.path;
   std::string eml = work + "/eml", dir = work + "/archive";
   fs::create_directories(eml + "/keep");
   std::string head = "From: robot@old.example\r\nSubject: Daily report\r\nDate: Tue, 4 Mar 2003 10:00:00 +0000\r\n";

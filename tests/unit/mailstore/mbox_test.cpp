@@ -1,6 +1,7 @@
 #include "mailstore/store.h"
 
 #include "core/atomic_file.h"
+#include "tests/support/temp_dir.h"
 
 #include <filesystem>
 #include <unistd.h>
@@ -9,17 +10,9 @@
 
 using namespace mf;
 using namespace mf::mailstore;
+using mf::test::TempDir;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char templ[] = "/tmp/mailferry-unit-XXXXXX";
-    path = ::mkdtemp(templ);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 std::vector<std::string> read_all(Store& store, const StoredFolder& folder) {
   auto messages = store.messages(folder);
