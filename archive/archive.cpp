@@ -73,50 +73,6 @@ constexpr const char* kRaiseRetention =
 
 namespace detail {
 
-// A frame's content: the payload itself, or the payload decompressed;
-// `dictionary` is the zstd dictionary the header names (null for none),
-// `base` the base message's head for a delta.
-Result<std::string> frame_content(const FrameAt& frame, const Dictionary* dictionary, const std::string& where,
-                                  const std::string* base) {
-  if (!frame.header.compressed) {
-    if (frame.payload.size() != frame.header.content_size)
-      return make_error(Errc::Corrupt, "frame content size does not match its payload", where);
-    return frame.payload;
-  }
-  std::string_view payload = frame.payload;
-  const std::string* prefix = nullptr;
-  if (frame.header.delta) {
-    if (!base) return make_error(Errc::Corrupt, "a delta head read without its base message's head", where);
-    if (payload.size() < 8) return make_error(Errc::Corrupt, "a delta head frame too short for its base", where);
-    payload.remove_prefix(8);
-    prefix = base;
-  }
-  if (ZSTD_getFrameContentSize(payload.data(), payload.size()) != frame.header.content_size)
-    return make_error(Errc::Corrupt, "the zstd frame's content size is not the frame header's", where);
-  bool with_dictionary = !prefix && (frame.header.kind == FrameKind::Message || frame.header.kind == FrameKind::Body);
-  if (frame.header.dictionary != 0 && with_dictionary && !dictionary)
-    return make_error(Errc::Corrupt, "dictionary " + std::to_string(frame.header.dictionary) + " not found", where);
-  std::string out(frame.header.content_size, '\0');
-  thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
-  std::size_t n = ZSTD_DCtx_reset(ctx.get(), ZSTD_reset_session_and_parameters);
-  if (ZSTD_isError(n)) {
-  } else if (prefix) {
-    n = ZSTD_DCtx_refPrefix(ctx.get(), prefix->data(), prefix->size());
-    if (!ZSTD_isError(n)) n = ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), payload.data(), payload.size());
-  } else if (with_dictionary && dictionary) {
-    if (!dictionary->ddict) return make_error(Errc::Io, "zstd could not load dictionary " + std::to_string(frame.header.dictionary), where);
-    n = ZSTD_decompress_usingDDict(ctx.get(), out.data(), out.size(), payload.data(), payload.size(),
-                                   dictionary->ddict.get());
-  } else {
-    n = ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), payload.data(), payload.size());
-  }
-  if (ZSTD_isError(n) || n != out.size())
-    return make_error(Errc::Corrupt,
-                      std::string("cannot decompress: ") + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "wrong size"),
-                      where);
-  return out;
-}
-
 std::string_view digest_bytes(const Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};
 }
@@ -128,12 +84,6 @@ std::string digest_blob(std::string_view hex) {
   return out;
 }
 
-std::int64_t delta_base(const FrameAt& frame) {
-  if (!frame.header.delta || frame.payload.size() < 8) return 0;
-  std::uint64_t base = 0;
-  for (int i = 7; i >= 0; --i) base = (base << 8) | static_cast<unsigned char>(frame.payload[i]);
-  return static_cast<std::int64_t>(base);
-}
 
 Result<std::string> meta(sql::Database& db, const std::string& key) {
   MF_TRY(q, db.prepare("SELECT value FROM meta WHERE key = ?1"));
@@ -282,10 +232,10 @@ Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_
   MF_TRY(whole, scan_frames(path, from, [&](FrameAt& f) -> Result<void> {
     if (chain_broken) return {};
     if (f.header.kind != FrameKind::Event) {
-      blobs[to_hex(f.header.sha256)] = {id, f.offset, delta_base(f)};  // kept only if an event follows it
+      blobs[to_hex(f.header.sha256)] = {id, f.offset, delta_base(f.header, f.payload)};  // kept only if an event follows it
       return {};
     }
-    auto text = frame_content(f, nullptr, where_of(id, f.offset));
+    auto text = frame_content(f.header, f.payload, nullptr, where_of(id, f.offset));
     auto event = text ? json::parse(*text, nullptr, false) : json();
     if (event.is_discarded() || !event.is_object() || event.value("seq", 0ll) != next_event_ ||
         event.value("prev", "") != head_hash_ || to_hex(sha256(*text)) != to_hex(f.header.sha256)) {
@@ -858,11 +808,11 @@ Result<std::string> Archive::read_content(FrameKind kind, std::uint32_t segment,
                       where_of(segment, offset));
   std::string base;
   if (frame.header.delta) {
-    MF_TRY(bytes, base_head(delta_base(frame)));
+    MF_TRY(bytes, base_head(delta_base(frame.header, frame.payload)));
     base = std::move(bytes);
   }
   MF_TRY(dict, dictionary(frame.header.dictionary));
-  return frame_content(frame, dict, where_of(segment, offset), &base);
+  return frame_content(frame.header, frame.payload, dict, where_of(segment, offset), &base);
 }
 
 Result<std::string> Archive::base_head(std::int64_t message) {
@@ -876,7 +826,7 @@ Result<std::string> Archive::base_head(std::int64_t message) {
   if (frame.header.kind != FrameKind::Message || frame.header.delta)
     return make_error(Errc::Corrupt, "message " + std::to_string(message) + "'s head frame is not a whole head", where);
   MF_TRY(dict, dictionary(frame.header.dictionary));
-  return frame_content(frame, dict, where);
+  return frame_content(frame.header, frame.payload, dict, where);
 }
 
 Result<std::string> Archive::head_of(std::int64_t message) {
@@ -934,7 +884,7 @@ Result<std::string> Archive::read_event(std::uint32_t segment, std::uint64_t off
   MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
   if (frame.header.kind != FrameKind::Event)
     return make_error(Errc::Corrupt, "the catalog points at a frame that is no event", where_of(segment, offset));
-  return frame_content(frame, nullptr, where_of(segment, offset));
+  return frame_content(frame.header, frame.payload, nullptr, where_of(segment, offset));
 }
 
 Result<std::vector<std::string>> Archive::events(const std::string& type, std::int64_t since) {

@@ -1,8 +1,10 @@
 #include "archive/frame.h"
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
+#include <memory>
 
 namespace mf::archive {
 namespace {
@@ -59,6 +61,57 @@ Result<FrameHeader> decode_header(std::string_view b) {
   h.compressed = flags & 1;
   h.delta = flags & 2;
   return h;
+}
+
+Result<std::string> frame_content(const FrameHeader& h, std::string_view payload, const Dictionary* dictionary,
+                                  const std::string& where, const std::string* base) {
+  auto corrupt = [&](const std::string& what) { return make_error(Errc::Corrupt, what, where); };
+  if (!h.compressed) {
+    if (payload.size() != h.content_size) return corrupt("frame content size does not match its payload");
+    return std::string(payload);
+  }
+  if (h.delta) {
+    if (!base) return corrupt("a delta head read without its base message's head");
+    if (payload.size() < 8) return corrupt("a delta head frame too short for its base");
+    payload.remove_prefix(8);
+  }
+  if (ZSTD_getFrameContentSize(payload.data(), payload.size()) != h.content_size)
+    return corrupt("the zstd frame's content size is not the frame header's");
+  bool with_dictionary = !h.delta && (h.kind == FrameKind::Message || h.kind == FrameKind::Body);
+  if (h.dictionary != 0 && with_dictionary && !dictionary)
+    return corrupt("dictionary " + std::to_string(h.dictionary) + " not found");
+  thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+  std::size_t r = ZSTD_DCtx_reset(ctx.get(), ZSTD_reset_session_and_parameters);
+  if (!ZSTD_isError(r) && h.delta) r = ZSTD_DCtx_refPrefix(ctx.get(), base->data(), base->size());
+  if (!ZSTD_isError(r) && with_dictionary && dictionary) {
+    if (!dictionary->ddict) return make_error(Errc::Io, "zstd could not load dictionary " + std::to_string(h.dictionary), where);
+    r = ZSTD_DCtx_refDDict(ctx.get(), dictionary->ddict.get());
+  }
+  // Room for what is claimed, but at most 4 MB ahead of what zstd has produced.
+  std::string out(std::min<std::uint64_t>(h.content_size, 4u << 20), '\0');
+  ZSTD_inBuffer in{payload.data(), payload.size(), 0};
+  std::size_t produced = 0;
+  while (!ZSTD_isError(r)) {
+    ZSTD_outBuffer o{out.data(), out.size(), produced};
+    r = ZSTD_decompressStream(ctx.get(), &o, &in);
+    produced = o.pos;
+    if (ZSTD_isError(r) || r == 0) break;  // an error, or the frame is whole
+    if (produced < out.size()) {
+      if (in.pos == in.size) return corrupt("cannot decompress: the zstd frame is cut short");
+      continue;
+    }
+    if (out.size() >= h.content_size) return corrupt("the zstd frame holds more than its content size");
+    out.resize(std::min<std::uint64_t>(h.content_size, out.size() * 2));
+  }
+  if (ZSTD_isError(r)) return corrupt(std::string("cannot decompress: ") + ZSTD_getErrorName(r));
+  if (produced != h.content_size || in.pos != in.size) return corrupt("cannot decompress: wrong size");
+  out.resize(produced);
+  return out;
+}
+
+std::int64_t delta_base(const FrameHeader& header, std::string_view payload) {
+  if (!header.delta || payload.size() < 8) return 0;
+  return static_cast<std::int64_t>(get(payload, 0, 8));
 }
 
 }  // namespace mf::archive

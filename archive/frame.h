@@ -1,5 +1,6 @@
 // One frame of an archive segment (docs/formats/archive.md): a 64-byte
-// header that describes itself, then the payload. Pure encoding, no I/O.
+// header that describes itself, then the payload. Pure encoding and
+// decoding, no I/O.
 //
 //   0  "MFRM"            magic
 //   4  u8  version (1)
@@ -16,6 +17,7 @@
 // Integers are little-endian.
 #pragma once
 
+#include "archive/dictionary.h"
 #include "core/error.h"
 #include "core/sha256.h"
 
@@ -53,5 +55,16 @@ constexpr std::uint64_t kMaxPayloadSize = kMaxContentSize + (kMaxContentSize >> 
 std::string encode_header(const FrameHeader& header);
 // Errc::Corrupt naming what is wrong (magic, version, kind, flags, checksum).
 [[nodiscard]] Result<FrameHeader> decode_header(std::string_view bytes);
+
+// A frame's content: the payload itself, or the payload decompressed, the
+// output growing as zstd produces it (an altered size allocates nothing zstd
+// does not fill). `dictionary`: the one the header names (null for none);
+// `base`: the base message's head, for a delta head. Errc::Corrupt naming
+// `where` when the payload does not give the header's content.
+[[nodiscard]] Result<std::string> frame_content(const FrameHeader& header, std::string_view payload,
+                                                const Dictionary* dictionary, const std::string& where,
+                                                const std::string* base = nullptr);
+// The base message of a delta head (0 for any other frame).
+std::int64_t delta_base(const FrameHeader& header, std::string_view payload);
 
 }  // namespace mf::archive

@@ -2,7 +2,6 @@
 // retention.cpp); not for other modules.
 #pragma once
 
-#include "archive/dictionary.h"
 #include "archive/segment.h"
 #include "core/sqlite.h"
 
@@ -12,18 +11,11 @@
 
 namespace mf::archive::detail {
 
-// A frame's content: the payload itself, or the payload decompressed;
-// `dictionary` is the zstd dictionary a message frame names (null for none),
-// `base` the head of the base message of a delta head (FrameHeader::delta).
-Result<std::string> frame_content(const FrameAt& frame, const Dictionary* dictionary, const std::string& where,
-                                  const std::string* base = nullptr);
 // The catalog keeps SHA-256 digests as 32-byte blobs (half the bytes of
 // hex, in the table and again in its index); its queries read them back
 // as lower(hex(column)).
 std::string_view digest_bytes(const Digest& digest);
 std::string digest_blob(std::string_view hex);  // "" for "" (no body)
-// The base message of a delta head frame (0 for any other frame).
-std::int64_t delta_base(const FrameAt& frame);
 Result<std::string> meta(sql::Database& db, const std::string& key);
 Result<void> set_meta(sql::Database& db, const std::string& key, const std::string& value);
 // Events as stored: compact JSON with sorted keys, UTF-8.

@@ -118,13 +118,13 @@ Result<std::vector<Fault>> Archive::verify() {
       const Dictionary* dict = nullptr;
       if (f.header.kind == FrameKind::Message || f.header.kind == FrameKind::Body)
         if (auto d = segment_dictionaries.find(f.header.dictionary); d != segment_dictionaries.end()) dict = &d->second;
-      Seen seen{f.header.kind, sha, delta_base(f)};
+      Seen seen{f.header.kind, sha, delta_base(f.header, f.payload)};
       if (f.header.delta) {
         deltas.push_back({id, f.offset});
         frames[{id, f.offset}] = std::move(seen);
         return {};
       }
-      auto content = frame_content(f, dict, where);
+      auto content = frame_content(f.header, f.payload, dict, where);
       if (!content) {
         fault("frame", where, content.error().message);
       } else if (to_hex(sha256(*content)) != sha) {
