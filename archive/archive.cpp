@@ -63,11 +63,11 @@ CREATE TABLE IF NOT EXISTS holds(
 CREATE UNIQUE INDEX IF NOT EXISTS holds_active ON holds(name) WHERE released IS NULL;
 )";
 
-constexpr std::size_t kCompressEventsFrom = 256;
+constexpr std::size_t kCompressEventsFrom = 256;  // bytes of JSON; shorter events are stored as they are
 
 // Retention only rises: the locked minimum. ?1 message, ?2 retain-until, ?3 class.
 constexpr const char* kRaiseRetention =
-    "UPDATE messages SET retain_until = ?2, class = ?3 WHERE seq = ?1 AND retain_until < ?2";  // bytes of JSON; shorter events are stored as they are
+    "UPDATE messages SET retain_until = ?2, class = ?3 WHERE seq = ?1 AND retain_until < ?2";
 
 }  // namespace
 
@@ -83,7 +83,6 @@ std::string digest_blob(std::string_view hex) {
   for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
   return out;
 }
-
 
 Result<std::string> meta(sql::Database& db, const std::string& key) {
   MF_TRY(q, db.prepare("SELECT value FROM meta WHERE key = ?1"));
@@ -573,7 +572,7 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
           MF_TRY(stored_before, find_body.step());
           if (stored_before && find_body.column_int(0) != 0) {
             base = find_body.column_int(0);
-            MF_TRY(bytes, base_head(base));
+            MF_TRY(bytes, head_of(base, true));
             base_bytes = std::move(bytes);
           }
           find_body.reset();
@@ -584,13 +583,10 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
           }
         }
       }
-      std::uint64_t head_stored = 0;
-      if (batch.blobs.count(head)) {  // the same head in this batch already (messages differing in body only)
-      } else if (base != 0) {
-        MF_TRY(stored, store_delta(batch, head_bytes, head_digest, base, base_bytes, *delta_cctx));
-        head_stored = stored;
-      } else {
-        MF_TRY(stored, store_frame(batch, FrameKind::Message, head_bytes, head_digest, *cctx));
+      std::uint64_t head_stored = 0;  // stays 0 for a head this batch stored already (messages differing in body only)
+      if (!batch.blobs.count(head)) {
+        MF_TRY(stored, base != 0 ? store_delta(batch, head_bytes, head_digest, base, base_bytes, *delta_cctx)
+                                 : store_frame(batch, FrameKind::Message, head_bytes, head_digest, *cctx));
         head_stored = stored;
       }
       message = next_message_++;
@@ -662,8 +658,8 @@ Result<FrameHeader> Archive::compress_frame(FrameKind kind, std::string_view byt
 // with the base message's head as zstd's prefix, a few dozen bytes.
 Result<std::uint64_t> Archive::store_delta(Batch& batch, std::string_view head, const Digest& digest, std::int64_t base,
                                           const std::string& base_head, ZSTD_CCtx& cctx) {
-  std::string payload(8 + ZSTD_compressBound(head.size()), '\0');
-  for (int i = 0; i < 8; ++i) payload[i] = static_cast<char>((static_cast<std::uint64_t>(base) >> (8 * i)) & 0xff);
+  std::string payload = delta_prefix(base);
+  payload.resize(8 + ZSTD_compressBound(head.size()));
   std::size_t n = ZSTD_CCtx_reset(&cctx, ZSTD_reset_session_and_parameters);
   if (!ZSTD_isError(n)) n = ZSTD_CCtx_setParameter(&cctx, ZSTD_c_compressionLevel, kZstdLevel);
   if (!ZSTD_isError(n)) n = ZSTD_CCtx_refPrefix(&cctx, base_head.data(), base_head.size());
@@ -801,61 +797,49 @@ Result<void> Archive::audit(const std::string& command, json details) {
 }
 
 Result<std::string> Archive::read_content(FrameKind kind, std::uint32_t segment, std::uint64_t offset,
-                                          const std::string& sha) {
+                                          const std::string& sha, bool whole_only) {
   MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
   if (frame.header.kind != kind || (!sha.empty() && to_hex(frame.header.sha256) != sha))
     return make_error(Errc::Corrupt, "the frame here is not the one the catalog names (" + sha + ")",
                       where_of(segment, offset));
   std::string base;
   if (frame.header.delta) {
-    MF_TRY(bytes, base_head(delta_base(frame.header, frame.payload)));
+    if (whole_only)  // a base is never a delta itself: one level, no loop
+      return make_error(Errc::Corrupt, "a delta's base head is itself a delta", where_of(segment, offset));
+    MF_TRY(bytes, head_of(delta_base(frame.header, frame.payload), true));
     base = std::move(bytes);
   }
   MF_TRY(dict, dictionary(frame.header.dictionary));
   return frame_content(frame.header, frame.payload, dict, where_of(segment, offset), &base);
 }
 
-Result<std::string> Archive::base_head(std::int64_t message) {
-  MF_TRY(q, db_->prepare("SELECT segment, offset FROM messages WHERE seq = ?1 AND base = 0 AND segment != 0"));
-  q.bind(1, message);
-  MF_TRY(row, q.step());
-  if (!row) return make_error(Errc::Corrupt, "message " + std::to_string(message) + ", a delta's base, has no whole head", dir_);
-  MF_TRY(frame, read_frame(segment_path(dir_, static_cast<std::uint32_t>(q.column_int(0))),
-                           static_cast<std::uint64_t>(q.column_int(1))));
-  std::string where = where_of(static_cast<std::uint32_t>(q.column_int(0)), static_cast<std::uint64_t>(q.column_int(1)));
-  if (frame.header.kind != FrameKind::Message || frame.header.delta)
-    return make_error(Errc::Corrupt, "message " + std::to_string(message) + "'s head frame is not a whole head", where);
-  MF_TRY(dict, dictionary(frame.header.dictionary));
-  return frame_content(frame.header, frame.payload, dict, where);
-}
-
-Result<std::string> Archive::head_of(std::int64_t message) {
+Result<std::string> Archive::head_of(std::int64_t message, bool as_base) {
   MF_TRY(q, db_->prepare("SELECT segment, offset FROM messages WHERE seq = ?1 AND segment != 0"));
   q.bind(1, message);
   MF_TRY(row, q.step());
-  if (!row) return make_error(Errc::NotFound, "message " + std::to_string(message) + " has no head in the archive", dir_);
+  if (!row) return make_error(as_base ? Errc::Corrupt : Errc::NotFound,
+                              "message " + std::to_string(message) + " has no head in the archive", dir_);
   return read_content(FrameKind::Message, static_cast<std::uint32_t>(q.column_int(0)),
-                      static_cast<std::uint64_t>(q.column_int(1)), "");
+                      static_cast<std::uint64_t>(q.column_int(1)), "", as_base);
 }
 
 Result<std::string> Archive::get(std::int64_t message) {
-  MF_TRY(q, db_->prepare("SELECT lower(hex(m.sha256)), '', m.segment, m.offset, m.purged, lower(hex(b.sha256)), "
-                         "b.segment, b.offset "
-                         "FROM messages m LEFT JOIN bodies b ON b.id = m.body WHERE m.seq = ?1"));
+  MF_TRY(q, db_->prepare("SELECT lower(hex(m.sha256)), m.segment, m.offset, m.purged, lower(hex(b.sha256)), "
+                         "b.segment, b.offset FROM messages m LEFT JOIN bodies b ON b.id = m.body WHERE m.seq = ?1"));
   q.bind(1, message);
   MF_TRY(row, q.step());
   std::string name = "message " + std::to_string(message);
   if (!row) return make_error(Errc::NotFound, "no " + name + " in the archive", dir_);
-  if (!q.column_is_null(4))
-    return make_error(Errc::NotFound, name + " was purged (event " + std::to_string(q.column_int(4)) + ")", dir_);
-  std::string sha = q.column_text(0), body = q.column_is_null(5) ? "" : q.column_text(5);
-  MF_TRY(raw, read_content(FrameKind::Message, static_cast<std::uint32_t>(q.column_int(2)),
-                           static_cast<std::uint64_t>(q.column_int(3)), q.column_text(1)));
+  if (!q.column_is_null(3))
+    return make_error(Errc::NotFound, name + " was purged (event " + std::to_string(q.column_int(3)) + ")", dir_);
+  std::string sha = q.column_text(0), body = q.column_is_null(4) ? "" : q.column_text(4);
+  MF_TRY(raw, read_content(FrameKind::Message, static_cast<std::uint32_t>(q.column_int(1)),
+                           static_cast<std::uint64_t>(q.column_int(2)), ""));  // checked whole, below
   if (!body.empty()) {
-    if (q.column_is_null(6) || q.column_int(6) == 0)
+    if (q.column_is_null(5) || q.column_int(5) == 0)
       return make_error(Errc::Corrupt, name + ": its body " + body + " is not in the archive", dir_);
-    MF_TRY(body_bytes, read_content(FrameKind::Body, static_cast<std::uint32_t>(q.column_int(6)),
-                                    static_cast<std::uint64_t>(q.column_int(7)), body));
+    MF_TRY(body_bytes, read_content(FrameKind::Body, static_cast<std::uint32_t>(q.column_int(5)),
+                                    static_cast<std::uint64_t>(q.column_int(6)), body));
     raw += body_bytes;
   }
   std::string actual = to_hex(sha256(raw));

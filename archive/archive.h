@@ -21,9 +21,6 @@
 #include <string>
 #include <vector>
 
-struct ZSTD_CCtx_s;
-using ZSTD_CCtx = ZSTD_CCtx_s;
-
 namespace mf::archive {
 
 // A message as read from a source, with where it was.
@@ -158,14 +155,15 @@ class Archive {
   Result<void> apply_event(const nlohmann::json& event, const std::string& hash, std::uint32_t segment,
                            std::uint64_t offset, const Blobs& blobs);
   Result<void> apply_placements(const nlohmann::json& placements, std::int64_t event);
-  // A head or body frame's bytes (its SHA-256 checked when `sha` is given);
-  // a delta head is read with its base message's head.
-  Result<std::string> read_content(FrameKind kind, std::uint32_t segment, std::uint64_t offset, const std::string& sha);
-  // The head of a message stored whole (a delta's base).
-  Result<std::string> base_head(std::int64_t message);
-  // A message's head alone (what retention rules and holds look at): its
-  // body is neither read nor decompressed.
-  Result<std::string> head_of(std::int64_t message);
+  // A head or body frame's bytes (its header's SHA-256 checked when `sha` is
+  // given); a delta head is read with its base message's head, which
+  // `whole_only` requires to be stored whole.
+  Result<std::string> read_content(FrameKind kind, std::uint32_t segment, std::uint64_t offset, const std::string& sha,
+                                   bool whole_only = false);
+  // A message's head alone (what retention rules and holds look at, and a
+  // delta's base `as_base`, which must be stored whole): its body is
+  // neither read nor decompressed.
+  Result<std::string> head_of(std::int64_t message, bool as_base = false);
   // The event frame's JSON (decompressed when it was stored compressed).
   Result<std::string> read_event(std::uint32_t segment, std::uint64_t offset);
   // Rewrites a segment without the frames of purged messages (archive/retention.cpp).

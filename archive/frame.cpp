@@ -56,7 +56,7 @@ Result<FrameHeader> decode_header(std::string_view b) {
     return make_error(Errc::Corrupt, "frame header claims " + std::to_string(std::max(h.content_size, h.payload_size)) +
                                          " bytes, more than a frame may hold");
   auto flags = get(b, 56, 4);
-  if (flags > 3 || (flags == 2) || (flags == 3 && h.kind != FrameKind::Message))
+  if (flags > 3 || flags == 2 || (flags == 3 && h.kind != FrameKind::Message))
     return make_error(Errc::Corrupt, "unknown frame flags " + std::to_string(flags));
   h.compressed = flags & 1;
   h.delta = flags & 2;
@@ -106,6 +106,12 @@ Result<std::string> frame_content(const FrameHeader& h, std::string_view payload
   if (ZSTD_isError(r)) return corrupt(std::string("cannot decompress: ") + ZSTD_getErrorName(r));
   if (produced != h.content_size || in.pos != in.size) return corrupt("cannot decompress: wrong size");
   out.resize(produced);
+  return out;
+}
+
+std::string delta_prefix(std::int64_t base) {
+  std::string out;
+  put(out, static_cast<std::uint64_t>(base), 8);
   return out;
 }
 

@@ -64,6 +64,9 @@ std::string encode_header(const FrameHeader& header);
 [[nodiscard]] Result<std::string> frame_content(const FrameHeader& header, std::string_view payload,
                                                 const Dictionary* dictionary, const std::string& where,
                                                 const std::string* base = nullptr);
+// A delta head's payload starts with its base message's number (8 bytes);
+// the zstd frame follows.
+std::string delta_prefix(std::int64_t base);
 // The base message of a delta head (0 for any other frame).
 std::int64_t delta_base(const FrameHeader& header, std::string_view payload);
 

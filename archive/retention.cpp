@@ -314,14 +314,14 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
     MF_TRY(gone, db_->prepare("UPDATE messages SET segment = 0, offset = 0 WHERE segment = ?1 AND purged IS NOT NULL"));
     gone.bind(1, std::int64_t{id});
     MF_CHECK(gone.run());
-    MF_TRY(whole, db_->prepare(std::string("UPDATE messages AS m SET base = 0 WHERE m.segment = ?1 AND ") +
-                               kOrphanedDelta));
     MF_TRY(resize, db_->prepare("UPDATE messages SET stored_size = ?3 WHERE segment = ?1 AND offset = ?2"));
     for (const auto& [offset, size] : whole_sizes) {
       resize.bind(1, std::int64_t{id}).bind(2, static_cast<std::int64_t>(offset)).bind(3, static_cast<std::int64_t>(size));
       MF_CHECK(resize.run());
       resize.reset();
     }
+    MF_TRY(whole, db_->prepare(std::string("UPDATE messages AS m SET base = 0 WHERE m.segment = ?1 AND ") +
+                               kOrphanedDelta));
     whole.bind(1, std::int64_t{id});
     MF_CHECK(whole.run());
     MF_TRY(dead, db_->prepare(std::string("UPDATE bodies AS b SET segment = 0, offset = 0 WHERE b.segment = ?1 AND ") +

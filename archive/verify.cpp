@@ -148,7 +148,7 @@ Result<std::vector<Fault>> Archive::verify() {
 
   // 2. The catalog against the segments and the chain.
   std::set<At> referenced;
-  MF_TRY(m, db_->prepare("SELECT m.seq, lower(hex(m.sha256)), m.segment, m.offset, m.retain_until, m.purged, '', "
+  MF_TRY(m, db_->prepare("SELECT m.seq, lower(hex(m.sha256)), m.segment, m.offset, m.retain_until, m.purged, "
                          "COALESCE(lower(hex(b.sha256)), ''), m.base FROM messages m LEFT JOIN bodies b ON b.id = m.body "
                          "ORDER BY m.seq"));
   std::map<std::string, bool> body_needed;  // body -> held by a message not purged
@@ -157,7 +157,7 @@ Result<std::vector<Fault>> Archive::verify() {
     MF_TRY(row, m.step());
     if (!row) break;
     std::int64_t seq = m.column_int(0);
-    std::string name = "message " + std::to_string(seq), head = m.column_text(6), body = m.column_text(7);
+    std::string name = "message " + std::to_string(seq), head, body = m.column_text(6);
     At at{static_cast<std::uint32_t>(m.column_int(2)), static_cast<std::uint64_t>(m.column_int(3))};
     std::int64_t purged = m.column_is_null(5) ? 0 : m.column_int(5);
     if (!body.empty()) body_needed[body] = body_needed[body] || !purged;
@@ -190,9 +190,9 @@ Result<std::vector<Fault>> Archive::verify() {
       fault("catalog", name, "no message frame at " + where_of(at.first, at.second));
     else if (f->second.sha != head)
       fault("catalog", name, "its ingest event says its head has SHA-256 " + head + ", the frame holds " + f->second.sha);
-    else if (f->second.base != m.column_int(8))
+    else if (f->second.base != m.column_int(7))
       fault("catalog", name, "its head frame is a delta on message " + std::to_string(f->second.base) +
-                                 ", the catalog says " + std::to_string(m.column_int(8)));
+                                 ", the catalog says " + std::to_string(m.column_int(7)));
   }
   for (const auto& at : deltas) {  // read through the catalog: its faults are named above
     const auto& seen = frames[at];

@@ -17,8 +17,8 @@ Result<FileLock> FileLock::take(const std::string& path, const std::string& what
     char holder[64] = {};
     ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
     ::close(fd);
-    std::string who = n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string("another process\n");
-    who.pop_back();  // the newline written below
+    std::string who = n > 0 ? std::string(holder, static_cast<std::size_t>(n)) : std::string("another process");
+    if (!who.empty() && who.back() == '\n') who.pop_back();  // written below
     if (error == EWOULDBLOCK)
       return make_error(Errc::Temp, what + " is in use by " + who + "; try again when it has finished", path);
     return make_error(Errc::Io, "cannot lock " + what + ": " + std::strerror(error), path);

@@ -62,7 +62,7 @@ void damaged(std::string_view bytes) {
     h.content_size = (static_cast<std::uint64_t>(at(4)) << 24 | at(5) << 16 | at(6) << 8 | at(7)) % (64u << 20);
     intact = intact && h.content_size == content.size();
   }
-  std::string payload = delta ? std::string("\x01\0\0\0\0\0\0\0", 8) + frame : frame;
+  std::string payload = delta ? mf::archive::delta_prefix(1) + frame : frame;
   auto out = mf::archive::frame_content(h, payload, nullptr, "fuzz", &kBase);
   if (intact && (!out || *out != content)) __builtin_trap();
   if (out && out->size() != h.content_size) __builtin_trap();
