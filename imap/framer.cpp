@@ -1,6 +1,7 @@
 #include "imap/framer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace mf::imap {
@@ -12,11 +13,15 @@ struct LiteralMarker {
 };
 
 // A line announces a literal when it ends in "{N}" or "{N+}" (RFC 9051 §4.3,
-// RFC 7888), optionally preceded by "~" for literal8 (RFC 3516).
+// RFC 7888), optionally preceded by "~" for literal8 (RFC 3516). A literal is
+// a value, so it follows a space or an opening parenthesis.
 Result<std::optional<LiteralMarker>> find_marker(std::string_view line) {
   if (line.empty() || line.back() != '}') return std::optional<LiteralMarker>{};
   auto open = line.rfind('{');
   if (open == std::string_view::npos) return std::optional<LiteralMarker>{};
+  std::size_t before = open > 0 && line[open - 1] == '~' ? open - 1 : open;
+  if (before == 0 || (line[before - 1] != ' ' && line[before - 1] != '('))
+    return std::optional<LiteralMarker>{};
   std::string_view inner = line.substr(open + 1, line.size() - open - 2);
   bool non_sync = !inner.empty() && inner.back() == '+';
   if (non_sync) inner.remove_suffix(1);
@@ -26,6 +31,32 @@ Result<std::optional<LiteralMarker>> find_marker(std::string_view line) {
   std::uint64_t size = 0;
   std::from_chars(inner.data(), inner.data() + inner.size(), size);
   return std::optional<LiteralMarker>{LiteralMarker{size, non_sync}};
+}
+
+// Whether a response whose first line is line may carry literals: not a
+// status response (tagged, or untagged OK/NO/BAD/BYE/PREAUTH), not a
+// continuation request (RFC 9051 §7.1, §7.5), and not one of the untagged
+// responses built of atoms and numbers only (§7.2.2, §7.3.1, §7.4.1).
+bool response_may_carry_literals(std::string_view line) {
+  auto word_at = [&](std::size_t& pos) {
+    std::size_t end = line.find(' ', pos);
+    std::string_view word = line.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    pos = end == std::string_view::npos ? line.size() : end + 1;
+    std::string upper(word);
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return upper;
+  };
+  if (line.empty() || line[0] == '+') return false;
+  std::size_t pos = 0;
+  if (word_at(pos) != "*") return false;  // a tagged response is a status response
+  std::string word = word_at(pos);
+  for (const char* none : {"OK", "NO", "BAD", "BYE", "PREAUTH", "CAPABILITY", "ENABLED", "FLAGS", "SEARCH"})
+    if (word == none) return false;
+  if (!word.empty() && std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    std::string kind = word_at(pos);
+    return kind != "EXISTS" && kind != "RECENT" && kind != "EXPUNGE";
+  }
+  return true;
 }
 
 }  // namespace
@@ -50,7 +81,8 @@ void Framer::compact() {
 }
 
 std::optional<std::uint64_t> Framer::awaiting_sync_literal() const {
-  if (in_literal_ && sync_pending_) return literal_left_;
+  // "{0}" too: the client waits for "+" before it sends the rest of the line.
+  if (sync_pending_ && buffered() == 0) return literal_left_;
   return std::nullopt;
 }
 
@@ -84,9 +116,14 @@ Result<Framer::LineStep> Framer::take_line() {
     return make_error(Errc::Limit, "line longer than " + std::to_string(limits.max_line) + " bytes");
   std::string_view line(buffer_.data() + pos_, nl - pos_);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  MF_TRY(marker, find_marker(line));
+  std::optional<LiteralMarker> marker;
+  if (!options_.server_responses || !frame_.text.empty() || response_may_carry_literals(line)) {
+    MF_TRY(found, find_marker(line));
+    marker = found;
+  }
   frame_.text.append(buffer_.data() + pos_, nl + 1 - pos_);
   pos_ = scan_ = nl + 1;
+  sync_pending_ = false;
   if (!marker) return LineStep::Complete;
   if (marker->size > limits.max_literal)
     return make_error(Errc::Limit, "literal of " + std::to_string(marker->size) + " bytes exceeds the limit of " +

@@ -1,7 +1,8 @@
 // Splits a byte stream into IMAP frames: one complete response (or command),
 // i.e. a line plus every literal it announces and the lines that follow them.
 // No I/O: the caller feeds bytes and asks for the next frame; "need more" is
-// an empty optional. Works the same for server responses and client commands.
+// an empty optional. Works for server responses and client commands; reading
+// responses, it knows which responses the grammar lets carry a literal.
 #pragma once
 
 #include "core/error.h"
@@ -39,6 +40,12 @@ class Framer {
     Limits limits;
     std::uint64_t stream_threshold = UINT64_MAX;  // never stream by default
     LiteralSink sink;
+    // Reading server responses: a status response, a continuation request
+    // and the responses made of atoms and numbers end where their line ends,
+    // whatever the line's last characters (RFC 9051 §7.1: resp-text holds no
+    // literal). A "{N}" there is text; taken as a literal, it would swallow
+    // the start of the next response.
+    bool server_responses = false;
   };
 
   Framer() = default;
@@ -52,7 +59,8 @@ class Framer {
   [[nodiscard]] Result<std::optional<Frame>> next();
 
   // Set while the frame being read waits for a synchronizing literal
-  // ("{N}" without "+"): a server must send a continuation request.
+  // ("{N}" without "+", "{0}" too) and none of its bytes has arrived: a
+  // server must send a continuation request.
   std::optional<std::uint64_t> awaiting_sync_literal() const;
 
   // Bytes fed but not consumed yet.

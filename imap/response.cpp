@@ -1,5 +1,7 @@
 #include "imap/response.h"
 
+#include "imap/writer.h"
+
 #include <algorithm>
 
 namespace mf::imap {
@@ -145,8 +147,16 @@ Result<Response> parse_fetch(Cursor& in, std::uint32_t seq) {
       MF_TRY(uid, to_u32(v, in, "a UID"));
       out.uid = uid;
     } else if (name == "FLAGS") {
+      // RFC 9051 §7.5.2: each is a flag atom. Anything else (a string, a
+      // literal with a CR LF in it) is kept apart, never taken for a flag.
       if (!v.is_list()) return in.error("a flag list");
-      out.flags = atoms_of(v);
+      out.flags.emplace();
+      for (const auto& flag : v.items) {
+        if (flag.is_atom() && is_flag_text(flag.text))
+          out.flags->push_back(flag.text);
+        else
+          out.invalid_flags.push_back(shown(flag.display()));
+      }
     } else if (name == "INTERNALDATE") {
       if (!v.is_string()) return in.error("a quoted INTERNALDATE");
       out.internaldate = v.text;
@@ -169,21 +179,32 @@ Result<Response> parse_fetch(Cursor& in, std::uint32_t seq) {
   return out;
 }
 
-// One of NAMESPACE's three parts: NIL or ((prefix delimiter [extensions]) ...).
+// One of NAMESPACE's three parts: NIL or "(" 1*("(" string SP (quoted-char /
+// NIL) *(extension) ")") ")". RFC 2342 §5 puts no space between the
+// descriptions (Courier sends them so); a space there is tolerated too.
 Result<std::vector<Namespace>> namespace_list(Cursor& in) {
   MF_CHECK(in.expect(' '));
-  MF_TRY(v, in.value());
   std::vector<Namespace> out;
-  if (v.is_nil()) return out;
-  if (!v.is_list()) return in.error("NIL or a list of namespaces");
-  for (const auto& ns : v.items) {
-    if (!ns.is_list() || ns.items.size() < 2 || !ns.items[0].is_string() ||
-        !(ns.items[1].is_nil() || (ns.items[1].is_string() && ns.items[1].text.size() == 1)))
-      return in.error("a namespace (\"prefix\" \"delimiter\")");
-    Namespace n{ns.items[0].text, std::nullopt};
-    if (ns.items[1].is_string()) n.delimiter = ns.items[1].text[0];
-    out.push_back(std::move(n));
+  if (!in.peek('(')) {
+    MF_TRY(nil, in.value());
+    if (!nil.is_nil()) return in.error("NIL or a list of namespaces");
+    return out;
   }
+  in.consume('(');
+  do {
+    MF_CHECK(in.expect('('));
+    MF_TRY(prefix, in.value());
+    MF_CHECK(in.expect(' '));
+    MF_TRY(delimiter, in.value());
+    if (!prefix.is_string() || !(delimiter.is_nil() || (delimiter.is_string() && delimiter.text.size() == 1)))
+      return in.error("a namespace (\"prefix\" \"delimiter\")");
+    while (in.consume(' ')) MF_CHECK(in.value());  // extensions (RFC 4466 §2.3, RFC 2342 §5) are ignored
+    MF_CHECK(in.expect(')'));
+    Namespace n{std::move(prefix.text), std::nullopt};
+    if (delimiter.is_string()) n.delimiter = delimiter.text[0];
+    out.push_back(std::move(n));
+    in.consume(' ');
+  } while (!in.consume(')'));
   return out;
 }
 

@@ -96,7 +96,8 @@ struct FetchSection {
 struct FetchData {
   std::uint32_t seq = 0;
   std::optional<std::uint32_t> uid;
-  std::optional<std::vector<std::string>> flags;
+  std::optional<std::vector<std::string>> flags;  // only flag atoms (RFC 9051 §9 flag-fetch)
+  std::vector<std::string> invalid_flags;         // what FLAGS held that is not a flag, for a report
   std::optional<std::string> internaldate;  // as sent: "dd-Mon-yyyy hh:mm:ss +zzzz"
   std::optional<std::uint64_t> size;        // RFC822.SIZE
   std::optional<std::uint64_t> modseq;

@@ -14,6 +14,35 @@ bool is_atom_text(std::string_view text) {
   return true;
 }
 
+bool is_flag_text(std::string_view text) {
+  if (!text.empty() && text[0] == '\\') text.remove_prefix(1);
+  return is_atom_text(text);
+}
+
+bool is_printable_ascii(std::string_view text) {
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+std::string shown(std::string_view text) {
+  std::string out;
+  for (char ch : text.substr(0, 80)) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return text.size() > 80 ? out + "..." : out;
+}
+
 bool is_quotable(std::string_view text) {
   if (text.size() > 1024) return false;  // long strings read better as literals
   for (char ch : text) {
@@ -33,7 +62,7 @@ std::string quote(std::string_view text) {
 }
 
 CommandBuilder::CommandBuilder(std::string_view tag, std::string_view name, bool literal_plus)
-    : literal_plus_(literal_plus) {
+    : tag_(tag), literal_plus_(literal_plus) {
   pieces_.push_back(WirePiece{std::string(tag) + " " + std::string(name)});
 }
 
@@ -49,7 +78,12 @@ void CommandBuilder::space() {
   append(" ");
 }
 
+void CommandBuilder::refuse(std::string what, std::string_view text) {
+  if (!refused_) refused_ = "refusing to send \"" + shown(text) + "\": not " + what;
+}
+
 CommandBuilder& CommandBuilder::atom(std::string_view text) {
+  if (!is_atom_text(text)) refuse("an IMAP atom", text);
   space();
   append(text);
   return *this;
@@ -61,7 +95,13 @@ CommandBuilder& CommandBuilder::astring(std::string_view text) {
 }
 
 CommandBuilder& CommandBuilder::string(std::string_view text) {
-  if (is_quotable(text)) return atom(quote(text));
+  // RFC 9051 §4.3: no string form carries NUL (CHAR8 excludes it).
+  if (text.find('\0') != std::string_view::npos) refuse("an IMAP string (it holds a NUL byte)", text);
+  if (is_quotable(text)) {
+    space();
+    append(quote(text));
+    return *this;
+  }
   // Small non-quotable strings are copied so the caller need not keep them.
   space();
   append("{" + std::to_string(text.size()) + (literal_plus_ ? "+}\r\n" : "}\r\n"));
@@ -81,18 +121,27 @@ CommandBuilder& CommandBuilder::literal(std::string_view bytes) {
   return *this;
 }
 
-CommandBuilder& CommandBuilder::list(const std::vector<std::string>& atoms) {
+CommandBuilder& CommandBuilder::flag_list(const std::vector<std::string>& flags) {
   std::string text = "(";
-  for (std::size_t i = 0; i < atoms.size(); ++i) {
+  for (std::size_t i = 0; i < flags.size(); ++i) {
+    if (!is_flag_text(flags[i])) refuse("an IMAP flag", flags[i]);
     if (i) text += ' ';
-    text += atoms[i];
+    text += flags[i];
   }
-  return atom(text + ")");
+  space();
+  append(text + ")");
+  return *this;
 }
 
-CommandBuilder& CommandBuilder::raw(std::string_view text) { return atom(text); }
+CommandBuilder& CommandBuilder::raw(std::string_view text) {
+  if (!is_printable_ascii(text)) refuse("printable US-ASCII", text);
+  space();
+  append(text);
+  return *this;
+}
 
-std::vector<WirePiece> CommandBuilder::finish() {
+Result<std::vector<WirePiece>> CommandBuilder::finish() {
+  if (refused_) return make_error(Errc::Perm, *refused_);
   append("\r\n");
   return std::move(pieces_);
 }

@@ -30,7 +30,7 @@ void add_append_message(imap::CommandBuilder& command, const AppendRequest& m) {
   std::vector<std::string> flags;
   for (const auto& f : m.flags)
     if (!iequals(f, "\\Recent")) flags.push_back(f);  // RFC 9051 §2.3.2: \Recent cannot be set
-  command.list(flags);
+  command.flag_list(flags);
   if (!m.internaldate.empty()) command.string(m.internaldate);
   command.literal(m.message);
 }
@@ -47,6 +47,12 @@ std::vector<std::uint32_t> appended_uids(const imap::StatusResponse& status, std
   }
   if (count != messages) return {};  // also guards expand() against a huge range
   return set->expand(0);
+}
+
+imap::Framer::Options response_framing() {
+  imap::Framer::Options options;
+  options.server_responses = true;
+  return options;
 }
 
 std::string describe_status(const imap::StatusResponse& s) {
@@ -81,7 +87,7 @@ bool SelectedMailbox::accepts_flag(std::string_view flag) const {
 }
 
 Client::Client(std::unique_ptr<net::Connection> conn, ClientOptions options)
-    : conn_(std::move(conn)), options_(std::move(options)), buffer_(kReadChunk) {}
+    : conn_(std::move(conn)), options_(std::move(options)), framer_(response_framing()), buffer_(kReadChunk) {}
 
 Error Client::fail(Error e) {
   if (!bye_text_.empty() && e.code == Errc::Temp) e.message += " (server said BYE: " + bye_text_ + ")";
@@ -189,10 +195,14 @@ Task<Result<imap::StatusResponse>> Client::execute(const std::string& tag, std::
 }
 
 Task<Result<imap::StatusResponse>> Client::run(imap::CommandBuilder command, const UntaggedHandler& handler) {
+  const std::string tag = command.tag();
   auto pieces = command.finish();
-  std::string_view first = pieces.front().bytes();
-  std::string tag(first.substr(0, first.find(' ')));
-  co_return co_await execute(tag, std::move(pieces), handler);
+  if (!pieces) {
+    std::string name = command_names_[tag];
+    command_names_.erase(tag);
+    co_return with_context(pieces.error(), conn_->peer() + " " + name);
+  }
+  co_return co_await execute(tag, std::move(*pieces), handler);
 }
 
 bool Client::has_capability(std::string_view name) const { return capabilities_.count(imap::to_upper(name)) > 0; }
@@ -240,10 +250,9 @@ Task<Result<imap::StatusResponse>> Client::authenticate(std::string mechanism, c
   command.atom(mechanism);
   bool initial_sent = has_capability("SASL-IR");
   if (initial_sent) command.atom(initial.empty() ? std::string("=") : initial);
-  auto pieces = command.finish();
-  std::string_view first = pieces.front().bytes();
-  std::string tag(first.substr(0, first.find(' ')));
+  const std::string tag = command.tag();
   command_names_.erase(tag);
+  MF_CO_TRY(pieces, command.finish());
   if (broken_) co_return *broken_;
   std::vector<std::string_view> wire;
   for (const auto& p : pieces) wire.push_back(p.bytes());
@@ -425,10 +434,10 @@ Task<Result<std::map<std::string, std::map<std::string, std::uint64_t>>>> Client
   for (const auto& mailbox : mailboxes) {
     auto command = new_command("STATUS");
     command.astring(mailbox).raw(items);
-    commands.push_back(command.finish());
-    std::string_view first = commands.back().front().bytes();
-    tags.emplace_back(first.substr(0, first.find(' ')));
+    tags.push_back(command.tag());
     command_names_.erase(tags.back());
+    MF_CO_TRY(pieces, command.finish());
+    commands.push_back(std::move(pieces));
   }
   if (broken_) co_return *broken_;
   for (const auto& pieces : commands) {
@@ -463,16 +472,19 @@ Task<Result<void>> Client::uid_fetch(const imap::SequenceSet& uids, std::string_
 
 Task<Result<std::vector<Result<AppendResult>>>> Client::append(const std::string& mailbox,
                                                                const std::vector<AppendRequest>& messages) {
-  std::vector<std::string> tags;
-  std::vector<std::vector<imap::WirePiece>> commands;
+  std::vector<std::string> tags;  // empty for a message whose command cannot be sent
+  std::vector<Result<std::vector<imap::WirePiece>>> commands;
   for (const auto& m : messages) {
     auto command = new_command("APPEND");
     command.astring(mailbox);
     add_append_message(command, m);
-    auto pieces = command.finish();
-    std::string_view first = pieces.front().bytes();
-    tags.emplace_back(first.substr(0, first.find(' ')));
-    commands.push_back(std::move(pieces));
+    tags.push_back(command.tag());
+    command_names_.erase(tags.back());
+    commands.push_back(command.finish());
+    if (!commands.back()) {
+      commands.back() = with_context(commands.back().error(), peer() + " APPEND to \"" + mailbox + "\"");
+      tags.back().clear();
+    }
   }
   auto to_result = [&](const imap::StatusResponse& status) -> Result<AppendResult> {
     if (status.status != imap::Status::Ok)
@@ -488,8 +500,11 @@ Task<Result<std::vector<Result<AppendResult>>>> Client::append(const std::string
   std::vector<Result<AppendResult>> out;
   if (!has_capability("LITERAL+")) {
     for (std::size_t i = 0; i < commands.size(); ++i) {
-      command_names_.erase(tags[i]);
-      MF_CO_CHECK(co_await send(std::move(commands[i]), tags[i], {}));
+      if (!commands[i]) {
+        out.push_back(commands[i].error());
+        continue;
+      }
+      MF_CO_CHECK(co_await send(std::move(*commands[i]), tags[i], {}));
       MF_CO_TRY(status, co_await wait_tagged(tags[i], {}));
       out.push_back(to_result(status));
     }
@@ -499,12 +514,16 @@ Task<Result<std::vector<Result<AppendResult>>>> Client::append(const std::string
   // after (RFC 7888 §1): the server's per-command latency is paid once.
   std::vector<std::string_view> all;
   for (const auto& pieces : commands)
-    for (const auto& p : pieces) all.push_back(p.bytes());
+    if (pieces)
+      for (const auto& p : *pieces) all.push_back(p.bytes());
   auto written = co_await conn_->write(std::move(all));
   if (!written) co_return fail(written.error());
-  for (const auto& tag : tags) {
-    command_names_.erase(tag);
-    MF_CO_TRY(status, co_await wait_tagged(tag, {}));
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    if (!commands[i]) {
+      out.push_back(commands[i].error());
+      continue;
+    }
+    MF_CO_TRY(status, co_await wait_tagged(tags[i], {}));
     out.push_back(to_result(status));
   }
   co_return out;

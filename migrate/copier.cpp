@@ -4,6 +4,7 @@
 #include "core/sha256.h"
 #include "imap/date.h"
 #include "imap/value.h"
+#include "imap/writer.h"
 #include "migrate/deletions.h"
 #include "migrate/flag_sync.h"
 #include "migrate/message_info.h"
@@ -38,6 +39,25 @@ using imapclient::Client;
 net::Task<void> wait_for(std::chrono::milliseconds delay) {
   net::asio::steady_timer timer(co_await net::asio::this_coro::executor, delay);
   co_await timer.async_wait(net::asio::use_awaitable);
+}
+
+// Errors that end the whole account rather than one folder.
+bool is_fatal(const Error& e) {
+  return e.code == Errc::Temp || e.code == Errc::Auth || e.code == Errc::Tls || e.code == Errc::Protocol ||
+         e.code == Errc::Io || e.code == Errc::NoSpace || e.code == Errc::Corrupt || e.code == Errc::Limit;
+}
+
+// What a source sends is checked before any of it goes to the target: a
+// "flag" that is no flag atom is left out, an INTERNALDATE that is no
+// date-time (RFC 9051 §9) too (the target then sets its own); each noted.
+void note_invalid_source_data(SourceMessage& m, FolderResult& result) {
+  for (const auto& flag : m.invalid_flags)
+    result.notes.push_back(MessageNote{m.uid, "left out a flag that is not a valid IMAP flag: " + flag});
+  if (!m.internaldate.empty() && !imap::parse_date_time(m.internaldate)) {
+    result.notes.push_back(MessageNote{m.uid, "left out an INTERNALDATE that is not a valid date (\"" +
+                                                  imap::shown(m.internaldate) + "\"); the target set its own"});
+    m.internaldate.clear();
+  }
 }
 
 // A message to copy, as the scan found it.
@@ -194,11 +214,6 @@ net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, Fo
   co_return work;
 }
 
-// Errors that end the whole account rather than one folder.
-bool is_fatal(const Error& e) {
-  return e.code == Errc::Temp || e.code == Errc::Auth || e.code == Errc::Tls || e.code == Errc::Protocol ||
-         e.code == Errc::Io || e.code == Errc::NoSpace || e.code == Errc::Corrupt || e.code == Errc::Limit;
-}
 
 // Splits the work into batches bounded in bytes and messages.
 std::vector<std::vector<Planned>> batches_of(const std::vector<Planned>& todo, std::uint64_t max_bytes,
@@ -238,11 +253,30 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
   for (const auto& m : batch) uids.push_back(m.uid);
   std::vector<Fetched> fetched;
   fetched.reserve(batch.size());
-  MF_CO_CHECK(co_await source.fetch(uids, [&](SourceMessage& m) -> Result<void> {
+  const MailSource::MessageHandler keep = [&](SourceMessage& m) -> Result<void> {
+    note_invalid_source_data(m, work.result);
     fetched.push_back(Fetched{m.uid, std::move(m.flags), std::move(m.internaldate), std::move(m.body)});
     return {};
-  }));
-  work.result.vanished += static_cast<std::uint32_t>(batch.size() - std::min(batch.size(), fetched.size()));
+  };
+  auto read = co_await source.fetch(uids, keep);
+  std::size_t unreadable = 0;
+  if (!read) {
+    // The source refused part of the batch (a NO): what arrived is kept, the
+    // rest is asked for one by one, and what still cannot be read is named.
+    if (is_fatal(read.error())) co_return read.error();
+    std::set<std::uint32_t> arrived;
+    for (const auto& m : fetched) arrived.insert(m.uid);
+    for (auto uid : uids) {
+      if (arrived.count(uid)) continue;
+      const std::vector<std::uint32_t> just_this(1, uid);  // named: GCC 12 mishandles temporaries in co_await
+      auto one = co_await source.fetch(just_this, keep);
+      if (one) continue;
+      if (is_fatal(one.error())) co_return one.error();
+      work.result.failures.push_back(MessageFailure{uid, "the source could not read it: " + one.error().describe()});
+      ++unreadable;
+    }
+  }
+  work.result.vanished += static_cast<std::uint32_t>(batch.size() - std::min(batch.size(), fetched.size() + unreadable));
 
   crash_point("fetched");
 
@@ -570,6 +604,7 @@ void merge_attempt(MigrateResult& run, MigrateResult&& attempt, bool first) {
     it->created = it->created || f.created;
     it->dropped_flags.insert(f.dropped_flags.begin(), f.dropped_flags.end());
     it->failures.insert(it->failures.end(), f.failures.begin(), f.failures.end());
+    it->notes.insert(it->notes.end(), f.notes.begin(), f.notes.end());
     it->error = f.error;
   }
   for (auto& s : attempt.subscribed) run.subscribed.push_back(std::move(s));

@@ -40,6 +40,12 @@ struct MessageFailure {
   std::string reason;
 };
 
+// A message copied with something of the source's left out, and why.
+struct MessageNote {
+  std::uint32_t source_uid = 0;
+  std::string text;
+};
+
 struct FolderResult {
   std::string source;  // display names (UTF-8, '/' between levels)
   std::string target;
@@ -60,6 +66,7 @@ struct FolderResult {
   std::uint64_t bytes = 0;
   std::set<std::string> dropped_flags;  // flags/keywords the target refuses
   std::vector<MessageFailure> failures;
+  std::vector<MessageNote> notes;  // copied, but without an invalid flag or date the source sent
   std::string error;  // the folder could not be copied (others went on)
 };
 

@@ -29,7 +29,7 @@ net::Task<Result<std::uint32_t>> sync_flags(imapclient::Client& target, const im
   std::uint32_t changed = 0;
   for (const auto& [flags, uids] : stores) {
     auto store = target.new_command("UID STORE");
-    store.raw(imap::SequenceSet::from_numbers(uids).to_string()).raw("FLAGS.SILENT").list(flags);
+    store.raw(imap::SequenceSet::from_numbers(uids).to_string()).raw("FLAGS.SILENT").flag_list(flags);
     MF_CO_CHECK(co_await target.run(std::move(store)));
     changed += static_cast<std::uint32_t>(uids.size());
   }

@@ -1,5 +1,7 @@
 #include "migrate/source.h"
 
+#include <set>
+
 namespace mf::migrate {
 
 net::Task<Result<std::vector<imapclient::Mailbox>>> ImapSource::list() { co_return co_await client_.list(); }
@@ -43,15 +45,22 @@ net::Task<Result<void>> ImapSource::summaries(bool with_dates, const SummaryHand
 
 net::Task<Result<void>> ImapSource::fetch(const std::vector<std::uint32_t>& uids, const MessageHandler& handler) {
   auto set = uids.empty() ? imap::SequenceSet::range(1, imap::SequenceSet::kStar) : imap::SequenceSet::from_numbers(uids);
+  const std::set<std::uint32_t> wanted(uids.begin(), uids.end());
+  std::set<std::uint32_t> seen;
   co_return co_await client_.uid_fetch(set, "(UID FLAGS INTERNALDATE BODY.PEEK[])",
                                        [&](imap::FetchData& f) -> Result<void> {
                                          auto* body = f.section("BODY[]");
                                          if (!f.uid || !body) return {};  // an unsolicited flag update
+                                         // A repeated or unrequested message is not handed on: each
+                                         // source message is copied at most once per batch.
+                                         if ((!wanted.empty() && !wanted.count(*f.uid)) || !seen.insert(*f.uid).second)
+                                           return {};
                                          if (!body->data.is_string())
                                            return make_error(Errc::Protocol, "server sent NIL as the message body",
                                                              "UID " + std::to_string(*f.uid));
                                          SourceMessage m{*f.uid, f.flags.value_or(std::vector<std::string>{}),
-                                                         f.internaldate.value_or(""), std::move(body->data.text)};
+                                                         f.internaldate.value_or(""), std::move(body->data.text),
+                                                         std::move(f.invalid_flags)};
                                          return handler(m);
                                        });
 }

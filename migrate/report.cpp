@@ -48,6 +48,7 @@ std::string migrate_text(const MigrateResult& r) {
                        f.created ? "  (created)" : "");
     if (!f.error.empty()) out += "    error: " + f.error + "\n";
     for (const auto& m : f.failures) out += fmt::format("    UID {} not copied: {}\n", m.source_uid, m.reason);
+    for (const auto& n : f.notes) out += fmt::format("    UID {} copied, but {}\n", n.source_uid, n.text);
     if (!f.dropped_flags.empty()) {
       out += "    flags the target refuses (not copied):";
       for (const auto& flag : f.dropped_flags) out += " " + flag;
@@ -84,6 +85,8 @@ nlohmann::json migrate_json(const MigrateResult& r) {
   for (const auto& f : r.folders) {
     nlohmann::json failures = nlohmann::json::array();
     for (const auto& m : f.failures) failures.push_back({{"source_uid", m.source_uid}, {"reason", m.reason}});
+    nlohmann::json notes = nlohmann::json::array();
+    for (const auto& n : f.notes) notes.push_back({{"source_uid", n.source_uid}, {"note", n.text}});
     folders.push_back({{"source", f.source},
                        {"target", f.target},
                        {"created", f.created},
@@ -103,6 +106,7 @@ nlohmann::json migrate_json(const MigrateResult& r) {
                        {"bytes", f.bytes},
                        {"dropped_flags", f.dropped_flags},
                        {"failures", failures},
+                       {"notes", notes},
                        {"error", f.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.error)}});
   }
   return {{"account", r.account},

@@ -31,9 +31,10 @@ struct MessageSummary {
 
 struct SourceMessage {
   std::uint32_t uid = 0;
-  std::vector<std::string> flags;
-  std::string internaldate;  // "dd-Mon-yyyy hh:mm:ss +zzzz", or empty
-  std::string body;          // the raw message
+  std::vector<std::string> flags;  // valid flag atoms only
+  std::string internaldate;        // "dd-Mon-yyyy hh:mm:ss +zzzz" as the source sent it, or empty
+  std::string body;                // the raw message
+  std::vector<std::string> invalid_flags;  // what the source sent as flags that is none (shown escaped)
 };
 
 class MailSource {
@@ -53,7 +54,8 @@ class MailSource {
   virtual net::Task<Result<SelectedFolder>> select(const std::string& folder) = 0;
   // Of the selected folder: every message (with_dates: INTERNALDATE too).
   virtual net::Task<Result<void>> summaries(bool with_dates, const SummaryHandler& handler) = 0;
-  // Of the selected folder: these messages (all when uids is empty), whole.
+  // Of the selected folder: these messages (all when uids is empty), whole;
+  // each at most once, and none that was not asked for.
   virtual net::Task<Result<void>> fetch(const std::vector<std::uint32_t>& uids, const MessageHandler& handler) = 0;
   virtual net::Task<Result<void>> logout() = 0;
 };

@@ -12,6 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   mf::imap::Framer::Options options;
   options.limits.max_line = 4096;
   options.limits.max_literal = 1 << 16;
+  options.server_responses = true;
   mf::imap::Framer framer(options);
   for (std::size_t pos = 1; pos < size; pos += chunk) {
     framer.feed(std::string_view(reinterpret_cast<const char*>(data) + pos, std::min(chunk, size - pos)));

@@ -81,7 +81,9 @@ RunResult run_process(const std::vector<std::string>& args, const std::vector<st
     ::dup2(err, 2);
     for (const auto& entry : env) ::putenv(const_cast<char*>(entry.c_str()));
     std::vector<char*> argv;
-    std::string binary = MF_BINARY;
+    // MF_TEST_BINARY runs the tests against another build (an older one, to
+    // see a test fail before its fix).
+    std::string binary = std::getenv("MF_TEST_BINARY") ? std::getenv("MF_TEST_BINARY") : MF_BINARY;
     argv.push_back(binary.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());

@@ -1,6 +1,6 @@
 // migrate and verify against two real Dovecot servers holding real mail.
 #include "tests/integration/harness.h"
-#include "tests/support/cutting_proxy.h"
+#include "tests/support/misbehaving_proxy.h"
 
 #include "core/atomic_file.h"
 #include "core/file_lock.h"
@@ -223,7 +223,7 @@ TEST_CASE("unreachable_host_is_a_clear_error", "[integration][errors]") {
 TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_completes", "[integration][errors]") {
   TwoServers servers(60);
   {
-    CuttingProxy proxy(servers.source().imap_port(), 400 * 1000);  // cut well inside the bodies
+    MisbehavingProxy proxy(servers.source().imap_port(), {400 * 1000});  // cut well inside the bodies
     auto args = servers.migrate_args();
     auto it = std::find(args.begin(), args.end(), "--from");
     *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(proxy.port());
@@ -250,7 +250,7 @@ TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_comple
 
 TEST_CASE("connections_cut_again_and_again_are_resumed_by_reconnecting", "[integration][errors]") {
   TwoServers servers(60);
-  CuttingProxy proxy(servers.source().imap_port(), 1500 * 1000);  // every connection dies after 1.5 MB
+  MisbehavingProxy proxy(servers.source().imap_port(), {1500 * 1000});  // every connection dies after 1.5 MB
   auto args = servers.migrate_args();
   auto it = std::find(args.begin(), args.end(), "--from");
   *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(proxy.port());
@@ -527,7 +527,7 @@ TEST_CASE("compress_deflate_shrinks_what_crosses_the_wire_and_changes_no_byte", 
   auto filled = fill_standard_mailbox(servers.source(), "alice", 60);
   REQUIRE(filled);
   bool compress = GENERATE(true, false);
-  CuttingProxy proxy(servers.source().imap_port(), std::uint64_t(1) << 40);  // counts, never cuts
+  MisbehavingProxy proxy(servers.source().imap_port(), {std::uint64_t(1) << 40});  // counts, never cuts
   auto args = servers.migrate_args();
   auto it = std::find(args.begin(), args.end(), "--from");
   *(it + 1) = "imap://alice@127.0.0.1:" + std::to_string(proxy.port());

@@ -2,7 +2,7 @@
 // a Dovecot that validates JWTs itself; a token that expires mid-run is
 // replaced by running the command again for the next connection.
 #include "tests/integration/harness.h"
-#include "tests/support/cutting_proxy.h"
+#include "tests/support/misbehaving_proxy.h"
 
 #include "core/atomic_file.h"
 
@@ -101,7 +101,7 @@ TEST_CASE("an_expired_token_is_replaced_when_a_dropped_connection_logs_in_again"
   auto filled = fill_standard_mailbox(servers.source(), "alice", 100);
   REQUIRE(filled);
   auto command = token_script(servers.dir(), kKey, 1);  // expired by the time the next connection logs in
-  CuttingProxy proxy(servers.source().imap_port(), 1500 * 1000);
+  MisbehavingProxy proxy(servers.source().imap_port(), {1500 * 1000});
   auto args = oauth_args(servers.migrate_args(), proxy.port(), command);
   args.insert(args.end(), {"--batch-mb", "1", "--retries", "30", "--retry-wait", "2", "--connections", "1"});
   auto run = run_mailferry(args);

@@ -80,11 +80,11 @@ std::string joined(const std::vector<WirePiece>& pieces) {
 }  // namespace
 
 TEST_CASE("writer picks atom, quoted string or literal", "[imap][writer]") {
-  auto pieces = CommandBuilder("a1", "LOGIN").astring("alice").astring("p a\"ss").finish();
+  auto pieces = CommandBuilder("a1", "LOGIN").astring("alice").astring("p a\"ss").finish().value();
   CHECK(joined(pieces) == "a1 LOGIN alice \"p a\\\"ss\"\r\n");
   CHECK(pieces.size() == 1);
 
-  auto sync = CommandBuilder("a2", "SELECT").astring("Entw\xc3\xbcrfe").finish();
+  auto sync = CommandBuilder("a2", "SELECT").astring("Entw\xc3\xbcrfe").finish().value();
   REQUIRE(sync.size() == 2);
   CHECK(sync[0].sync_after);
   CHECK(joined(sync) == "a2 SELECT {9}\r\nEntw\xc3\xbcrfe\r\n");
@@ -92,16 +92,33 @@ TEST_CASE("writer picks atom, quoted string or literal", "[imap][writer]") {
   std::string message = "Subject: hi\r\n\r\nbody\r\n";
   auto plus = CommandBuilder("a3", "APPEND", true)
                   .astring("INBOX")
-                  .list({"\\Seen", "$Label1"})
+                  .flag_list({"\\Seen", "$Label1"})
                   .string("17-Jul-1996 02:44:25 -0700")
                   .literal(message)
-                  .finish();
+                  .finish().value();
   CHECK(joined(plus) == "a3 APPEND INBOX (\\Seen $Label1) \"17-Jul-1996 02:44:25 -0700\" {" + std::to_string(message.size()) + "+}\r\n" + message + "\r\n");
   for (const auto& p : plus) CHECK_FALSE(p.sync_after);
   CHECK(plus[1].is_borrowed);
 
-  CHECK(joined(CommandBuilder("a4", "LIST").string("").string("*").finish()) == "a4 LIST \"\" \"*\"\r\n");
-  CHECK(joined(CommandBuilder("a5", "FETCH").raw("1:*").list({}).finish()) == "a5 FETCH 1:* ()\r\n");
+  CHECK(joined(CommandBuilder("a4", "LIST").string("").string("*").finish().value()) == "a4 LIST \"\" \"*\"\r\n");
+  CHECK(joined(CommandBuilder("a5", "FETCH").raw("1:*").flag_list({}).finish().value()) == "a5 FETCH 1:* ()\r\n");
+}
+
+TEST_CASE("writer refuses what its grammar cannot carry, naming it", "[imap][writer]") {
+  // A keyword a hostile source sent as a literal with a command in it.
+  auto injected = CommandBuilder("a1", "APPEND").astring("INBOX").flag_list({"\\Seen", "x\r\nX1 CREATE Injected"}).finish();
+  REQUIRE_FALSE(injected);
+  CHECK(injected.error().code == mf::Errc::Perm);
+  CHECK(injected.error().message.find("x\\x0d\\x0aX1 CREATE Injected") != std::string::npos);
+  CHECK_FALSE(CommandBuilder("a2", "STORE").flag_list({"a b)"}).finish());
+  CHECK_FALSE(CommandBuilder("a3", "STORE").flag_list({"\\"}).finish());
+  CHECK_FALSE(CommandBuilder("a4", "FETCH").raw("1:* (FLAGS)\r\na5 LOGOUT").finish());
+  CHECK_FALSE(CommandBuilder("a5", "AUTHENTICATE").atom("PLAIN X").finish());
+  CHECK_FALSE(CommandBuilder("a6", "SELECT").astring(std::string("a\0b", 3)).finish());
+  CHECK(CommandBuilder("a7", "STORE").flag_list({"\\Seen", "$Label1", "NonJunk"}).finish());
+  CHECK(is_flag_text("\\Answered"));
+  CHECK_FALSE(is_flag_text("a]"));
+  CHECK_FALSE(is_flag_text(""));
 }
 
 TEST_CASE("atoms and quotable strings are classified by RFC 9051", "[imap][writer]") {

@@ -117,3 +117,57 @@ TEST_CASE("framer enforces its limits", "[imap][framer][limits]") {
     REQUIRE_FALSE(f.next());
   }
 }
+
+namespace {
+Framer response_framer() {
+  Framer::Options options;
+  options.server_responses = true;
+  return Framer(options);
+}
+}  // namespace
+
+TEST_CASE("framer takes no literal from a status response ending in {N}", "[imap][framer]") {
+  // RFC 9051 §7.1: resp-text holds no literal; a hostile server's "{2}" there
+  // must not swallow the start of the FETCH that follows.
+  Framer f = response_framer();
+  f.feed("* OK [ALERT] see {2}\r\n* 1 FETCH (UID 1 BODY[] {3}\r\nabc)\r\na1 NO see {5}\r\n+ go on {1}\r\n");
+  auto alert = next_frame(f);
+  CHECK(alert.text == "* OK [ALERT] see {2}\r\n");
+  CHECK(alert.literals.empty());
+  auto fetch = next_frame(f);
+  REQUIRE(fetch.literals.size() == 1);
+  CHECK(fetch.literals[0].data == "abc");
+  CHECK(next_frame(f).literals.empty());
+  CHECK(next_frame(f).literals.empty());
+}
+
+TEST_CASE("framer takes no literal from responses made of atoms and numbers", "[imap][framer]") {
+  Framer f = response_framer();
+  f.feed("* CAPABILITY IMAP4rev1 {3}\r\n* 3 EXISTS {1}\r\n* FLAGS (a {2}\r\n* BYE {9}\r\n");
+  for (int i = 0; i < 4; ++i) CHECK(next_frame(f).literals.empty());
+  CHECK(f.buffered() == 0);
+}
+
+TEST_CASE("framer takes a literal only where a value can stand", "[imap][framer]") {
+  Framer f = response_framer();
+  f.feed("* LIST () \"/\" foo{2}\r\n* LIST () \"/\" {2}\r\nab\r\n");
+  CHECK(next_frame(f).literals.empty());
+  auto list = next_frame(f);
+  REQUIRE(list.literals.size() == 1);
+  CHECK(list.literals[0].data == "ab");
+}
+
+TEST_CASE("framer reports an empty synchronizing literal a server must answer", "[imap][framer]") {
+  Framer f;
+  f.feed("a1 LOGIN {0}\r\n");
+  auto r = f.next();
+  REQUIRE(r);
+  CHECK_FALSE(r->has_value());
+  REQUIRE(f.awaiting_sync_literal());
+  CHECK(*f.awaiting_sync_literal() == 0);
+  f.feed(" secret\r\n");
+  auto frame = next_frame(f);
+  REQUIRE(frame.literals.size() == 1);
+  CHECK(frame.literals[0].data.empty());
+  CHECK_FALSE(f.awaiting_sync_literal());
+}

@@ -99,6 +99,26 @@ TEST_CASE("NAMESPACE with prefixes, NIL parts and extensions", "[imap][response]
   CHECK_FALSE(flat.personal[0].delimiter);
 }
 
+TEST_CASE("NAMESPACE descriptions with no space between them (RFC 2342, Courier)", "[imap][response]") {
+  auto courier = std::get<NamespaceData>(
+      parse("* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\")(\"shared.\" \".\"))\r\n"));
+  REQUIRE(courier.personal.size() == 1);
+  CHECK(courier.personal[0].prefix == "INBOX.");
+  CHECK(courier.other_users.empty());
+  REQUIRE(courier.shared.size() == 2);
+  CHECK(courier.shared[1].prefix == "shared.");
+  auto two = std::get<NamespaceData>(parse("* NAMESPACE ((\"\" \"/\")(\"Other/\" \"/\")) NIL NIL\r\n"));
+  REQUIRE(two.personal.size() == 2);
+  CHECK(two.personal[1].prefix == "Other/");
+  auto spaced = std::get<NamespaceData>(parse("* NAMESPACE ((\"\" \"/\") (\"Other/\" \"/\")) NIL NIL\r\n"));
+  CHECK(spaced.personal.size() == 2);
+  for (std::string bad : {"* NAMESPACE (\"\" \"/\") NIL NIL\r\n", "* NAMESPACE (()) NIL NIL\r\n",
+                          "* NAMESPACE ((\"\" \"/\")\r\n", "* NAMESPACE FOO NIL NIL\r\n"}) {
+    INFO(bad);
+    CHECK(parse_error(bad).code == mf::Errc::Protocol);
+  }
+}
+
 TEST_CASE("STATUS, FLAGS, SEARCH, ESEARCH, message counts", "[imap][response]") {
   auto st = std::get<StatusData>(parse("* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n"));
   CHECK(st.mailbox == "blurdybloop");
