@@ -13,6 +13,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -90,6 +91,14 @@ Result<std::string> meta(sql::Database& db, const std::string& key) {
   MF_TRY(row, q.step());
   if (!row) return make_error(Errc::Corrupt, "archive.db lacks meta " + key);
   return q.column_text(0);
+}
+
+std::optional<std::uint64_t> meta_number(std::string_view text) {
+  std::uint64_t n = 0;
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return n;
 }
 
 Result<void> set_meta(sql::Database& db, const std::string& key, const std::string& value) {
@@ -172,11 +181,35 @@ Result<std::unique_ptr<Archive>> Archive::open(const std::string& dir, bool crea
   return a;
 }
 
+// The first intact event frame from `from` on, if any: frames after the
+// committed end may be cut only when none of them is one. A batch never
+// acknowledged ends in a torn event or none; an intact event that does not
+// continue the chain means the catalog is wrong about where the record ends.
+static Result<std::optional<std::uint64_t>> first_intact_event(const std::string& path, std::uint64_t from) {
+  std::optional<std::uint64_t> found;
+  std::string problem;
+  std::vector<DamagedSpan> damaged;
+  MF_TRY(end, scan_frames(path, from, [&](FrameAt& f) -> Result<void> {
+    if (f.header.kind == FrameKind::Event && !found) found = f.offset;
+    return {};
+  }, &problem, &damaged));
+  (void)end;
+  return found;
+}
+
 Result<void> Archive::recover(std::vector<std::string>* notes) {
+  auto read_only = [&](std::string why) -> Result<void> {
+    damage_ = std::move(why);
+    if (notes) notes->push_back(damage_ + "; the archive is read-only until that is resolved");
+    return {};
+  };
   MF_TRY(active_text, meta(*db_, "active_segment"));
   MF_TRY(committed_text, meta(*db_, "committed_size"));
-  auto active = static_cast<std::uint32_t>(std::stoul(active_text));
-  std::uint64_t committed = std::stoull(committed_text);
+  auto active = meta_number(active_text);
+  auto committed = meta_number(committed_text);
+  if (!active || *active == 0 || *active > UINT32_MAX)
+    return read_only("the catalog's meta active_segment is \"" + active_text + "\", not a segment number");
+  if (!committed) return read_only("the catalog's meta committed_size is \"" + committed_text + "\", not a size");
   MF_TRY(head, db_->prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
   MF_TRY(has_head, head.step());
   next_event_ = has_head ? head.column_int(0) + 1 : 1;
@@ -186,36 +219,40 @@ Result<void> Archive::recover(std::vector<std::string>* notes) {
   next_message_ = last_message.column_int(0) + 1;
 
   // Frames past the committed size were written but never acknowledged.
-  std::string path = segment_path(dir_, active);
-  std::uint64_t end = committed;
+  auto id = static_cast<std::uint32_t>(*active);
+  std::string path = segment_path(dir_, id);
+  std::uint64_t end = *committed;
   std::error_code ec;
-  if ((!fs::exists(path, ec) && committed > 0) || (fs::exists(path, ec) && fs::file_size(path, ec) < committed)) {
+  bool exists = fs::exists(path, ec);
+  std::uint64_t size = exists ? fs::file_size(path, ec) : 0;
+  if ((!exists && end > 0) || (exists && size < end))
     // Lost or cut short: nothing is written until someone has looked (archive verify says what is missing).
-    damage_ = "the active segment " + path + " is missing or shorter than the catalog says";
-    if (notes) notes->push_back(damage_ + "; the archive is read-only until that is resolved");
-    return {};
-  }
-  if (fs::exists(path, ec) && fs::file_size(path, ec) > committed) {
-    MF_TRY(replayed, replay_segment(active, committed));
+    return read_only("the active segment " + path + " is missing or shorter than the catalog says");
+  if (size > end) {
+    MF_TRY(replayed, replay_segment(id, end));
     end = replayed.end;
     MF_CHECK(set_meta(*db_, "committed_size", std::to_string(end)));
-    if (notes) {
-      if (replayed.events > 0)
-        notes->push_back("recovered " + std::to_string(replayed.events) + " events written before a crash in " + path);
-      auto size = fs::file_size(path, ec);
-      if (size > end)
-        notes->push_back("cut off " + std::to_string(size - end) + " bytes at the end of " + path + " (" +
-                         (replayed.problem.empty() ? std::string("frames after the last whole event") : replayed.problem) +
-                         ")");
-    }
+    if (notes && replayed.events > 0)
+      notes->push_back("recovered " + std::to_string(replayed.events) + " events written before a crash in " + path);
+    // Nothing is cut because of what the catalog says: only frames that no
+    // intact event accounts for (segments are the record, the catalog an index).
+    MF_TRY(event, first_intact_event(path, end));
+    if (event)
+      return read_only(path + " holds an intact event at offset " + std::to_string(*event) +
+                       " past the end the catalog acknowledges (" + std::to_string(end) +
+                       "); nothing was cut (archive verify names the fault)");
+    if (notes)
+      notes->push_back("cut off " + std::to_string(size - end) + " bytes at the end of " + path + " (" +
+                       (replayed.problem.empty() ? std::string("frames after the last whole event") : replayed.problem) +
+                       ")");
   }
-  MF_TRY(writer, SegmentWriter::open(dir_, active, end));
+  MF_TRY(writer, SegmentWriter::open(dir_, id, end));
   MF_CHECK(writer.sync());
   segment_ = std::make_unique<SegmentWriter>(std::move(writer));
   return {};
 }
 
-Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_t from) {
+Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_t from, bool salvage) {
   std::string path = segment_path(dir_, id);
   struct Pending {
     json event;
@@ -228,19 +265,35 @@ Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_
   Replayed out;
   out.end = from;
   bool chain_broken = false;
+  std::vector<DamagedSpan> damaged;
   MF_TRY(whole, scan_frames(path, from, [&](FrameAt& f) -> Result<void> {
     if (chain_broken) return {};
     if (f.header.kind != FrameKind::Event) {
       blobs[to_hex(f.header.sha256)] = {id, f.offset, delta_base(f.header, f.payload)};  // kept only if an event follows it
       return {};
     }
-    auto text = frame_content(f.header, f.payload, nullptr, where_of(id, f.offset));
+    std::string where = where_of(id, f.offset);
+    auto text = frame_content(f.header, f.payload, nullptr, where);
     auto event = text ? json::parse(*text, nullptr, false) : json();
-    if (event.is_discarded() || !event.is_object() || event.value("seq", 0ll) != next_event_ ||
-        event.value("prev", "") != head_hash_ || to_hex(sha256(*text)) != to_hex(f.header.sha256)) {
-      chain_broken = true;  // not the next link: keep nothing from here on
-      out.problem = "event at " + where_of(id, f.offset) + " does not continue the chain";
-      return {};
+    bool intact = !event.is_discarded() && event.is_object() && to_hex(sha256(*text)) == to_hex(f.header.sha256);
+    std::int64_t seq = intact ? event.value("seq", 0ll) : 0;
+    if (!intact || seq != next_event_ || event.value("prev", "") != head_hash_) {
+      if (!salvage) {
+        chain_broken = true;  // not the next link: keep nothing from here on
+        out.problem = "event at " + where + " does not continue the chain";
+        return {};
+      }
+      if (!intact || seq < next_event_) {
+        out.damage.push_back(where + ": an event that is damaged or out of order, left out");
+        return {};
+      }
+      if (seq > next_event_)
+        out.damage.push_back(where + ": events " + std::to_string(next_event_) + " to " + std::to_string(seq - 1) +
+                             " are lost; the chain goes on from event " + std::to_string(seq) + " unproven");
+      else
+        out.damage.push_back(where + ": event " + std::to_string(seq) +
+                             " does not follow from the hash of the event before it; kept");
+      next_event_ = seq;
     }
     head_hash_ = to_hex(f.header.sha256);
     events.push_back({std::move(event), head_hash_, f.offset, std::move(blobs)});
@@ -248,10 +301,24 @@ Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_
     ++next_event_;
     out.end = f.offset + kFrameHeaderSize + f.payload.size();
     return {};
-  }, out.problem.empty() ? &out.problem : nullptr));
+  }, out.problem.empty() ? &out.problem : nullptr, salvage ? &damaged : nullptr));
   (void)whole;
+  for (const auto& d : damaged)
+    out.damage.push_back(where_of(id, d.offset) + ": " + d.problem + "; " + std::to_string(d.resumed - d.offset) +
+                         " bytes skipped to the next intact frame");
   MF_TRY(tx, sql::Transaction::begin(*db_));
-  for (const auto& e : events) MF_CHECK(apply_event(e.event, e.hash, id, e.offset, e.blobs));
+  for (const auto& e : events) {
+    if (!salvage) {
+      MF_CHECK(apply_event(e.event, e.hash, id, e.offset, e.blobs));
+      continue;
+    }
+    MF_CHECK(db_->exec("SAVEPOINT salvage"));  // one event that cannot be applied leaves no half of itself
+    if (auto applied = apply_event(e.event, e.hash, id, e.offset, e.blobs); !applied) {
+      MF_CHECK(db_->exec("ROLLBACK TO salvage"));
+      out.damage.push_back(applied.error().describe() + "; left out");
+    }
+    MF_CHECK(db_->exec("RELEASE salvage"));
+  }
   MF_CHECK(tx.commit());
   MF_TRY(last, db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM messages"));
   MF_CHECK(last.step());
@@ -260,8 +327,9 @@ Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_
   return out;
 }
 
-Result<std::vector<std::string>> Archive::rebuild(const std::string& dir) {
-  std::vector<std::string> notes;
+Result<Archive::Rebuilt> Archive::rebuild(const std::string& dir) {
+  Rebuilt out;
+  auto& notes = out.notes;
   std::error_code ec;
   if (!fs::exists(dir + "/segments", ec)) return make_error(Errc::NotFound, "no archive here (segments missing)", dir);
   MF_TRY(lock, FileLock::take(dir + "/archive.lock", "the archive"));
@@ -283,23 +351,23 @@ Result<std::vector<std::string>> Archive::rebuild(const std::string& dir) {
   std::uint32_t id = 1;
   Replayed last;
   for (; fs::exists(segment_path(dir, id), ec); ++id) {
-    MF_TRY(replayed, a->replay_segment(id, 0));
-    last = replayed;
+    MF_TRY(replayed, a->replay_segment(id, 0, true));
     notes.push_back(segment_path(dir, id) + ": " + std::to_string(replayed.events) + " events");
-    if (!replayed.problem.empty()) {
-      notes.push_back("stopped at " + segment_path(dir, id) + ": " + replayed.problem);
-      break;
-    }
+    out.damage.insert(out.damage.end(), replayed.damage.begin(), replayed.damage.end());
+    bool last_segment = !fs::exists(segment_path(dir, id + 1), ec);
+    // A torn end of the last segment is what a crash leaves; of another, damage.
+    if (!replayed.problem.empty())
+      (last_segment ? notes : out.damage).push_back(segment_path(dir, id) + " ends in " + replayed.problem);
+    last = std::move(replayed);
   }
-  std::uint32_t active = fs::exists(segment_path(dir, id), ec) ? id : id - 1;
   MF_TRY(tx, sql::Transaction::begin(*a->db_));
-  MF_CHECK(set_meta(*a->db_, "active_segment", std::to_string(active)));
+  MF_CHECK(set_meta(*a->db_, "active_segment", std::to_string(id - 1)));
   MF_CHECK(set_meta(*a->db_, "committed_size", std::to_string(last.end)));
   MF_CHECK(tx.commit());
   MF_TRY(stats, a->stats());
   notes.push_back("rebuilt: " + std::to_string(stats.messages) + " messages, " + std::to_string(stats.placements) +
                   " placements, " + std::to_string(stats.events) + " events");
-  return notes;
+  return out;
 }
 
 // One event into the catalog. Reads only the event (and the frames' places):

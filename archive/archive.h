@@ -75,7 +75,11 @@ class Archive {
   ~Archive();
   // Recreates archive.db from the segments alone (the old one is moved
   // aside, not deleted). Returns what was done.
-  [[nodiscard]] static Result<std::vector<std::string>> rebuild(const std::string& dir);
+  struct Rebuilt {
+    std::vector<std::string> notes;
+    std::vector<std::string> damage;  // frames skipped, events lost: incomplete when not empty
+  };
+  [[nodiscard]] static Result<Rebuilt> rebuild(const std::string& dir);
 
   // Stores a batch: frames written and fsynced, then the catalog committed.
   // Each message's result comes back in order; an error means none of the
@@ -143,9 +147,13 @@ class Archive {
     std::uint64_t end = 0;     // where the last whole event ends
     std::size_t events = 0;
     std::string problem;       // why replay stopped before the end, if it did
+    std::vector<std::string> damage;  // salvaging: what was skipped
   };
   // Applies the events of a segment from an offset on (continuing the chain).
-  Result<Replayed> replay_segment(std::uint32_t id, std::uint64_t from);
+  // salvage (rebuild): a damaged frame is skipped and named, the chain goes
+  // on after events lost in it, an event that cannot be applied is named and
+  // left out; every intact frame is kept.
+  Result<Replayed> replay_segment(std::uint32_t id, std::uint64_t from, bool salvage = false);
   struct Blob {
     std::uint32_t segment = 0;
     std::uint64_t offset = 0;

@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace mf::archive::detail {
 
@@ -17,6 +19,9 @@ namespace mf::archive::detail {
 std::string_view digest_bytes(const Digest& digest);
 std::string digest_blob(std::string_view hex);  // "" for "" (no body)
 Result<std::string> meta(sql::Database& db, const std::string& key);
+// A meta value that must be a number: all digits, else nothing (a damaged
+// or edited catalog is named, never read as its leading digits).
+std::optional<std::uint64_t> meta_number(std::string_view text);
 Result<void> set_meta(sql::Database& db, const std::string& key, const std::string& value);
 // Events as stored: compact JSON with sorted keys, UTF-8.
 std::string event_text(const nlohmann::json& event);

@@ -1,5 +1,6 @@
 #include "archive/segment.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -165,19 +166,61 @@ Result<FrameAt> read_frame(const std::string& path, std::uint64_t offset) {
   return out;
 }
 
+Result<std::optional<std::uint64_t>> next_intact_frame(const std::string& path, std::uint64_t after) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open the segment", path);
+  struct stat st{};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return io_error("cannot read the segment", path);
+  }
+  auto size = static_cast<std::uint64_t>(st.st_size);
+  constexpr std::size_t kChunk = 1 << 20;
+  std::string chunk;
+  std::optional<std::uint64_t> found;
+  // Chunks overlap by a header's size, so a header across two is seen whole.
+  for (std::uint64_t start = after + 1; !found && start + kFrameHeaderSize <= size; start += kChunk) {
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk + kFrameHeaderSize, size - start));
+    chunk.resize(want);
+    auto read = read_exactly(fd, start, chunk.data(), want, path);
+    if (!read) {
+      ::close(fd);
+      return read.error();
+    }
+    for (std::size_t at = chunk.find("MFRM"); at != std::string::npos && at < kChunk; at = chunk.find("MFRM", at + 1)) {
+      if (at + kFrameHeaderSize > chunk.size()) break;
+      auto header = decode_header(std::string_view(chunk).substr(at, kFrameHeaderSize));
+      if (header && start + at + kFrameHeaderSize + header->payload_size <= size) {
+        found = start + at;
+        break;
+      }
+    }
+  }
+  ::close(fd);
+  return found;
+}
+
 Result<std::uint64_t> scan_frames(const std::string& path, std::uint64_t from,
-                                  const std::function<Result<void>(FrameAt&)>& visit, std::string* problem) {
+                                  const std::function<Result<void>(FrameAt&)>& visit, std::string* problem,
+                                  std::vector<DamagedSpan>* damaged) {
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0) return io_error("cannot read the segment", path);
   auto size = static_cast<std::uint64_t>(st.st_size);
   std::uint64_t offset = from;
   while (offset < size) {
-    if (size - offset < kFrameHeaderSize) {
-      if (problem) *problem = "a torn frame header (" + std::to_string(size - offset) + " bytes)";
-      return offset;
-    }
-    auto frame = read_frame(path, offset);
+    auto frame = size - offset < kFrameHeaderSize
+                     ? Result<FrameAt>(make_error(Errc::Corrupt, "a torn frame header (" +
+                                                                     std::to_string(size - offset) + " bytes)"))
+                     : read_frame(path, offset);
     if (!frame) {
+      if (damaged) {
+        MF_TRY(next, next_intact_frame(path, offset));
+        if (next) {
+          damaged->push_back(DamagedSpan{offset, *next, frame.error().message});
+          offset = *next;
+          continue;
+        }
+      }
       if (problem) *problem = frame.error().message;
       return offset;
     }

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace mf::archive {
 
@@ -61,11 +63,24 @@ struct FrameAt {
 // Reads the frame at offset (header and payload).
 [[nodiscard]] Result<FrameAt> read_frame(const std::string& path, std::uint64_t offset);
 
+// Bytes of a segment that hold no readable frame, with an intact frame after them.
+struct DamagedSpan {
+  std::uint64_t offset = 0;   // where the bad frame starts
+  std::uint64_t resumed = 0;  // where the next intact frame starts
+  std::string problem;        // what was found at offset
+};
+
 // Calls visit for each whole frame from `from` on. Returns the offset where
 // whole frames end: the file size, or the start of a torn or bad frame (then
-// `problem` says what was found there).
+// `problem` says what was found there). With `damaged`, a bad frame that an
+// intact one follows is skipped (listed there) and the scan goes on from the
+// next intact frame header; only a bad end of the file ends it.
 [[nodiscard]] Result<std::uint64_t> scan_frames(const std::string& path, std::uint64_t from,
                                                 const std::function<Result<void>(FrameAt&)>& visit,
-                                                std::string* problem);
+                                                std::string* problem, std::vector<DamagedSpan>* damaged = nullptr);
+
+// Where the first intact frame header after `after` starts (magic, version,
+// flags and CRC check out, and its payload fits in the file), if any.
+[[nodiscard]] Result<std::optional<std::uint64_t>> next_intact_frame(const std::string& path, std::uint64_t after);
 
 }  // namespace mf::archive

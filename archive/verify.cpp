@@ -102,8 +102,18 @@ Result<std::vector<Fault>> Archive::verify() {
   std::vector<At> deltas;  // checked once the catalog says where their bases are
   std::map<std::uint16_t, Dictionary> segment_dictionaries;  // as found in the segments, not the catalog
   MF_TRY(active_text, meta(*db_, "active_segment"));
-  auto active = static_cast<std::uint32_t>(std::stoul(active_text));
   MF_TRY(committed_text, meta(*db_, "committed_size"));
+  auto active_number = meta_number(active_text);
+  auto committed = meta_number(committed_text);
+  std::uint32_t active = 0;
+  if (!active_number || *active_number == 0 || *active_number > UINT32_MAX) {
+    fault("catalog", "meta active_segment", "is \"" + active_text + "\", not a segment number");
+    std::error_code ec;
+    while (fs::exists(segment_path(dir_, active + 1), ec)) ++active;  // every segment there is
+  } else {
+    active = static_cast<std::uint32_t>(*active_number);
+  }
+  if (!committed) fault("catalog", "meta committed_size", "is \"" + committed_text + "\", not a size");
   for (std::uint32_t id = 1; id <= active; ++id) {
     std::string path = segment_path(dir_, id);
     std::error_code ec;
@@ -112,6 +122,7 @@ Result<std::vector<Fault>> Archive::verify() {
       continue;
     }
     std::string problem;
+    std::vector<DamagedSpan> damaged;
     MF_TRY(end, scan_frames(path, 0, [&](FrameAt& f) -> Result<void> {
       std::string where = where_of(id, f.offset);
       std::string sha = to_hex(f.header.sha256);
@@ -138,15 +149,36 @@ Result<std::vector<Fault>> Archive::verify() {
       }
       frames[{id, f.offset}] = std::move(seen);
       return {};
-    }, &problem));
-    std::uint64_t expected_end = id == active ? std::stoull(committed_text) : fs::file_size(path, ec);
-    if (!problem.empty()) fault("frame", where_of(id, end), problem + "; frames after it cannot be read");
+    }, &problem, &damaged));
+    for (const auto& d : damaged)
+      fault("frame", where_of(id, d.offset),
+            d.problem + "; " + std::to_string(d.resumed - d.offset) + " bytes unreadable up to the next intact frame");
+    std::uint64_t expected_end = id == active && committed ? *committed : fs::file_size(path, ec);
+    if (!problem.empty()) fault("frame", where_of(id, end), problem + "; the segment ends there");
     else if (end != expected_end)
       fault("segment", path, "holds " + std::to_string(end) + " bytes of frames, the catalog expects " +
+                                 std::string(id == active ? "(meta committed_size) " : "") +
                                  std::to_string(expected_end));
   }
 
-  // 2. The catalog against the segments and the chain.
+  // 2. The catalog against the segments and the chain; a catalog that SQLite
+  // itself finds damaged cannot be compared (archive rebuild makes it anew).
+  bool catalog_damaged = false;
+  auto catalog_fault = [&](const std::string& what) {
+    fault("catalog", dir_ + "/archive.db", "SQLite finds it damaged: " + what + " (archive rebuild makes it anew)");
+    catalog_damaged = true;
+  };
+  if (auto check = db_->prepare("PRAGMA integrity_check(20)"); !check) {
+    catalog_fault(check.error().message);
+  } else {
+    for (;;) {
+      auto row = check->step();
+      if (!row) catalog_fault(row.error().message);
+      if (!row || !*row) break;
+      if (check->column_text(0) != "ok") catalog_fault(check->column_text(0));
+    }
+  }
+  if (catalog_damaged) return faults;
   std::set<At> referenced;
   MF_TRY(m, db_->prepare("SELECT m.seq, lower(hex(m.sha256)), m.segment, m.offset, m.retain_until, m.purged, "
                          "COALESCE(lower(hex(b.sha256)), ''), m.base FROM messages m LEFT JOIN bodies b ON b.id = m.body "

@@ -230,15 +230,19 @@ int run_stats(const std::string& dir, const std::string& json_path) {
 }
 
 int run_rebuild(const std::string& dir) {
-  auto notes = archive::Archive::rebuild(dir);
-  if (!notes) {
-    log::error("archive rebuild: " + notes.error().describe());
+  auto rebuilt = archive::Archive::rebuild(dir);
+  if (!rebuilt) {
+    log::error("archive rebuild: " + rebuilt.error().describe());
     return kExitLocal;
   }
-  for (const auto& n : *notes) std::cout << n << "\n";
+  for (const auto& n : rebuilt->notes) std::cout << n << "\n";
+  for (const auto& d : rebuilt->damage) std::cout << "damaged: " << d << "\n";
+  if (!rebuilt->damage.empty())
+    std::cout << "archive rebuild: INCOMPLETE, " << rebuilt->damage.size()
+              << " damaged places skipped; every intact frame was kept (archive verify names what is missing)\n";
   auto a = open_archive(dir, false);
-  if (!a || !audit(*a, "rebuild", {{"notes", *notes}})) return kExitLocal;
-  return kExitOk;
+  if (!a || !audit(*a, "rebuild", {{"notes", rebuilt->notes}, {"damage", rebuilt->damage}})) return kExitLocal;
+  return rebuilt->damage.empty() ? kExitOk : kExitDifferences;
 }
 
 int run_audit(const std::string& dir, const std::string& since_text, const std::string& json_path) {
