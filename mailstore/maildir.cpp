@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sys/stat.h>
 
 namespace mf::mailstore {
@@ -19,6 +20,33 @@ namespace fs = std::filesystem;
 bool is_maildir(const fs::path& dir) {
   std::error_code ec;
   return fs::is_directory(dir / "cur", ec) || fs::is_directory(dir / "new", ec);
+}
+
+bool is_message_file(const fs::directory_entry& entry) {
+  std::error_code ec;
+  std::string file = entry.path().filename().string();
+  return entry.is_regular_file(ec) && !file.empty() && file[0] != '.';
+}
+
+// Message files in a Maildir's cur/ and new/.
+std::size_t message_files_in(const fs::path& dir) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (const char* sub : {"cur", "new"})
+    for (const auto& entry : fs::directory_iterator(dir / sub, ec))
+      if (is_message_file(entry)) ++n;
+  return n;
+}
+
+// Every Maildir in the tree below root (root itself included) that holds message files.
+void maildirs_with_mail(const fs::path& dir, std::vector<std::pair<fs::path, std::size_t>>& out) {
+  if (std::size_t n = is_maildir(dir) ? message_files_in(dir) : 0; n > 0) out.emplace_back(dir, n);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string leaf = entry.path().filename().string();
+    if (entry.is_directory(ec) && !entry.is_symlink(ec) && leaf != "cur" && leaf != "new" && leaf != "tmp")
+      maildirs_with_mail(entry.path(), out);
+  }
 }
 
 // Dovecot writes non-ASCII folder names in modified UTF-7 on disk.
@@ -75,6 +103,9 @@ class MaildirStore final : public Store {
   Result<std::vector<StoredFolder>> folders() override {
     std::vector<StoredFolder> out;
     if (is_maildir(root_)) out.push_back(StoredFolder{{"INBOX"}});
+    if (is_maildir(root_) && is_maildir(root_ / "INBOX"))
+      return make_error(Errc::Perm, "both the root and INBOX/ are Maildirs: which one is INBOX is not clear",
+                        root_.string());
     std::error_code ec;
     std::vector<fs::path> children;
     for (const auto& entry : fs::directory_iterator(root_, ec))
@@ -99,6 +130,7 @@ class MaildirStore final : public Store {
         add_nested(child, {decode_name(leaf)}, out);
       }
     }
+    MF_CHECK(every_file_has_a_folder(out));
     return out;
   }
 
@@ -110,9 +142,8 @@ class MaildirStore final : public Store {
       std::error_code ec;
       if (!fs::is_directory(dir / sub, ec)) continue;
       for (const auto& entry : fs::directory_iterator(dir / sub, ec)) {
-        if (!entry.is_regular_file(ec)) continue;
+        if (!is_message_file(entry)) continue;
         std::string file = entry.path().filename().string();
-        if (file.empty() || file[0] == '.') continue;
         struct stat st{};
         if (::stat(entry.path().c_str(), &st) != 0) continue;  // moved away meanwhile
         StoredMessage m;
@@ -160,8 +191,25 @@ class MaildirStore final : public Store {
     }
   }
 
+  // A Maildir holding mail that no folder reads would be left out without a
+  // word: every message file under the root must belong to a folder.
+  Result<void> every_file_has_a_folder(const std::vector<StoredFolder>& folders) const {
+    std::set<fs::path> read;
+    for (const auto& f : folders) read.insert(folder_dir(f).lexically_normal());
+    std::vector<std::pair<fs::path, std::size_t>> with_mail;
+    maildirs_with_mail(root_, with_mail);
+    for (const auto& [dir, files] : with_mail)
+      if (!read.count(dir.lexically_normal()))
+        return make_error(Errc::Perm, std::to_string(files) + " message files there belong to no folder this layout reads",
+                          dir.string());
+    return {};
+  }
+
   fs::path folder_dir(const StoredFolder& folder) const {
-    if (folder.levels.empty() || folder.levels == std::vector<std::string>{"INBOX"}) return root_;
+    // INBOX is the root's cur/ and new/, or a subdirectory INBOX/ when the
+    // root holds none (mbsync's "SubFolders Verbatim", many exported trees).
+    if (folder.levels.empty() || folder.levels == std::vector<std::string>{"INBOX"})
+      return !is_maildir(root_) && is_maildir(root_ / "INBOX") ? root_ / "INBOX" : root_;
     auto encode = [](const std::string& level) {
       auto e = imap::mutf7_encode(level);
       return e ? *e : level;

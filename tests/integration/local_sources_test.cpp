@@ -150,3 +150,43 @@ TEST_CASE("a_directory_of_eml_files_becomes_folders", "[integration][local]") {
   CHECK(verify.exit_code == 0);
   CHECK(run_mailferry(with_source(servers.migrate_args(), "eml:" + dir + "/missing", false)).exit_code == 2);
 }
+
+TEST_CASE("a_maildir_whose_inbox_is_a_subdirectory_is_read_whole", "[integration][local]") {
+  // mbsync's "SubFolders Verbatim" and many exported trees: INBOX/ beside
+  // the other folders, the root itself no Maildir. It was read as an empty
+  // INBOX, with "0 folders failed".
+  TwoServers servers(DovecotOptions{{}, '/'}, DovecotOptions{{}, '.'});
+  std::string root = servers.dir() + "/verbatim";
+  auto write = [&](const std::string& dir, int count) {
+    for (const char* sub : {"cur", "new", "tmp"}) fs::create_directories(root + "/" + dir + "/" + sub);
+    for (int i = 0; i < count; ++i) {
+      std::ofstream f(root + "/" + dir + "/cur/" + std::to_string(1030000000 + i) + "." + dir.substr(0, 1) + ":2,S");
+      f << "Subject: " << dir << " " << i << "\nMessage-ID: <" << i << "." << dir.size() << "@verbatim.test>\n\nbody\n";
+    }
+  };
+  write("INBOX", 3);
+  write("INBOX/Child", 1);
+  write("Sent", 2);
+  auto report = servers.dir() + "/import.json";
+  auto import = run_mailferry({"archive", "import", "--archive", servers.dir() + "/archive", "maildir:" + root, "-q",
+                               "--json", report});
+  INFO(import.out << import.err);
+  CHECK(import.exit_code == 0);
+  auto stats = run_json({"archive", "stats", "--archive", servers.dir() + "/archive"}, servers.dir() + "/stats.json");
+  CHECK(stats["placements"] == 6);
+  auto migrated = servers.dir() + "/migrate.json";
+  auto run = run_mailferry(with_args(with_source(servers.migrate_args(), "maildir:" + root, false), {"--json", migrated}));
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 0);
+  CHECK(copied(migrated) == 6);
+  CHECK(messages_on(servers.target()) == 6);
+
+  // Mail in a directory this layout does not read is an error, not silence.
+  write(".Junk/stray", 1);
+  write(".Junk", 1);
+  auto stray = run_mailferry({"archive", "import", "--archive", servers.dir() + "/archive2", "maildir:" + root, "-q"});
+  INFO(stray.out << stray.err);
+  CHECK(stray.exit_code != 0);
+  CHECK((stray.out + stray.err).find("belong to no folder") != std::string::npos);
+  CHECK((stray.out + stray.err).find(".Junk/stray") != std::string::npos);
+}
