@@ -74,6 +74,11 @@ struct FolderWork {
   std::int64_t state_id = 0;
   std::vector<Planned> todo;
   std::map<std::uint32_t, std::vector<std::string>> copied_flags;  // flags now of messages copied before
+  std::map<std::uint32_t, std::uint64_t> copied_sizes;             // ...and their sizes
+  // Messages on the target by SHA-256, looked at when the state file cannot
+  // say what the target folder holds (no record of it, or another folder
+  // now): a message found there is recorded, not appended again.
+  std::map<std::string, std::vector<std::uint32_t>> on_target;
   std::vector<std::uint32_t> gone;  // copied before, expunged at the source since
   std::optional<FolderSnapshot> snapshot;  // the source at the start of this pass (CONDSTORE)
   bool unchanged = false;                  // same snapshot as the last complete pass: nothing to do
@@ -90,17 +95,28 @@ struct Fetched {
 
 // A folder whose CONDSTORE snapshot (HIGHESTMODSEQ, UIDNEXT, count) is that
 // of the last complete pass needs no FETCH on either side: one STATUS.
-Result<bool> unchanged_since_last_pass(const MailSource::Snapshots& snapshots, const FolderPair& pair,
-                                       StateStore& state, const std::string& account, FolderWork& work) {
+// The target folder must still be the one the copies went to (the same
+// UIDVALIDITY): one emptied or made anew since is copied into again.
+using TargetStatuses = std::map<std::string, std::map<std::string, std::uint64_t>>;
+
+Result<bool> unchanged_since_last_pass(const MailSource::Snapshots& snapshots, const TargetStatuses& targets,
+                                       const FolderPair& pair, StateStore& state, const std::string& account,
+                                       FolderWork& work) {
   auto now = snapshots.find(pair.source.name);
   if (now == snapshots.end()) return false;
   work.snapshot = now->second.second;
   MF_TRY(folder, state.folder(account, pair.source.name, now->second.first, pair.target.target));
   if (folder.uidvalidity_changed || !pair.target_exists) return false;
+  MF_TRY(target_validity, state.target_uidvalidity(folder.id));
+  auto target = targets.find(pair.target.target);
+  if (!target_validity || target == targets.end() || !target->second.count("UIDVALIDITY") ||
+      !target->second.count("MESSAGES") || target->second.at("UIDVALIDITY") != *target_validity)
+    return false;
   MF_TRY(recorded, state.snapshot(folder.id));
   MF_TRY(pending, state.pending(folder.id));
   if (recorded != work.snapshot || !pending.empty()) return false;
   MF_TRY(copied, state.copied_count(folder.id));
+  if (target->second.at("MESSAGES") < static_cast<std::uint64_t>(copied)) return false;  // emptied since
   work.state_id = folder.id;
   work.result.source_messages = work.snapshot->messages;
   work.result.already_copied = static_cast<std::uint32_t>(copied);
@@ -147,12 +163,12 @@ net::Task<Result<void>> archive_catch_up(MailSource& source, const FolderWork& w
 
 net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, FolderPair pair, StateStore& state,
                                           const std::string& account, const Endpoint& from, const CopyOptions& options,
-                                          const MailSource::Snapshots& snapshots) {
+                                          const MailSource::Snapshots& snapshots, const TargetStatuses& targets) {
   bool dry_run = options.dry_run;
   FolderWork work;
   work.result.source = pair.source_display;
   work.result.target = pair.target.display;
-  MF_CO_TRY(unchanged, unchanged_since_last_pass(snapshots, pair, state, account, work));
+  MF_CO_TRY(unchanged, unchanged_since_last_pass(snapshots, targets, pair, state, account, work));
   if (unchanged) {
     work.unchanged = work.result.unchanged = true;
     work.pair = std::move(pair);
@@ -201,6 +217,7 @@ net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, Fo
     for (auto& m : all) {
       if (done.count(m.uid)) {
         ++work.result.already_copied;
+        work.copied_sizes.emplace(m.uid, m.size);
         work.copied_flags.emplace(m.uid, std::move(m.flags));
       } else {
         work.todo.push_back(std::move(m));
@@ -279,6 +296,23 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
   work.result.vanished += static_cast<std::uint32_t>(batch.size() - std::min(batch.size(), fetched.size() + unreadable));
 
   crash_point("fetched");
+
+  // Already on a target the state file knew nothing of: recorded, not sent again.
+  if (!work.on_target.empty()) {
+    std::vector<CopiedMessage> there;
+    std::erase_if(fetched, [&](const Fetched& m) {
+      std::string sha = to_hex(sha256(m.body));
+      auto it = work.on_target.find(sha);
+      if (it == work.on_target.end() || it->second.empty()) return false;
+      there.push_back(CopiedMessage{m.uid, sha, m.body.size(), it->second.back()});
+      it->second.pop_back();
+      return true;
+    });
+    MF_CO_CHECK(state.record_copied(work.state_id, there));
+    work.result.found_on_target += static_cast<std::uint32_t>(there.size());
+    work.result.already_copied += static_cast<std::uint32_t>(there.size());
+    progress.add(there.size(), 0);
+  }
 
   std::vector<imapclient::AppendRequest> requests;
   std::vector<PendingMessage> pending;
@@ -376,8 +410,39 @@ net::Task<Result<void>> copy_folder(MailSource& source, Client& target, FolderWo
   MF_CO_TRY(recorded_validity, state.target_uidvalidity(work.state_id));
   MF_CO_CHECK(state.set_target_uidvalidity(work.state_id, target_box.uidvalidity));
   work.target_floor = std::max(target_box.uidnext, 1u);
-  // Recorded target UIDs mean something only under the same UIDVALIDITY.
-  if (recorded_validity == target_box.uidvalidity) {
+  // Recorded target UIDs mean something only under the same UIDVALIDITY, and
+  // only while the folder holds at least what was copied into it: a folder
+  // made anew can get its old UIDVALIDITY back (Dovecot takes the time).
+  MF_CO_TRY(copied_before, state.copied_count(work.state_id));
+  bool target_lost = recorded_validity && copied_before > 0 &&
+                     (*recorded_validity != target_box.uidvalidity || work.result.created ||
+                      target_box.exists < static_cast<std::uint64_t>(copied_before));
+  if (target_lost && !work.copied_flags.empty()) {
+    // The target folder was emptied or made anew since: what was copied into
+    // the old one is looked for on it by hash, and copied again if missing.
+    std::vector<std::uint32_t> again;
+    for (auto& [uid, flags] : work.copied_flags) {
+      again.push_back(uid);
+      work.todo.push_back(Planned{uid, work.copied_sizes[uid], std::move(flags)});
+    }
+    std::sort(work.todo.begin(), work.todo.end(), [](const Planned& a, const Planned& b) { return a.uid < b.uid; });
+    MF_CO_CHECK(state.drop_copied(work.state_id, again));
+    work.result.already_copied -= static_cast<std::uint32_t>(again.size());
+    work.result.target_replaced = true;
+    work.result.recopy_checked = static_cast<std::uint32_t>(again.size());
+    work.copied_flags.clear();
+    work.gone.clear();
+  }
+  bool state_knows_target = recorded_validity == target_box.uidvalidity && !target_lost;
+  if (!state_knows_target && target_box.exists > 0 && !work.todo.empty()) {
+    MF_CO_CHECK(co_await target.uid_fetch(imap::SequenceSet::range(1, imap::SequenceSet::kStar), "(UID BODY.PEEK[])",
+                                          [&](imap::FetchData& f) -> Result<void> {
+                                            if (const auto* body = f.section("BODY[]"); f.uid && body)
+                                              work.on_target[to_hex(sha256(body->data.text))].push_back(*f.uid);
+                                            return {};
+                                          }));
+  }
+  if (state_knows_target) {
     MF_CO_TRY(pairs, state.copied_pairs(work.state_id));
     MF_CO_TRY(changed, co_await sync_flags(target, target_box, work.copied_flags, pairs));
     work.result.flags_updated = changed;
@@ -487,12 +552,20 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
   for (const auto& pair : plan.folders)
     if (pair.source.selectable()) selectable.push_back(pair.source.name);
   MF_CO_TRY(snapshots, co_await source->snapshots(selectable));
+  TargetStatuses targets;  // only needed where a folder may be skipped unchanged
+  if (!snapshots.empty()) {
+    std::vector<std::string> existing;
+    for (const auto& pair : plan.folders)
+      if (pair.target_exists && snapshots.count(pair.source.name)) existing.push_back(pair.target.target);
+    MF_CO_TRY(statuses, co_await target->statuses(existing, "(UIDVALIDITY MESSAGES)"));
+    targets = std::move(statuses);
+  }
   std::vector<FolderWork> work;
   std::uint64_t total_messages = 0, total_bytes = 0;
   for (auto& pair : plan.folders) {
     if (!pair.source.selectable()) continue;  // a \Noselect level: CREATE of its children builds it
     std::string display = pair.source_display;
-    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, from, options, snapshots);
+    auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, from, options, snapshots, targets);
     if (!scanned) {
       if (is_fatal(scanned.error())) co_return scanned.error();
       FolderResult failed;
@@ -597,6 +670,9 @@ void merge_attempt(MigrateResult& run, MigrateResult&& attempt, bool first) {
       continue;
     }
     it->copied += f.copied + (first ? 0 : f.reconciled);
+    it->found_on_target += f.found_on_target;
+    it->target_replaced = it->target_replaced || f.target_replaced;
+    it->recopy_checked += f.recopy_checked;
     it->bytes += f.bytes;
     it->vanished += f.vanished;
     it->flags_updated += f.flags_updated;

@@ -55,6 +55,9 @@ struct FolderResult {
   std::uint32_t already_copied = 0;
   std::uint32_t reconciled = 0;  // of already_copied: found on the target after an interrupted run
   std::uint32_t rematched = 0;   // of already_copied: found again after the source changed UIDVALIDITY
+  std::uint32_t found_on_target = 0;  // of already_copied: found on the target by hash (no record said so)
+  bool target_replaced = false;       // the target folder has another UIDVALIDITY than the copies went to
+  std::uint32_t recopy_checked = 0;   // ...messages copied before into the old one, looked for again
   std::uint32_t copied = 0;
   std::uint32_t planned = 0;        // --dry-run: messages that would be copied
   std::uint64_t planned_bytes = 0;

@@ -68,6 +68,14 @@ std::string migrate_text(const MigrateResult& r) {
       out += fmt::format("    the source renumbered this folder (new UIDVALIDITY); {} messages copied before were "
                          "found again by hash\n",
                          f.rematched);
+    if (f.target_replaced)
+      out += fmt::format("    the target folder was emptied or made anew since the last run (new UIDVALIDITY): {} "
+                         "messages copied before were looked for on it and copied again where missing\n",
+                         f.recopy_checked);
+    if (f.found_on_target)
+      out += fmt::format("    {} messages were on the target already (found by SHA-256; the state file had no record "
+                         "of them) and were not copied again\n",
+                         f.found_on_target);
     if (f.reconciled)
       out += fmt::format("    {} messages of an interrupted run were found on the target (not copied again)\n",
                          f.reconciled);
@@ -96,6 +104,8 @@ nlohmann::json migrate_json(const MigrateResult& r) {
                        {"already_copied", f.already_copied},
                        {"reconciled", f.reconciled},
                        {"rematched", f.rematched},
+                       {"found_on_target", f.found_on_target},
+                       {"target_replaced", f.target_replaced},
                        {"flags_updated", f.flags_updated},
                        {"deleted_at_source", f.deleted_at_source},
                        {"deleted", f.deleted},
