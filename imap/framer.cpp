@@ -1,7 +1,8 @@
 #include "imap/framer.h"
 
+#include "imap/value.h"
+
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 namespace mf::imap {
@@ -38,23 +39,21 @@ Result<std::optional<LiteralMarker>> find_marker(std::string_view line) {
 // continuation request (RFC 9051 §7.1, §7.5), and not one of the untagged
 // responses built of atoms and numbers only (§7.2.2, §7.3.1, §7.4.1).
 bool response_may_carry_literals(std::string_view line) {
-  auto word_at = [&](std::size_t& pos) {
-    std::size_t end = line.find(' ', pos);
-    std::string_view word = line.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-    pos = end == std::string_view::npos ? line.size() : end + 1;
-    std::string upper(word);
-    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return upper;
+  auto next_word = [&](std::size_t& pos) {
+    std::size_t end = std::min(line.find(' ', pos), line.size());
+    std::string_view word = line.substr(pos, end - pos);
+    pos = std::min(end + 1, line.size());
+    return word;
   };
   if (line.empty() || line[0] == '+') return false;
   std::size_t pos = 0;
-  if (word_at(pos) != "*") return false;  // a tagged response is a status response
-  std::string word = word_at(pos);
-  for (const char* none : {"OK", "NO", "BAD", "BYE", "PREAUTH", "CAPABILITY", "ENABLED", "FLAGS", "SEARCH"})
-    if (word == none) return false;
+  if (next_word(pos) != "*") return false;  // a tagged response is a status response
+  std::string_view word = next_word(pos);
+  for (std::string_view none : {"OK", "NO", "BAD", "BYE", "PREAUTH", "CAPABILITY", "ENABLED", "FLAGS", "SEARCH"})
+    if (iequals(word, none)) return false;
   if (!word.empty() && std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    std::string kind = word_at(pos);
-    return kind != "EXISTS" && kind != "RECENT" && kind != "EXPUNGE";
+    std::string_view kind = next_word(pos);
+    return !iequals(kind, "EXISTS") && !iequals(kind, "RECENT") && !iequals(kind, "EXPUNGE");
   }
   return true;
 }
@@ -116,8 +115,11 @@ Result<Framer::LineStep> Framer::take_line() {
     return make_error(Errc::Limit, "line longer than " + std::to_string(limits.max_line) + " bytes");
   std::string_view line(buffer_.data() + pos_, nl - pos_);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  // Asked only of a response's first line that ends like a literal marker.
+  bool text_only = options_.server_responses && frame_.text.empty() && !line.empty() && line.back() == '}' &&
+                   !response_may_carry_literals(line);
   std::optional<LiteralMarker> marker;
-  if (!options_.server_responses || !frame_.text.empty() || response_may_carry_literals(line)) {
+  if (!text_only) {
     MF_TRY(found, find_marker(line));
     marker = found;
   }

@@ -472,8 +472,8 @@ Task<Result<void>> Client::uid_fetch(const imap::SequenceSet& uids, std::string_
 
 Task<Result<std::vector<Result<AppendResult>>>> Client::append(const std::string& mailbox,
                                                                const std::vector<AppendRequest>& messages) {
-  std::vector<std::string> tags;  // empty for a message whose command cannot be sent
-  std::vector<Result<std::vector<imap::WirePiece>>> commands;
+  std::vector<std::string> tags;
+  std::vector<Result<std::vector<imap::WirePiece>>> commands;  // an error for a message that cannot be sent
   for (const auto& m : messages) {
     auto command = new_command("APPEND");
     command.astring(mailbox);
@@ -481,10 +481,8 @@ Task<Result<std::vector<Result<AppendResult>>>> Client::append(const std::string
     tags.push_back(command.tag());
     command_names_.erase(tags.back());
     commands.push_back(command.finish());
-    if (!commands.back()) {
+    if (!commands.back())
       commands.back() = with_context(commands.back().error(), peer() + " APPEND to \"" + mailbox + "\"");
-      tags.back().clear();
-    }
   }
   auto to_result = [&](const imap::StatusResponse& status) -> Result<AppendResult> {
     if (status.status != imap::Status::Ok)

@@ -91,12 +91,18 @@ struct Fetched {
   std::vector<std::string> flags;
   std::string internaldate;
   std::string body;
+  Digest sha256{};  // of body, taken once as it arrives
+
+  explicit Fetched(SourceMessage& m)
+      : uid(m.uid), flags(std::move(m.flags)), internaldate(std::move(m.internaldate)), body(std::move(m.body)),
+        sha256(mf::sha256(body)) {}
 };
 
 // A folder whose CONDSTORE snapshot (HIGHESTMODSEQ, UIDNEXT, count) is that
-// of the last complete pass needs no FETCH on either side: one STATUS.
-// The target folder must still be the one the copies went to (the same
-// UIDVALIDITY): one emptied or made anew since is copied into again.
+// of the last complete pass needs no FETCH on either side: one STATUS. The
+// target folder must still be the one the copies went to (the same
+// UIDVALIDITY, at least as many messages): one emptied or made anew since is
+// copied into again.
 using TargetStatuses = std::map<std::string, std::map<std::string, std::uint64_t>>;
 
 Result<bool> unchanged_since_last_pass(const MailSource::Snapshots& snapshots, const TargetStatuses& targets,
@@ -124,13 +130,12 @@ Result<bool> unchanged_since_last_pass(const MailSource::Snapshots& snapshots, c
 }
 
 // What --archive stores of fetched messages (bytes not copied: views).
-std::vector<archive::IngestRequest> archive_requests_of(const FolderWork& work, const std::vector<Fetched>& fetched,
-                                                        const std::vector<Digest>& digests) {
+std::vector<archive::IngestRequest> archive_requests_of(const FolderWork& work, const std::vector<Fetched>& fetched) {
   std::vector<archive::IngestRequest> out;
   for (std::size_t i = 0; i < fetched.size(); ++i) {
     archive::IngestRequest r;
     r.raw = fetched[i].body;
-    r.sha256 = digests[i];
+    r.sha256 = fetched[i].sha256;
     // The source UID tells identical messages in one folder apart, and stays
     // the same when an interrupted pass reads the message again.
     r.placement = archive::Placement{work.archive_account, work.result.source, fetched[i].flags, 0,
@@ -150,12 +155,10 @@ net::Task<Result<void>> archive_catch_up(MailSource& source, const FolderWork& w
   if (missing.empty()) co_return Result<void>{};
   std::vector<Fetched> fetched;
   MF_CO_CHECK(co_await source.fetch(missing, [&](SourceMessage& m) -> Result<void> {
-    fetched.push_back(Fetched{m.uid, std::move(m.flags), std::move(m.internaldate), std::move(m.body)});
+    fetched.emplace_back(m);
     return {};
   }));
-  std::vector<Digest> digests;
-  for (const auto& f : fetched) digests.push_back(sha256(f.body));
-  auto requests = archive_requests_of(work, fetched, digests);
+  auto requests = archive_requests_of(work, fetched);
   MF_CO_TRY(stored, co_await options.archive->store(requests));
   (void)stored;
   co_return Result<void>{};
@@ -231,7 +234,6 @@ net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, Fo
   co_return work;
 }
 
-
 // Splits the work into batches bounded in bytes and messages.
 std::vector<std::vector<Planned>> batches_of(const std::vector<Planned>& todo, std::uint64_t max_bytes,
                                                    std::uint64_t max_messages) {
@@ -272,7 +274,7 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
   fetched.reserve(batch.size());
   const MailSource::MessageHandler keep = [&](SourceMessage& m) -> Result<void> {
     note_invalid_source_data(m, work.result);
-    fetched.push_back(Fetched{m.uid, std::move(m.flags), std::move(m.internaldate), std::move(m.body)});
+    fetched.emplace_back(m);
     return {};
   };
   auto read = co_await source.fetch(uids, keep);
@@ -301,7 +303,7 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
   if (!work.on_target.empty()) {
     std::vector<CopiedMessage> there;
     std::erase_if(fetched, [&](const Fetched& m) {
-      std::string sha = to_hex(sha256(m.body));
+      std::string sha = to_hex(m.sha256);
       auto it = work.on_target.find(sha);
       if (it == work.on_target.end() || it->second.empty()) return false;
       there.push_back(CopiedMessage{m.uid, sha, m.body.size(), it->second.back()});
@@ -316,7 +318,6 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
 
   std::vector<imapclient::AppendRequest> requests;
   std::vector<PendingMessage> pending;
-  std::vector<Digest> pending_digests;
   for (auto& m : fetched) {
     imapclient::AppendRequest r{m.body, {}, m.internaldate};
     for (const auto& flag : m.flags) {
@@ -327,14 +328,13 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
         work.result.dropped_flags.insert(flag);
     }
     requests.push_back(std::move(r));
-    pending_digests.push_back(sha256(m.body));
-    pending.push_back(PendingMessage{m.uid, to_hex(pending_digests.back()), m.body.size(), work.target_floor, 0,
+    pending.push_back(PendingMessage{m.uid, to_hex(m.sha256), m.body.size(), work.target_floor, 0,
                                      has_lone_cr(m.body) ? line_ending_blind_hash(m.body) : std::string()});
   }
   // Archived while the target takes the batch; recorded as copied only
   // when both are done (a crash between them is caught up on resume).
   std::vector<archive::IngestRequest> archive_requests;
-  if (options.archive) archive_requests = archive_requests_of(work, fetched, pending_digests);
+  if (options.archive) archive_requests = archive_requests_of(work, fetched);
   // Exactly once: the batch is on record before the target sees it.
   MF_CO_CHECK(state.record_pending(work.state_id, pending));
   crash_point("pending-recorded");
@@ -428,7 +428,6 @@ net::Task<Result<void>> copy_folder(MailSource& source, Client& target, FolderWo
     std::sort(work.todo.begin(), work.todo.end(), [](const Planned& a, const Planned& b) { return a.uid < b.uid; });
     MF_CO_CHECK(state.drop_copied(work.state_id, again));
     work.result.already_copied -= static_cast<std::uint32_t>(again.size());
-    work.result.target_replaced = true;
     work.result.recopy_checked = static_cast<std::uint32_t>(again.size());
     work.copied_flags.clear();
     work.gone.clear();
@@ -671,7 +670,6 @@ void merge_attempt(MigrateResult& run, MigrateResult&& attempt, bool first) {
     }
     it->copied += f.copied + (first ? 0 : f.reconciled);
     it->found_on_target += f.found_on_target;
-    it->target_replaced = it->target_replaced || f.target_replaced;
     it->recopy_checked += f.recopy_checked;
     it->bytes += f.bytes;
     it->vanished += f.vanished;

@@ -56,8 +56,9 @@ struct FolderResult {
   std::uint32_t reconciled = 0;  // of already_copied: found on the target after an interrupted run
   std::uint32_t rematched = 0;   // of already_copied: found again after the source changed UIDVALIDITY
   std::uint32_t found_on_target = 0;  // of already_copied: found on the target by hash (no record said so)
-  bool target_replaced = false;       // the target folder has another UIDVALIDITY than the copies went to
-  std::uint32_t recopy_checked = 0;   // ...messages copied before into the old one, looked for again
+  // The target folder was emptied or made anew since the copies went to it:
+  // the messages copied before, looked for on it again (0: it was not).
+  std::uint32_t recopy_checked = 0;
   std::uint32_t copied = 0;
   std::uint32_t planned = 0;        // --dry-run: messages that would be copied
   std::uint64_t planned_bytes = 0;

@@ -68,7 +68,7 @@ std::string migrate_text(const MigrateResult& r) {
       out += fmt::format("    the source renumbered this folder (new UIDVALIDITY); {} messages copied before were "
                          "found again by hash\n",
                          f.rematched);
-    if (f.target_replaced)
+    if (f.recopy_checked)
       out += fmt::format("    the target folder was emptied or made anew since the last run (new UIDVALIDITY): {} "
                          "messages copied before were looked for on it and copied again where missing\n",
                          f.recopy_checked);
@@ -105,7 +105,7 @@ nlohmann::json migrate_json(const MigrateResult& r) {
                        {"reconciled", f.reconciled},
                        {"rematched", f.rematched},
                        {"found_on_target", f.found_on_target},
-                       {"target_replaced", f.target_replaced},
+                       {"target_replaced", f.recopy_checked > 0},
                        {"flags_updated", f.flags_updated},
                        {"deleted_at_source", f.deleted_at_source},
                        {"deleted", f.deleted},
