@@ -74,15 +74,6 @@ struct RunArchive {
   }
 };
 
-std::string default_state_path() {
-  const char* state_home = std::getenv("XDG_STATE_HOME");
-  const char* home = std::getenv("HOME");
-  std::filesystem::path dir = state_home && *state_home ? std::filesystem::path(state_home)
-                              : home && *home           ? std::filesystem::path(home) / ".local/state"
-                                                        : std::filesystem::path(".");
-  return (dir / "mailferry" / "migrate.db").string();
-}
-
 Result<migrate::StateStore> open_state(const std::string& path) {
   auto state = migrate::StateStore::open(path);
   if (!state) return with_context(state.error(), "state file");

@@ -57,6 +57,8 @@ void add_verify_command(CLI::App& app, std::function<void(int)> set_exit) {
   add_folder_options(*cmd, args->folders);
   cmd->add_flag("--ignore-line-endings", args->options.line_endings_ok,
                 "do not fail on messages whose text differs only in line endings (listed all the same)");
+  cmd->add_option("--state", args->options.state_path,
+                  "the migration's state file: each folder is compared where the migration put it (only read)");
   cmd->callback([args, set_exit] { set_exit(run_verify(*args)); });
 }
 

@@ -5,6 +5,7 @@
 #include "mailstore/store.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <termios.h>
 #include <unistd.h>
@@ -107,6 +108,15 @@ void add_folder_options(CLI::App& app, FolderOptions& o) {
   app.add_option("--since", o.since, "only messages with INTERNALDATE at or after this (YYYY-MM-DD, UTC)");
   app.add_option("--before", o.before, "only messages with INTERNALDATE before this (YYYY-MM-DD, UTC)");
   app.add_option("--max-size", o.max_size, "only messages of at most this size (bytes, or with K, M, G)");
+}
+
+std::string default_state_path() {
+  const char* state_home = std::getenv("XDG_STATE_HOME");
+  const char* home = std::getenv("HOME");
+  std::filesystem::path dir = state_home && *state_home ? std::filesystem::path(state_home)
+                              : home && *home           ? std::filesystem::path(home) / ".local/state"
+                                                        : std::filesystem::path(".");
+  return (dir / "mailferry" / "migrate.db").string();
 }
 
 Result<migrate::MessageFilter> resolve_message_filter(const FolderOptions& o) {

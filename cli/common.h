@@ -56,6 +56,8 @@ struct FolderOptions {
 void add_folder_options(CLI::App& app, FolderOptions& options);
 [[nodiscard]] Result<migrate::FolderRules> resolve_folder_rules(const FolderOptions& options);
 [[nodiscard]] Result<migrate::MessageFilter> resolve_message_filter(const FolderOptions& options);
+// The state file migrate uses without --state ($XDG_STATE_HOME or ~/.local/state).
+std::string default_state_path();
 
 // TLS, STARTTLS and timeout as the options say.
 imapclient::ClientOptions client_options(const EndpointOptions& options);

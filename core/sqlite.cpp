@@ -92,6 +92,17 @@ Result<Database> Database::open(const std::string& path) {
   return db;
 }
 
+Result<Database> Database::open_read_only(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  Database db;
+  db.db_.reset(raw);
+  db.path_ = path;
+  if (rc != SQLITE_OK) return sqlite_error(raw, rc, path);
+  sqlite3_busy_timeout(raw, 5000);
+  return db;
+}
+
 Result<void> Database::exec(std::string_view sql) {
   std::string text(sql);
   char* err = nullptr;

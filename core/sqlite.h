@@ -47,6 +47,8 @@ class Statement {
 class Database {
  public:
   [[nodiscard]] static Result<Database> open(const std::string& path);
+  // For a command that only reads: nothing is created or written.
+  [[nodiscard]] static Result<Database> open_read_only(const std::string& path);
 
   [[nodiscard]] Result<void> exec(std::string_view sql);
   [[nodiscard]] Result<Statement> prepare(std::string_view sql);

@@ -60,6 +60,15 @@ void note_invalid_source_data(SourceMessage& m, FolderResult& result) {
   }
 }
 
+// Found on the target by a hash blind to known server rewrites, not by its
+// SHA-256: the target keeps other bytes than the source sent.
+void note_altered_by_target(std::uint32_t uid, FolderResult& result) {
+  ++result.altered_by_target;
+  result.notes.push_back(MessageNote{uid, "the target keeps it with other bytes than the source sent (found by a hash "
+                                          "blind to line ends and 8-bit header bytes, which Dovecot and Cyrus "
+                                          "rewrite on APPEND)"});
+}
+
 // A message to copy, as the scan found it.
 struct Planned {
   std::uint32_t uid = 0;
@@ -79,6 +88,8 @@ struct FolderWork {
   // say what the target folder holds (no record of it, or another folder
   // now): a message found there is recorded, not appended again.
   std::map<std::string, std::vector<std::uint32_t>> on_target;
+  std::map<std::string, std::vector<std::uint32_t>> on_target_blind;  // the same, by rewrite_blind_hash
+  std::set<std::uint32_t> on_target_taken;                            // target UIDs matched already
   std::vector<std::uint32_t> gone;  // copied before, expunged at the source since
   std::optional<FolderSnapshot> snapshot;  // the source at the start of this pass (CONDSTORE)
   bool unchanged = false;                  // same snapshot as the last complete pass: nothing to do
@@ -187,14 +198,16 @@ net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, Fo
                          "source UIDVALIDITY changed from " + std::to_string(folder->source_uidvalidity) + " to " +
                              std::to_string(selected->uidvalidity) + "; a real run finds the copied messages again by hash",
                          "folder \"" + pair.source_display + "\"");
-  Result<std::vector<CopiedMessage>> reconciled = std::vector<CopiedMessage>{};  // not ?: with co_await (GCC 12)
+  Result<Reconciled> reconciled = Reconciled{};  // not ?: with co_await (GCC 12)
   if (!dry_run) reconciled = co_await reconcile_pending(target, pair.target.target, pair.target_exists, state, folder->id);
   if (!reconciled)
     co_return with_context(reconciled.error(), "settling the interrupted run of \"" + pair.source_display + "\"");
-  work.result.reconciled = static_cast<std::uint32_t>(reconciled->size());
+  work.result.reconciled = static_cast<std::uint32_t>(reconciled->found.size());
+  for (auto uid : reconciled->altered) note_altered_by_target(uid, work.result);
   work.archive_account = account_name(from);
   work.archive_source = source_name(from);
-  if (options.archive && !reconciled->empty()) MF_CO_CHECK(co_await archive_catch_up(source, work, *reconciled, options));
+  if (options.archive && !reconciled->found.empty())
+    MF_CO_CHECK(co_await archive_catch_up(source, work, reconciled->found, options));
   if (folder->uidvalidity_changed) {
     MF_CO_TRY(rematched, co_await rematch_source(source, selected->exists, state, folder->id, selected->uidvalidity));
     work.result.rematched = rematched;
@@ -302,12 +315,26 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
   // Already on a target the state file knew nothing of: recorded, not sent again.
   if (!work.on_target.empty()) {
     std::vector<CopiedMessage> there;
+    auto take = [&](std::map<std::string, std::vector<std::uint32_t>>& by_hash,
+                    const std::string& hash) -> std::optional<std::uint32_t> {
+      auto it = by_hash.find(hash);
+      if (it == by_hash.end()) return std::nullopt;
+      for (auto& uids = it->second; !uids.empty();) {
+        auto uid = uids.back();
+        uids.pop_back();
+        if (work.on_target_taken.insert(uid).second) return uid;
+      }
+      return std::nullopt;
+    };
     std::erase_if(fetched, [&](const Fetched& m) {
       std::string sha = to_hex(m.sha256);
-      auto it = work.on_target.find(sha);
-      if (it == work.on_target.end() || it->second.empty()) return false;
-      there.push_back(CopiedMessage{m.uid, sha, m.body.size(), it->second.back()});
-      it->second.pop_back();
+      auto uid = take(work.on_target, sha);
+      if (!uid && may_be_rewritten(m.body)) {
+        uid = take(work.on_target_blind, rewrite_blind_hash(m.body));
+        if (uid) note_altered_by_target(m.uid, work.result);
+      }
+      if (!uid) return false;
+      there.push_back(CopiedMessage{m.uid, sha, m.body.size(), *uid});
       return true;
     });
     MF_CO_CHECK(state.record_copied(work.state_id, there));
@@ -329,7 +356,7 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
     }
     requests.push_back(std::move(r));
     pending.push_back(PendingMessage{m.uid, to_hex(m.sha256), m.body.size(), work.target_floor, 0,
-                                     has_lone_cr(m.body) ? line_ending_blind_hash(m.body) : std::string()});
+                                     may_be_rewritten(m.body) ? rewrite_blind_hash(m.body) : std::string()});
   }
   // Archived while the target takes the batch; recorded as copied only
   // when both are done (a crash between them is caught up on resume).
@@ -436,8 +463,11 @@ net::Task<Result<void>> copy_folder(MailSource& source, Client& target, FolderWo
   if (!state_knows_target && target_box.exists > 0 && !work.todo.empty()) {
     MF_CO_CHECK(co_await target.uid_fetch(imap::SequenceSet::range(1, imap::SequenceSet::kStar), "(UID BODY.PEEK[])",
                                           [&](imap::FetchData& f) -> Result<void> {
-                                            if (const auto* body = f.section("BODY[]"); f.uid && body)
-                                              work.on_target[to_hex(sha256(body->data.text))].push_back(*f.uid);
+                                            const auto* body = f.section("BODY[]");
+                                            if (!f.uid || !body) return {};
+                                            work.on_target[to_hex(sha256(body->data.text))].push_back(*f.uid);
+                                            if (may_be_rewritten(body->data.text))
+                                              work.on_target_blind[rewrite_blind_hash(body->data.text)].push_back(*f.uid);
                                             return {};
                                           }));
   }
@@ -545,7 +575,13 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
       co_await (open_source(executor, from, &state) && open_session(executor, to, "target"));
   MF_CO_TRY(source, std::move(opened_source));
   MF_CO_TRY(target, std::move(opened_target));
-  MF_CO_TRY(plan, co_await plan_folders(*source, *target, options.folders));
+  MF_CO_TRY(recorded, state.recorded_targets(result.account));
+  MF_CO_TRY(plan, co_await plan_folders(*source, *target, options.folders, recorded));
+  for (const auto& pair : plan.folders)
+    if (!pair.rules_target.empty())
+      result.warnings.push_back("\"" + pair.source_display + "\" goes to \"" + pair.target.display +
+                                "\" as on the first pass; the folder rules now give \"" + pair.rules_target +
+                                "\" (a new --state file maps anew)");
 
   std::vector<std::string> selectable;
   for (const auto& pair : plan.folders)

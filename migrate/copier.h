@@ -56,6 +56,9 @@ struct FolderResult {
   std::uint32_t reconciled = 0;  // of already_copied: found on the target after an interrupted run
   std::uint32_t rematched = 0;   // of already_copied: found again after the source changed UIDVALIDITY
   std::uint32_t found_on_target = 0;  // of already_copied: found on the target by hash (no record said so)
+  // Found on the target (reconciled or found_on_target) only by a hash blind
+  // to known server rewrites: the target keeps other bytes (named in notes).
+  std::uint32_t altered_by_target = 0;
   // The target folder was emptied or made anew since the copies went to it:
   // the messages copied before, looked for on it again (0: it was not).
   std::uint32_t recopy_checked = 0;
@@ -70,7 +73,7 @@ struct FolderResult {
   std::uint64_t bytes = 0;
   std::set<std::string> dropped_flags;  // flags/keywords the target refuses
   std::vector<MessageFailure> failures;
-  std::vector<MessageNote> notes;  // copied, but without an invalid flag or date the source sent
+  std::vector<MessageNote> notes;  // copied, but without an invalid flag or date, or altered by the target
   std::string error;  // the folder could not be copied (others went on)
 };
 

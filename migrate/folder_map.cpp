@@ -39,7 +39,7 @@ std::string display_name(const std::vector<std::string>& levels) {
 
 Result<MappedName> target_name(const std::vector<std::string>& levels, std::optional<char> target_delimiter) {
   MappedName out;
-  out.display = display_name(levels);
+  std::vector<std::string> created;  // the levels as the target gets them: what reports name
   std::string utf8;
   for (std::size_t i = 0; i < levels.size(); ++i) {
     std::string level = levels[i];
@@ -53,7 +53,9 @@ Result<MappedName> target_name(const std::vector<std::string>& levels, std::opti
     }
     if (i) utf8 += target_delimiter ? *target_delimiter : '/';
     utf8 += level;
+    created.push_back(std::move(level));
   }
+  out.display = display_name(created);
   auto encoded = imap::mutf7_encode(utf8);
   if (!encoded) return encoded.error();
   out.target = std::move(*encoded);

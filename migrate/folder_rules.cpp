@@ -89,6 +89,7 @@ std::optional<std::vector<std::string>> apply_folder_rules(const FolderRules& ru
   if (!included) return std::nullopt;
 
   std::vector<std::string> levels = source_levels;
+  bool to_role_folder = false;
   if (rules.special_use) {
     // A role folder and everything below it move under the target's folder of that role.
     for (const auto& [role, folder] : source_roles) {
@@ -99,10 +100,14 @@ std::optional<std::vector<std::string>> apply_folder_rules(const FolderRules& ru
       std::vector<std::string> moved = target->second;
       moved.insert(moved.end(), levels.begin() + static_cast<std::ptrdiff_t>(folder.size()), levels.end());
       levels = std::move(moved);
+      to_role_folder = true;
       break;
     }
   }
-  if (!rules.renames.empty()) {
+  // A folder moved into the target's role folder has the name the target
+  // gave it: renaming it again would make the mapping depend on the pass (the
+  // folder a first pass made under a --map name holds the role on the next).
+  if (!rules.renames.empty() && !to_role_folder) {
     std::string renamed = display_name(levels);
     for (const auto& [pattern, replacement] : rules.renames) renamed = std::regex_replace(renamed, pattern, replacement);
     levels.clear();

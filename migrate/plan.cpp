@@ -72,8 +72,8 @@ const FolderPair* FolderPlan::find_source(const std::string& wire_name) const {
   return nullptr;
 }
 
-net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Client& target,
-                                           const FolderRules& rules) {
+net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Client& target, const FolderRules& rules,
+                                           const std::map<std::string, std::string>& recorded) {
   // Both servers at once: each answer is a round trip a no-change pass waits for.
   auto [source_list, target_list] = co_await (source.list() && target.list());
   if (!source_list) co_return with_context(source_list.error(), "source");
@@ -97,8 +97,18 @@ net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Clien
     if (!levels || levels->empty()) continue;
     auto mapped = target_name(with_prefix(std::move(*levels), to.prefix), plan.target_delimiter);
     if (!mapped) co_return with_context(mapped.error(), "\"" + from.boxes[i].name + "\"");
+    std::string rules_target;
+    if (auto first = recorded.find(from.boxes[i].name); first != recorded.end() && first->second != mapped->target) {
+      // Decided on the first pass: the target has changed since (it now holds
+      // the folders that pass made), so the rules may say otherwise now.
+      auto kept = folder_levels(first->second, plan.target_delimiter);
+      if (!kept) co_return with_context(kept.error(), "the state file's target folder \"" + first->second + "\"");
+      rules_target = mapped->display;
+      *mapped = MappedName{first->second, display_name(*kept), false};
+    }
     bool exists = existing.count(mapped->target) > 0;
-    plan.folders.push_back(FolderPair{std::move(from.boxes[i]), display_name(from.levels[i]), std::move(*mapped), exists});
+    plan.folders.push_back(FolderPair{std::move(from.boxes[i]), display_name(from.levels[i]), std::move(*mapped), exists,
+                                      std::move(rules_target)});
   }
   std::stable_sort(plan.folders.begin(), plan.folders.end(), [](const FolderPair& a, const FolderPair& b) {
     return (a.target.target == "INBOX") > (b.target.target == "INBOX");

@@ -6,6 +6,7 @@
 #include "migrate/folder_rules.h"
 #include "migrate/source.h"
 
+#include <map>
 #include <vector>
 
 namespace mf::migrate {
@@ -15,6 +16,9 @@ struct FolderPair {
   std::string source_display;  // UTF-8, '/' between levels
   MappedName target;
   bool target_exists = false;
+  // Where the folder rules would put it now, when that is not where the
+  // state file says the first pass put it (the first pass wins); else empty.
+  std::string rules_target;
 };
 
 struct FolderPlan {
@@ -25,7 +29,9 @@ struct FolderPlan {
   const FolderPair* find_source(const std::string& wire_name) const;
 };
 
-net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Client& target,
-                                           const FolderRules& rules);
+// recorded: source folder -> target folder (wire names) decided on an
+// earlier pass (StateStore::recorded_targets); those are kept.
+net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Client& target, const FolderRules& rules,
+                                           const std::map<std::string, std::string>& recorded);
 
 }  // namespace mf::migrate

@@ -37,21 +37,22 @@ net::Task<Result<std::vector<OnTarget>>> unclaimed_on_target(imapclient::Client&
                                           if (f.uid && body && *f.uid >= floor && !claimed.count(*f.uid))
                                             out.push_back(OnTarget{
                                                 *f.uid, to_hex(sha256(body->data.text)),
-                                                blind ? line_ending_blind_hash(body->data.text) : std::string()});
+                                                blind ? rewrite_blind_hash(body->data.text) : std::string()});
                                           return {};
                                         }));
   co_return out;
 }
 
 // Moves pending messages found on the target to found (by their hash, or
-// for messages with a lone CR by their line-ending-blind hash); the rest
+// for messages a server may rewrite by their rewrite-blind hash); the rest
 // stay in pending.
-void match(std::vector<PendingMessage>& pending, std::vector<OnTarget>& on_target, std::vector<CopiedMessage>& found) {
+void match(std::vector<PendingMessage>& pending, std::vector<OnTarget>& on_target, Reconciled& found) {
   auto take = [&](const PendingMessage& p, auto same) {
     for (auto& t : on_target)
       if (!t.taken && same(t)) {
         t.taken = true;
-        found.push_back(CopiedMessage{p.source_uid, p.sha256, p.size, t.uid});
+        found.found.push_back(CopiedMessage{p.source_uid, p.sha256, p.size, t.uid});
+        if (t.sha256 != p.sha256) found.altered.push_back(p.source_uid);
         return true;
       }
     return false;
@@ -76,12 +77,12 @@ net::Task<void> sleep_for(std::chrono::milliseconds delay) {
 
 }  // namespace
 
-net::Task<Result<std::vector<CopiedMessage>>> reconcile_pending(imapclient::Client& target, const std::string& target_mailbox,
-                                                   bool target_exists, StateStore& state, std::int64_t folder_id,
-                                                   std::chrono::seconds settle) {
+net::Task<Result<Reconciled>> reconcile_pending(imapclient::Client& target, const std::string& target_mailbox,
+                                                bool target_exists, StateStore& state, std::int64_t folder_id,
+                                                std::chrono::seconds settle) {
   MF_CO_TRY(pending, state.pending(folder_id));
-  if (pending.empty()) co_return std::vector<CopiedMessage>{};
-  std::vector<CopiedMessage> found;
+  Reconciled found;
+  if (pending.empty()) co_return found;
   if (target_exists) {
     MF_CO_TRY(recorded_validity, state.target_uidvalidity(folder_id));
     MF_CO_TRY(claimed, state.claimed_target_uids(folder_id));
@@ -104,7 +105,7 @@ net::Task<Result<std::vector<CopiedMessage>>> reconcile_pending(imapclient::Clie
       auto waited = std::chrono::seconds(std::time(nullptr) - newest);
       if (waited < settle) {
         co_await sleep_for(settle - waited);
-        for (const auto& f : found) claimed.insert(f.target_uid);
+        for (const auto& f : found.found) claimed.insert(f.target_uid);
         MF_CO_TRY(later, co_await unclaimed_on_target(target, target_mailbox, floor, claimed, blind));
         match(pending, later, found);
       }
@@ -112,7 +113,7 @@ net::Task<Result<std::vector<CopiedMessage>>> reconcile_pending(imapclient::Clie
   }
   std::vector<std::uint32_t> unmatched;
   for (const auto& p : pending) unmatched.push_back(p.source_uid);
-  MF_CO_CHECK(state.record_copied(folder_id, found));
+  MF_CO_CHECK(state.record_copied(folder_id, found.found));
   MF_CO_CHECK(state.drop_pending(folder_id, unmatched));
   co_return found;
 }

@@ -105,6 +105,7 @@ nlohmann::json migrate_json(const MigrateResult& r) {
                        {"reconciled", f.reconciled},
                        {"rematched", f.rematched},
                        {"found_on_target", f.found_on_target},
+                       {"altered_by_target", f.altered_by_target},
                        {"target_replaced", f.recopy_checked > 0},
                        {"flags_updated", f.flags_updated},
                        {"deleted_at_source", f.deleted_at_source},
@@ -161,6 +162,15 @@ std::string verify_text(const VerifyResult& r, const VerifyOptions& options) {
                          d.message_id.empty() ? "(none)" : d.message_id, d.subject, d.detail);
     }
   }
+  // The server's doing, said plainly: such a message cannot arrive byte for byte.
+  std::size_t line_ends = r.count(DifferenceKind::LineEndingsDiffer);
+  if (line_ends)
+    out += fmt::format("\n{} messages differ only in how their lines end: the target stored them with other line "
+                       "ends than the source has (Dovecot, for one, stores \"CR CR LF\" as \"CR LF\" on APPEND). "
+                       "Their text is the same; {}.\n",
+                       line_ends,
+                       options.line_endings_ok ? "--ignore-line-endings accepts them"
+                                               : "--ignore-line-endings accepts that");
   if (r.fatal) out += "\nstopped: " + r.fatal->describe() + "\n";
   if (r.fatal)
     out += "\nverify: NOT COMPLETED; the folders above were compared before it stopped.\n";

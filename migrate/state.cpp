@@ -1,6 +1,7 @@
 #include "migrate/state.h"
 
 #include <ctime>
+#include <unistd.h>
 
 namespace mf::migrate {
 namespace {
@@ -87,6 +88,35 @@ Result<StateStore> StateStore::open(const std::string& path) {
   return StateStore(std::move(db));
 }
 
+
+namespace {
+
+Result<std::map<std::string, std::string>> targets_in(sql::Database& db, const std::string& account) {
+  MF_TRY(query, db.prepare("SELECT source_name, target_name FROM folders WHERE account = ?1"));
+  query.bind(1, account);
+  std::map<std::string, std::string> out;
+  for (;;) {
+    MF_TRY(row, query.step());
+    if (!row) break;
+    out.emplace(query.column_text(0), query.column_text(1));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> StateStore::recorded_targets(const std::string& account) {
+  return targets_in(db_, account);
+}
+
+Result<std::map<std::string, std::string>> StateStore::recorded_targets(const std::string& path,
+                                                                        const std::string& account) {
+  if (path.empty() || ::access(path.c_str(), F_OK) != 0) return std::map<std::string, std::string>{};
+  MF_TRY(db, sql::Database::open_read_only(path));
+  auto targets = targets_in(db, account);
+  if (!targets) return with_context(targets.error(), "state file " + path);
+  return targets;
+}
 
 Result<FolderState> StateStore::folder(const std::string& account, const std::string& source_name,
                                        std::uint32_t source_uidvalidity, const std::string& target_name) {

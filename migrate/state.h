@@ -60,6 +60,14 @@ class StateStore {
  public:
   [[nodiscard]] static Result<StateStore> open(const std::string& path);
 
+  // Source folder (wire name) -> the target folder (wire name) it was given
+  // on the first pass: a folder's mapping is decided once.
+  [[nodiscard]] Result<std::map<std::string, std::string>> recorded_targets(const std::string& account);
+  // The same, read from a state file without changing it (verify); nothing
+  // when the file does not exist.
+  [[nodiscard]] static Result<std::map<std::string, std::string>> recorded_targets(const std::string& path,
+                                                                                   const std::string& account);
+
   // The folder's row, created on first sight.
   [[nodiscard]] Result<FolderState> folder(const std::string& account, const std::string& source_name,
                                            std::uint32_t source_uidvalidity, const std::string& target_name);

@@ -7,6 +7,7 @@
 #include "migrate/flags.h"
 #include "migrate/message_info.h"
 #include "migrate/plan.h"
+#include "migrate/state.h"
 
 #include <boost/asio/this_coro.hpp>
 
@@ -62,6 +63,7 @@ MessageDigest digest_of(const SourceMessage& m) {
   d.uid = m.uid;
   d.sha256 = to_hex(sha256(m.body));
   d.blind_sha256 = line_ending_blind_hash(m.body);
+  d.rewrite_sha256 = rewrite_blind_hash(m.body);
   d.size = m.body.size();
   d.flags = normalized_flags(m.flags);
   if (!m.internaldate.empty())
@@ -112,6 +114,7 @@ std::string_view difference_name(DifferenceKind kind) {
     case DifferenceKind::Extra: return "extra";
     case DifferenceKind::ContentDiffers: return "content-differs";
     case DifferenceKind::LineEndingsDiffer: return "line-endings-differ";
+    case DifferenceKind::RewrittenByTarget: return "rewritten-by-target";
     case DifferenceKind::FlagsDiffer: return "flags-differ";
     case DifferenceKind::DateDiffers: return "internaldate-differs";
   }
@@ -147,6 +150,13 @@ FolderComparison compare_folder(std::vector<MessageDigest> source, std::vector<M
                  DifferenceKind::LineEndingsDiffer, &a, &b,
                  "same text, line endings differ: source " + std::to_string(a.size) + " bytes, target " +
                      std::to_string(b.size) + " bytes (servers may store CR CR LF as CR LF)"));
+           });
+  match_by(s, t, [](const MessageDigest& m) { return m.rewrite_sha256; },
+           [&](const MessageDigest& a, const MessageDigest& b) {
+             out.differences.push_back(difference(
+                 DifferenceKind::RewrittenByTarget, &a, &b,
+                 "the target changed bytes servers are known to rewrite (a CR inside a line, 8-bit header bytes): "
+                 "source " + std::to_string(a.size) + " bytes, target " + std::to_string(b.size) + " bytes"));
            });
   match_by(s, t, [](const MessageDigest& m) { return m.message_id; },
            [&](const MessageDigest& a, const MessageDigest& b) {
@@ -189,7 +199,9 @@ net::Task<Result<void>> run_verify(const Endpoint& from, const Endpoint& to, con
   MF_CO_TRY(source, co_await open_source(executor, from, nullptr));
   MF_CO_TRY(target_session, co_await open_session(executor, to, "target"));
   ImapSource target(std::move(target_session));
-  MF_CO_TRY(plan, co_await plan_folders(*source, target.client(), options.folders));
+  // The folders where the migration put them (decided on its first pass).
+  MF_CO_TRY(recorded, StateStore::recorded_targets(options.state_path, result.account));
+  MF_CO_TRY(plan, co_await plan_folders(*source, target.client(), options.folders, recorded));
   for (const auto& pair : plan.folders) {
     if (!pair.source.selectable()) continue;
     FolderComparison folder;

@@ -19,7 +19,8 @@ namespace mf::migrate {
 struct MessageDigest {
   std::uint32_t uid = 0;
   std::string sha256;
-  std::string blind_sha256;  // line-ending blind (see line_ending_blind_hash)
+  std::string blind_sha256;    // line-ending blind (see line_ending_blind_hash)
+  std::string rewrite_sha256;  // blind to known server rewrites (see rewrite_blind_hash)
   std::uint64_t size = 0;
   std::vector<std::string> flags;  // sorted, without \Recent
   std::optional<std::int64_t> internaldate;  // epoch seconds
@@ -27,7 +28,15 @@ struct MessageDigest {
   std::string subject;
 };
 
-enum class DifferenceKind { Missing, Extra, ContentDiffers, LineEndingsDiffer, FlagsDiffer, DateDiffers };
+enum class DifferenceKind {
+  Missing,
+  Extra,
+  ContentDiffers,
+  LineEndingsDiffer,
+  RewrittenByTarget,
+  FlagsDiffer,
+  DateDiffers
+};
 std::string_view difference_name(DifferenceKind kind);
 
 struct Difference {
@@ -54,6 +63,7 @@ struct VerifyOptions {
   FolderRules folders;   // the same rules as the migration's
   MessageFilter filter;  // and the same --since, --before, --max-size
   bool line_endings_ok = false;  // --ignore-line-endings: such differences do not fail
+  std::string state_path;         // the migration's state file: its folder mapping is used (read only)
 };
 
 struct VerifyResult {

@@ -25,12 +25,10 @@ common=(--from "imaps://alice@127.0.0.1:$OLD_IMAPS_PORT" --to "imaps://alice@127
   --from-password-file "$work/password" --to-password-file "$work/password" --tls-ca-file "$work/ca.pem")
 echo "== mailferry migrate"
 build/cli/mailferry migrate "${common[@]}" --state "$work/state.db" --json "$work/migrate.json"
-echo "== mailferry verify"
-set +e
-build/cli/mailferry verify "${common[@]}" --json "$work/verify.json"
-status=$?
-set -e
-echo "== verify exited with $status (0: identical; 1: differences, each named above)"
+echo "== mailferry verify --ignore-line-endings"
+echo "   (the corpus holds mail with \"CR CR LF\", which Dovecot stores as \"CR LF\": such messages"
+echo "   cannot arrive byte for byte; verify lists each one and accepts only that difference)"
+build/cli/mailferry verify "${common[@]}" --ignore-line-endings --json "$work/verify.json"
 echo "== mailferry migrate again: a re-run copies nothing twice"
 build/cli/mailferry migrate "${common[@]}" --state "$work/state.db" --quiet | tail -1
 echo "== mailferry migrate from local files: the old server's Maildir into dave's new mailbox"

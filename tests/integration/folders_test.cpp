@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "tests/result_printer.h"
 
 using namespace mf;
@@ -129,4 +131,44 @@ TEST_CASE("a personal namespace prefix INBOX. is taken off and put on", "[integr
   auto verify = run_mailferry(servers.verify_args());
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
+}
+
+TEST_CASE("a_map_on_top_of_the_special_use_mapping_maps_every_pass_alike", "[integration][folders]") {
+  // The first pass puts Spam (the Junk role by name) at INBOX/Spam by --map; on
+  // the next pass that folder holds the target's Junk role, and the map was
+  // applied again on top: INBOX/INBOX/Spam, an empty folder, 2 "missing".
+  TwoServers servers(DovecotOptions{{}, '/'}, DovecotOptions{{}, '/'});
+  put_messages(servers, {"Spam"}, 0, 2);
+  auto with_rules = [](std::vector<std::string> args) {
+    return with_args(std::move(args), {"--include", "^Spam$", "--map", "^(?!INBOX$)(.+)$=INBOX/$1"});
+  };
+  auto migrate = with_rules(servers.migrate_args());
+  auto report = servers.dir() + "/migrate.json";
+
+  auto first = run_mailferry(with_args(migrate, {"--json", report}));
+  INFO(first.out << first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(folders_by_source(json::parse(read_text(report)))["Spam"]["target"] == "INBOX/Spam");
+
+  put_messages(servers, {"Spam"}, 2, 1);  // new mail between the passes
+  auto second = run_mailferry(with_args(migrate, {"--json", report}));
+  INFO(second.out << second.err);
+  REQUIRE(second.exit_code == 0);
+  auto folders = folders_by_source(json::parse(read_text(report)));
+  CHECK(folders["Spam"]["target"] == "INBOX/Spam");
+  CHECK(folders["Spam"]["created"] == false);
+  CHECK(folders["Spam"]["copied"] == 1);
+  CHECK(second.out.find("INBOX/INBOX") == std::string::npos);
+  CHECK(messages_on(servers.target()) == 3);
+
+  // With the migration's state file verify compares where it put each folder;
+  // without one, the rules alone give the same mapping.
+  auto state_size = std::filesystem::file_size(servers.state_path());
+  auto verify = run_mailferry(with_args(with_rules(servers.verify_args()), {"--state", servers.state_path()}));
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  CHECK(std::filesystem::file_size(servers.state_path()) == state_size);
+  auto stateless = run_mailferry(with_rules(servers.verify_args()));
+  INFO(stateless.out << stateless.err);
+  CHECK(stateless.exit_code == 0);
 }

@@ -1,6 +1,7 @@
 // Exactly once: SIGKILL at every phase of a batch, resume, and prove with
 // verify that no message was lost and none duplicated.
 #include "tests/integration/harness.h"
+#include "tests/support/misbehaving_proxy.h"
 
 #include "core/sqlite.h"
 
@@ -87,4 +88,48 @@ TEST_CASE("a_message_the_target_stores_with_other_line_ends_is_not_copied_twice_
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
   CHECK(verify.out.find("line-endings-differ") != std::string::npos);  // the quirk is real here
+}
+
+TEST_CASE("a_message_the_target_rewrites_is_not_copied_twice_after_a_crash_and_the_report_says_so",
+          "[integration][resume]") {
+  // Cyrus (munge8bit, its default) replaces each 8-bit header byte with 'X' on
+  // APPEND: the proxy in front of the target does the same to what mailferry
+  // sends, so after a crash between the APPEND's OK and its record the
+  // message's SHA-256 is not on the target; its rewrite-blind hash is.
+  TwoServers servers(DovecotOptions{{}, '/'}, DovecotOptions{{}, '.'});
+  std::vector<MaildirMessage> messages;
+  for (int i = 0; i < 3; ++i)
+    messages.push_back({"Subject: plain " + std::to_string(i) + "\r\n\r\nbody\r\n", {"\\Seen"}, 1030000000 + i});
+  messages.push_back({"Message-ID: <8bit@x>\r\nSubject: Gr\xc3\xbc\xc3\x9f" "e aus K\xc3\xb6ln\r\n\r\nbody\r\n", {},
+                      1030000100});
+  REQUIRE(write_maildir_folder(servers.source().maildir("alice"), {}, messages));
+  servers.source().fix_ownership();
+  MisbehavingProxy munge8bit(servers.target().imap_port(), Misbehaviour{UINT64_MAX, {}, [](std::string& bytes) {
+                                                                         for (auto& c : bytes)
+                                                                           if (static_cast<unsigned char>(c) >= 0x80) c = 'X';
+                                                                       }});
+  auto args = servers.migrate_args();
+  auto to = std::find(args.begin(), args.end(), "--to");
+  *(to + 1) = "imap://alice@127.0.0.1:" + std::to_string(munge8bit.port());
+
+  auto crashed = run_mailferry(args, {"MAILFERRY_CRASH_AT=appended:1"});
+  REQUIRE(crashed.exit_code == 128 + 9);
+  REQUIRE(messages_on(servers.target()) == 4);
+  auto report = servers.dir() + "/final.json";
+  auto resumed = run_mailferry(with_args(args, {"--json", report}));
+  INFO(resumed.out << resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(messages_on(servers.target()) == 4);  // not sent a second time
+  auto j = nlohmann::json::parse(read_text(report));
+  CHECK(j["folders"][0]["reconciled"] == 4);
+  CHECK(j["folders"][0]["altered_by_target"] == 1);
+  REQUIRE(j["folders"][0]["notes"].size() == 1);
+  CHECK(j["folders"][0]["notes"][0]["source_uid"] == 4);
+  CHECK(resumed.out.find("the target keeps it with other bytes") != std::string::npos);
+
+  auto verify = run_mailferry(with_args(servers.verify_args(), {"--ignore-line-endings"}));
+  INFO(verify.out);
+  CHECK(verify.exit_code == 1);  // changed header bytes are a difference, named for what they are
+  CHECK(verify.out.find("rewritten-by-target") != std::string::npos);
+  CHECK(verify.out.find("content-differs") == std::string::npos);
 }

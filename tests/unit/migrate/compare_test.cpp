@@ -14,6 +14,7 @@ MessageDigest digest(std::uint32_t uid, const std::string& body, std::vector<std
   d.uid = uid;
   d.sha256 = mf::to_hex(mf::sha256(body));
   d.blind_sha256 = line_ending_blind_hash(body);
+  d.rewrite_sha256 = rewrite_blind_hash(body);
   d.size = body.size();
   d.flags = std::move(flags);
   d.internaldate = date;
@@ -67,4 +68,31 @@ TEST_CASE("message info reads folded headers and stops at the body", "[migrate][
   auto none = read_message_info("\r\nSubject: in body\r\n");
   CHECK(none.subject.empty());
   CHECK(line_ending_blind_hash("a\r\r\nb") == line_ending_blind_hash("a\nb"));
+}
+
+TEST_CASE("only differences in how lines end are line-ending differences", "[migrate][verify]") {
+  CHECK(line_ending_blind_hash("a\r\r\nb\r\n") == line_ending_blind_hash("a\r\nb\n"));
+  // Courier deletes a CR inside a line: that changes the text.
+  CHECK(line_ending_blind_hash("vary by\rstate\r\n") != line_ending_blind_hash("vary bystate\r\n"));
+  auto cmp = compare_folder({digest(1, "Subject: s\r\n\r\nvary by\rstate\r\n")},
+                            {digest(1, "Subject: s\r\n\r\nvary bystate\r\n")});
+  REQUIRE(cmp.differences.size() == 1);
+  CHECK(cmp.differences[0].kind == DifferenceKind::RewrittenByTarget);
+  VerifyResult r;
+  r.folders.push_back(cmp);
+  VerifyOptions lenient;
+  lenient.line_endings_ok = true;
+  CHECK_FALSE(r.identical(lenient));  // --ignore-line-endings does not let changed text pass
+}
+
+TEST_CASE("the rewrite-blind hash sees through 8-bit header bytes replaced, not through a changed body",
+          "[migrate][verify]") {
+  const std::string sent = "Subject: Gr\xc3\xbc\xc3\x9f" "e\r\n\r\nk\xc3\xa4se\r\n";
+  CHECK(may_be_rewritten(sent));
+  CHECK_FALSE(may_be_rewritten("Subject: plain\r\n\r\nk\xc3\xa4se\r\n"));  // 8-bit only in the body
+  CHECK(may_be_rewritten("Subject: s\r\n\r\na\r\r\n"));
+  CHECK(rewrite_blind_hash(sent) == rewrite_blind_hash("Subject: GrXXXXe\r\n\r\nk\xc3\xa4se\r\n"));  // Cyrus
+  CHECK(rewrite_blind_hash(sent) == rewrite_blind_hash("Subject: Gr??e\r\n\r\nk\xc3\xa4se\r\n"));    // per character
+  CHECK(rewrite_blind_hash(sent) != rewrite_blind_hash("Subject: GrXXXXe\r\n\r\nkXXse\r\n"));  // body changed
+  CHECK(rewrite_blind_hash(sent) != rewrite_blind_hash("Subject: Gruesse\r\n\r\nk\xc3\xa4se\r\n"));
 }

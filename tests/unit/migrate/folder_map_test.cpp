@@ -28,6 +28,7 @@ TEST_CASE("non-ASCII names are re-encoded, delimiters inside a level replaced", 
   auto dotted = map_folder("Projects/v1.2", '/', '.');
   REQUIRE(dotted);
   CHECK(dotted->target == "Projects.v1_2");
+  CHECK(dotted->display == "Projects/v1_2");  // reports name the folder that was created
   CHECK(dotted->renamed_part);
 }
 
