@@ -39,8 +39,11 @@ Result<std::string> prompt_password(const std::string& prompt) {
 Result<std::string> find_password(const std::string& file, const char* env, const std::string& side,
                                   const imapclient::ServerUrl& url) {
   if (!file.empty()) {
-    MF_TRY(text, read_file(file));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    auto text = read_file(file);
+    // A password file that cannot be read is a usage error (exit 2), as no password is.
+    if (!text)
+      return make_error(Errc::Usage, "cannot read the " + side + "'s password file: " + text.error().message, file);
+    while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
     return text;
   }
   if (const char* value = std::getenv(env)) return std::string(value);

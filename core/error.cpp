@@ -32,6 +32,8 @@ void throw_exception_from_error(Error const& e, boost::source_location const&) {
 
 Error with_context(Error e, std::string_view context) {
   if (context.empty()) return e;
+  // Said once: a connection's errors already name its side ("target 127.0.0.1:993").
+  if (e.where.starts_with(context) && (e.where.size() == context.size() || e.where[context.size()] == ' ')) return e;
   e.where = e.where.empty() ? std::string(context) : std::string(context) + " " + e.where;
   return e;
 }

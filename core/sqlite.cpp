@@ -46,7 +46,9 @@ Result<bool> Statement::step() {
   int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return sqlite_error(db_, rc, sqlite3_sql(stmt_.get()));
+  // Named by the file: what the user can act on (a full disk, a damaged file).
+  const char* file = sqlite3_db_filename(db_, "main");
+  return sqlite_error(db_, rc, file && *file ? file : "an SQLite database");
 }
 
 Result<void> Statement::run() {
@@ -120,7 +122,7 @@ Result<void> Database::exec(std::string_view sql) {
 Result<Statement> Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
-  if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, std::string(sql));
+  if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, path_);
   return Statement(stmt, db_.get());
 }
 

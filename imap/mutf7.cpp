@@ -1,5 +1,7 @@
 #include "imap/mutf7.h"
 
+#include "imap/writer.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -151,6 +153,15 @@ Result<std::string> mutf7_decode(std::string_view in) {
       return bad("truncated or badly padded base64");
     i = end + 1;
   }
+  return out;
+}
+
+std::string mailbox_shown(std::string_view wire) {
+  auto decoded = mutf7_decode(wire);
+  if (!decoded) return shown(wire);
+  std::string out;
+  for (char c : *decoded)
+    out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? shown(std::string_view(&c, 1)) : std::string(1, c);
   return out;
 }
 

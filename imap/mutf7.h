@@ -15,4 +15,8 @@ namespace mf::imap {
 // unterminated shift, encoded printable ASCII, bad UTF-16).
 [[nodiscard]] Result<std::string> mutf7_decode(std::string_view mutf7);
 
+// A mailbox name (wire form) for an error message or a report: as UTF-8,
+// control bytes escaped; one that does not decode as sent, escaped.
+std::string mailbox_shown(std::string_view wire);
+
 }  // namespace mf::imap

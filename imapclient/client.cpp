@@ -1,5 +1,7 @@
 #include "imapclient/client.h"
 
+#include "imap/mutf7.h"
+
 #include "core/base64.h"
 
 #include <algorithm>
@@ -223,11 +225,20 @@ Task<Result<std::unique_ptr<Client>>> Client::connect(net::asio::any_io_executor
                                                       ClientOptions options) {
   MF_CO_TRY(conn, co_await net::Connection::connect(executor, url.host, url.port, url.tls, options.tls,
                                                     options.timeout));
+  if (!options.role.empty()) conn->set_role(options.role);
   std::unique_ptr<Client> client(new Client(std::move(conn), options));
   client->host_ = url.host;
   client->port_ = url.port;
-  MF_CO_TRY(greeting, co_await client->read_response());
-  auto* status = std::get_if<imap::StatusResponse>(&greeting);
+  auto greeting = co_await client->read_response();
+  if (!greeting && greeting.error().code == Errc::Temp && greeting.error().message.starts_with("timed out")) {
+    // Silence after connecting is no passing fault worth retrying: most often
+    // the port speaks TLS from the first byte and waits for our handshake.
+    std::string hint = url.tls ? "" : " (a port that speaks TLS from the first byte, such as 993, needs imaps://)";
+    co_return make_error(Errc::Protocol, "the server sent no greeting: " + greeting.error().message + hint,
+                         client->peer());
+  }
+  if (!greeting) co_return greeting.error();
+  auto* status = std::get_if<imap::StatusResponse>(&*greeting);
   if (!status || status->tag != "*")
     co_return make_error(Errc::Protocol, "expected a greeting, got something else", client->peer());
   if (status->status == imap::Status::Bye)
@@ -399,10 +410,10 @@ Task<Result<SelectedMailbox>> Client::select(const std::string& mailbox, bool re
     }
     return {};
   });
-  if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
+  if (!status) co_return with_context(status.error(), "mailbox \"" + imap::mailbox_shown(mailbox) + "\"");
   out.read_only = read_only || (status->code && status->code->name == "READ-ONLY");
   if (out.uidvalidity == 0)
-    co_return make_error(Errc::Protocol, "server sent no UIDVALIDITY for \"" + mailbox + "\"", peer());
+    co_return make_error(Errc::Protocol, "server sent no UIDVALIDITY for \"" + imap::mailbox_shown(mailbox) + "\"", peer());
   co_return out;
 }
 
@@ -416,7 +427,7 @@ Task<Result<std::map<std::string, std::uint64_t>>> Client::status(const std::str
       for (auto& [name, value] : data->items) out[name] = value;
     return {};
   });
-  if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
+  if (!status) co_return with_context(status.error(), "mailbox \"" + imap::mailbox_shown(mailbox) + "\"");
   co_return out;
 }
 
@@ -482,11 +493,11 @@ Task<Result<std::vector<Result<AppendResult>>>> Client::append(const std::string
     command_names_.erase(tags.back());
     commands.push_back(command.finish());
     if (!commands.back())
-      commands.back() = with_context(commands.back().error(), peer() + " APPEND to \"" + mailbox + "\"");
+      commands.back() = with_context(commands.back().error(), peer() + " APPEND to \"" + imap::mailbox_shown(mailbox) + "\"");
   }
   auto to_result = [&](const imap::StatusResponse& status) -> Result<AppendResult> {
     if (status.status != imap::Status::Ok)
-      return make_error(code_for(status), describe_status(status), peer() + " APPEND to \"" + mailbox + "\"");
+      return make_error(code_for(status), describe_status(status), peer() + " APPEND to \"" + imap::mailbox_shown(mailbox) + "\"");
     AppendResult r;
     if (status.code && status.code->name == "APPENDUID" && status.code->number(1)) {  // RFC 4315 §3
       r.uidvalidity = static_cast<std::uint32_t>(*status.code->number(0));
@@ -533,7 +544,7 @@ Task<Result<std::vector<AppendResult>>> Client::multiappend(const std::string& m
   command.astring(mailbox);
   for (const auto& m : messages) add_append_message(command, m);
   auto status = co_await run(std::move(command));
-  if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
+  if (!status) co_return with_context(status.error(), "mailbox \"" + imap::mailbox_shown(mailbox) + "\"");
   std::vector<AppendResult> out(messages.size());
   auto uids = appended_uids(*status, messages.size());
   for (std::size_t i = 0; i < uids.size(); ++i)
@@ -545,13 +556,13 @@ Task<Result<void>> Client::create(const std::string& mailbox) {
   auto status = co_await run(std::move(new_command("CREATE").astring(mailbox)));
   // RFC 5530 §3: ALREADYEXISTS means what was asked for is there (created by another session).
   if (!status && status.error().message.find("[ALREADYEXISTS]") != std::string::npos) co_return Result<void>{};
-  if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
+  if (!status) co_return with_context(status.error(), "mailbox \"" + imap::mailbox_shown(mailbox) + "\"");
   co_return Result<void>{};
 }
 
 Task<Result<void>> Client::subscribe(const std::string& mailbox) {
   auto status = co_await run(std::move(new_command("SUBSCRIBE").astring(mailbox)));
-  if (!status) co_return with_context(status.error(), "mailbox \"" + mailbox + "\"");
+  if (!status) co_return with_context(status.error(), "mailbox \"" + imap::mailbox_shown(mailbox) + "\"");
   co_return Result<void>{};
 }
 

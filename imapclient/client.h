@@ -29,6 +29,7 @@ struct ClientOptions {
   // COMPRESS=DEFLATE after login: Auto compresses unless the server is on a
   // loopback address (where it costs CPU and saves nothing).
   enum class Compress { Auto, Yes, No } compress = Compress::Auto;
+  std::string role;  // "source" or "target": named in every error of the connection
 };
 
 struct Mailbox {

@@ -19,6 +19,18 @@ class EmlStore final : public Store {
 
   std::string name() const override { return "eml:" + root_.string(); }
 
+  Result<std::uint64_t> messages_on_disk() override {
+    std::uint64_t n = 0;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      std::string leaf = it->path().filename().string();
+      n += it->is_regular_file(ec) && !leaf.empty() && leaf[0] != '.';
+    }
+    if (ec) return make_error(Errc::Io, "cannot read the directory tree: " + ec.message(), root_.string());
+    return n;
+  }
+
   Result<std::vector<StoredFolder>> folders() override {
     std::error_code ec;
     if (!fs::is_directory(root_, ec)) return make_error(Errc::NotFound, "no such directory", root_.string());

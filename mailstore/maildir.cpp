@@ -100,6 +100,14 @@ class MaildirStore final : public Store {
 
   std::string name() const override { return "maildir:" + root_.string(); }
 
+  Result<std::uint64_t> messages_on_disk() override {
+    std::vector<std::pair<fs::path, std::size_t>> with_mail;
+    maildirs_with_mail(root_, with_mail);
+    std::uint64_t n = 0;
+    for (const auto& [dir, files] : with_mail) n += files;
+    return n;
+  }
+
   Result<std::vector<StoredFolder>> folders() override {
     std::vector<StoredFolder> out;
     if (is_maildir(root_)) out.push_back(StoredFolder{{"INBOX"}});

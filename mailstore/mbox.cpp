@@ -2,7 +2,8 @@
 // (RFC 4155). Lines of the body that begin with ">From " (after any
 // number of '>') lost one '>' when written (mboxrd), and get it back here.
 // A directory holds one mbox file per folder; Thunderbird's "Name.sbd"
-// directories hold the subfolders of "Name".
+// directories hold the subfolders of "Name", and a plain subdirectory is a
+// level of its own (mutt's and pine's ~/Mail/lists/debian).
 #include "mailstore/stores.h"
 
 #include "core/sha256.h"
@@ -90,11 +91,49 @@ std::string unescape(std::string_view raw) {
   return out;
 }
 
+bool is_index_file(const std::string& leaf) {  // Thunderbird's
+  return leaf.size() > 4 && (leaf.ends_with(".msf") || leaf.ends_with(".dat"));
+}
+
+// The messages in an mbox file: its From_ lines, read in pieces (an mbox may
+// be larger than memory should hold).
+Result<std::uint64_t> from_lines_in(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(Errc::Io, "cannot open", path.string());
+  std::uint64_t n = 0;
+  std::string carry = "\n";  // the file's start counts as a line start
+  std::vector<char> chunk(1 << 20);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    std::string text = carry + std::string(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    for (auto pos = text.find("\nFrom "); pos != std::string::npos; pos = text.find("\nFrom ", pos + 1)) ++n;
+    // Shorter than "\nFrom ": a match starting here ends in the next piece, never counted twice.
+    carry = text.substr(text.size() - std::min<std::size_t>(text.size(), 5));
+  }
+  if (in.bad()) return make_error(Errc::Io, "cannot read", path.string());
+  return n;
+}
+
 class MboxStore final : public Store {
  public:
   explicit MboxStore(fs::path root) : root_(std::move(root)) {}
 
   std::string name() const override { return "mbox:" + root_.string(); }
+
+  Result<std::uint64_t> messages_on_disk() override {
+    std::error_code ec;
+    if (!fs::is_directory(root_, ec)) return from_lines_in(root_);
+    std::uint64_t n = 0;
+    for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      std::string leaf = it->path().filename().string();
+      if (leaf.empty() || leaf[0] == '.' || !it->is_regular_file(ec) || is_index_file(leaf)) continue;
+      MF_TRY(in_file, from_lines_in(it->path()));
+      n += in_file;
+    }
+    if (ec) return make_error(Errc::Io, "cannot read the directory tree: " + ec.message(), root_.string());
+    return n;
+  }
 
   Result<std::vector<StoredFolder>> folders() override {
     std::error_code ec;
@@ -179,8 +218,16 @@ class MboxStore final : public Store {
     std::sort(entries.begin(), entries.end());
     for (const auto& path : entries) {
       std::string leaf = path.filename().string();
-      if (leaf.empty() || leaf[0] == '.' || !fs::is_regular_file(path, ec)) continue;
-      if (leaf.size() > 4 && (leaf.ends_with(".msf") || leaf.ends_with(".dat"))) continue;  // Thunderbird's indexes
+      if (leaf.empty() || leaf[0] == '.') continue;
+      if (fs::is_directory(path, ec) && !leaf.ends_with(".sbd")) {
+        // A plain directory of mbox files (mutt's and pine's ~/Mail/lists/...): a level.
+        auto levels = parent;
+        levels.push_back(leaf);
+        add_directory(path, levels, out);
+        continue;
+      }
+      if (!fs::is_regular_file(path, ec)) continue;
+      if (is_index_file(leaf)) continue;
       std::string name = leaf.ends_with(".mbox") ? leaf.substr(0, leaf.size() - 5) : leaf;
       auto levels = parent;
       levels.push_back(parent.empty() && (name == "INBOX" || name == "Inbox" || name == "inbox") ? "INBOX" : name);

@@ -39,6 +39,10 @@ class Store {
   virtual Result<std::string> read(const StoredMessage& message) = 0;
   // "maildir:/path" and so on, for messages and state keys.
   virtual std::string name() const = 0;
+  // How many messages the files hold, counted by walking the whole tree, not
+  // through folders(): what a reader must account for (Maildir: every message
+  // file in a cur/ or new/; .eml: every file; mbox: every From_ line of every file).
+  virtual Result<std::uint64_t> messages_on_disk() = 0;
 };
 
 // "maildir:/path", "mbox:/path" (a file, or a directory of them), "eml:/dir".

@@ -1,6 +1,7 @@
 #include "migrate/archive_import.h"
 
 #include "imap/date.h"
+#include "mailstore/store.h"
 #include "migrate/folder_map.h"
 #include "migrate/source.h"
 
@@ -55,7 +56,7 @@ net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mail
   for (const auto& uids : batches) {
     std::vector<archive::IngestRequest> requests;
     std::vector<std::string> bodies;  // what the requests point into
-    std::vector<std::uint32_t> order;
+    std::vector<std::string> origins;  // where each message was read, for a rejection
     MF_CO_CHECK(co_await source.fetch(uids, [&](SourceMessage& m) -> Result<void> {
       archive::IngestRequest r;
       r.sha256 = sha256(m.body);
@@ -66,7 +67,7 @@ net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mail
       r.placement.source = result.source;
       r.placement.copy = copies[to_hex(*r.sha256)]++;
       bodies.push_back(std::move(m.body));
-      order.push_back(m.uid);
+      origins.push_back(m.origin.empty() ? folder + " UID " + std::to_string(m.uid) : m.origin);
       requests.push_back(std::move(r));
       return {};
     }));
@@ -77,7 +78,7 @@ net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mail
       result.tally.add(results[i]);
       batch_raw += requests[i].raw.size();
       if (results[i].outcome == archive::IngestOutcome::Rejected)
-        result.rejections.push_back({folder + " UID " + std::to_string(order[i]), results[i].reason});
+        result.rejections.push_back({origins[i], results[i].reason});
     }
     result.tally.bytes += batch_raw;
     progress.add(results.size(), batch_raw);
@@ -102,6 +103,12 @@ net::Task<Result<void>> run_import(const Endpoint& from, archive::Archive& archi
     }
   }
   (void)co_await source->logout();
+  if (!from.store.empty()) {
+    // Counted apart from the reading: a file no folder reads shows here.
+    MF_CO_TRY(store, mailstore::open_store(from.store));
+    MF_CO_TRY(on_disk, store->messages_on_disk());
+    result.on_disk = on_disk;
+  }
   co_return Result<void>{};
 }
 

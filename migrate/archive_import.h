@@ -1,7 +1,8 @@
 // Archiving what a source holds (mailferry archive import): every folder,
 // every message, into an archive, in batches each durable before the next
 // is read; ends with a reconciliation whose numbers add up: seen =
-// archived + deduplicated + already present + rejected.
+// archived + deduplicated + already present + rejected, and for local files
+// seen against the messages counted on disk.
 #pragma once
 
 #include "archive/archive.h"
@@ -24,9 +25,13 @@ struct ImportResult {
   ImportTally tally;
   std::vector<std::pair<std::string, std::string>> rejections;  // where (folder, UID), why
   std::vector<std::string> folder_errors;
+  // Local sources: the messages the files hold, counted apart from reading
+  // them (mailstore::Store::messages_on_disk); more than seen is an error.
+  std::optional<std::uint64_t> on_disk;
   std::optional<Error> fatal;
   double seconds = 0;
-  bool complete() const { return !fatal && folder_errors.empty() && tally.rejected == 0; }
+  bool all_read() const { return !on_disk || *on_disk <= tally.seen; }
+  bool complete() const { return !fatal && folder_errors.empty() && tally.rejected == 0 && all_read(); }
 };
 
 // The account name placements carry: "user@host", or the store's URL.

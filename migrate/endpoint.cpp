@@ -21,7 +21,9 @@ Result<std::string> oauth_token(const Endpoint& endpoint) {
 
 Task<Result<std::unique_ptr<imapclient::Client>>> open_session(net::asio::any_io_executor executor,
                                                                const Endpoint& endpoint, std::string_view side) {
-  auto client = co_await imapclient::Client::connect(executor, endpoint.url, endpoint.options);
+  auto options = endpoint.options;
+  options.role = side;
+  auto client = co_await imapclient::Client::connect(executor, endpoint.url, options);
   if (!client) co_return with_context(client.error(), side);
   // Not a ?: of two co_awaits: GCC 12 destroys such a temporary twice.
   Result<void> login = Result<void>{};

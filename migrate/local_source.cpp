@@ -86,8 +86,11 @@ class LocalSource final : public MailSource {
       if (it == selected_.end()) continue;  // gone, as an expunged message would be
       auto body = store_->read(it->second);
       if (!body) co_return folder_error(body.error(), selected_name_ + " message " + it->second.key);
-      SourceMessage m{uid, it->second.flags, imap::format_date_time(imap::DateTime{it->second.date, 0}),
-                      with_crlf(std::move(*body))};
+      const auto& stored = it->second;
+      SourceMessage m{uid, stored.flags, imap::format_date_time(imap::DateTime{stored.date, 0}),
+                      with_crlf(std::move(*body)), {},
+                      // mbox messages start past their From_ line, so never at byte 0
+                      stored.offset ? stored.path + " at byte " + std::to_string(stored.offset) : stored.path};
       MF_CO_CHECK(handler(m));
     }
     co_return Result<void>{};

@@ -1,5 +1,6 @@
 #include "migrate/plan.h"
 
+#include "imap/mutf7.h"
 #include "imap/value.h"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -42,7 +43,7 @@ Result<Listed> decode_list(std::vector<imapclient::Mailbox> boxes, std::vector<s
   std::vector<std::string> special_use;
   for (auto& box : boxes) {
     auto levels = folder_levels(box.name, box.delimiter);
-    if (!levels) return with_context(levels.error(), std::string(side) + " \"" + box.name + "\"");
+    if (!levels) return with_context(levels.error(), std::string(side) + " \"" + imap::mailbox_shown(box.name) + "\"");
     auto relative = *levels;
     if (starts_with(relative, out.prefix)) relative.erase(relative.begin(), relative.begin() + out.prefix.size());
     out.levels.push_back(std::move(*levels));
@@ -96,7 +97,7 @@ net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Clien
     auto levels = apply_folder_rules(rules, from.relative[i], from.roles, to.roles);
     if (!levels || levels->empty()) continue;
     auto mapped = target_name(with_prefix(std::move(*levels), to.prefix), plan.target_delimiter);
-    if (!mapped) co_return with_context(mapped.error(), "\"" + from.boxes[i].name + "\"");
+    if (!mapped) co_return with_context(mapped.error(), "\"" + imap::mailbox_shown(from.boxes[i].name) + "\"");
     std::string rules_target;
     if (auto first = recorded.find(from.boxes[i].name); first != recorded.end() && first->second != mapped->target) {
       // Decided on the first pass: the target has changed since (it now holds

@@ -35,6 +35,7 @@ struct SourceMessage {
   std::string internaldate;        // "dd-Mon-yyyy hh:mm:ss +zzzz" as the source sent it, or empty
   std::string body;                // the raw message
   std::vector<std::string> invalid_flags;  // what the source sent as flags that is none (shown escaped)
+  std::string origin;  // local sources: the file it was read from (mbox: and where in it); servers: empty
 };
 
 class MailSource {

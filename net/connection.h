@@ -51,6 +51,8 @@ class Connection {
   bool tls_active() const { return tls_active_; }
   bool compressed() const { return deflate_ != nullptr; }
   const std::string& peer() const { return peer_; }  // "host:port" for error messages
+  // Names the connection's side in its errors: "target 127.0.0.1:993".
+  void set_role(std::string_view role) { peer_ = std::string(role) + " " + peer_; }
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
 
  private:

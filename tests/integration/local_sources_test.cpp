@@ -190,3 +190,40 @@ TEST_CASE("a_maildir_whose_inbox_is_a_subdirectory_is_read_whole", "[integration
   CHECK((stray.out + stray.err).find("belong to no folder") != std::string::npos);
   CHECK((stray.out + stray.err).find(".Junk/stray") != std::string::npos);
 }
+
+TEST_CASE("an_import_of_local_files_accounts_for_every_message_on_disk_and_names_a_rejected_file",
+          "[integration][local]") {
+  TwoServers servers(DovecotOptions{{}, '/'}, DovecotOptions{{}, '.'});
+  auto corpus = load_corpus_group("easy-ham-1", 3);
+  REQUIRE(corpus);
+  // mutt's layout: mbox files in plain subdirectories. They were not read at
+  // all ("seen 2", exit 0); now they are folders, and the count on disk says so.
+  std::string mbox = servers.dir() + "/Mail";
+  fs::create_directories(mbox + "/lists");
+  auto write_mbox = [](const std::string& path, const std::vector<std::string>& messages) {
+    std::string text;
+    for (const auto& m : messages) text += "From sender@example.org Sat Aug 31 12:00:00 2002\n" + m + "\n";
+    REQUIRE(write_file_atomically(path, text));
+  };
+  write_mbox(mbox + "/Inbox", {(*corpus)[0], (*corpus)[1]});
+  write_mbox(mbox + "/lists/debian", {(*corpus)[2]});
+  auto report = servers.dir() + "/import.json";
+  auto import = run_mailferry(
+      {"archive", "import", "--archive", servers.dir() + "/archive", "mbox:" + mbox, "-q", "--json", report});
+  INFO(import.out << import.err);
+  CHECK(import.exit_code == 0);
+  CHECK(import.out.find("on disk 3 messages, every one seen") != std::string::npos);
+  auto j = nlohmann::json::parse(read_text(report));
+  CHECK(j["seen"] == 3);
+  CHECK(j["on_disk"] == 3);
+
+  // An empty file is rejected by the archive: the rejection names the file.
+  std::string eml = servers.dir() + "/eml";
+  fs::create_directories(eml);
+  REQUIRE(write_file_atomically(eml + "/good.eml", (*corpus)[0]));
+  REQUIRE(write_file_atomically(eml + "/empty.eml", ""));
+  auto rejected = run_mailferry({"archive", "import", "--archive", servers.dir() + "/archive", "eml:" + eml, "-q"});
+  INFO(rejected.out << rejected.err);
+  CHECK(rejected.exit_code == 1);
+  CHECK(rejected.out.find("rejected: " + eml + "/empty.eml: empty message") != std::string::npos);
+}
