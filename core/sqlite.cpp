@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace mf::sql {
 namespace {
 
@@ -12,6 +15,11 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view where) {
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) code = Errc::Temp;
   if (rc == SQLITE_CANTOPEN || rc == SQLITE_PERM || rc == SQLITE_READONLY) code = Errc::Perm;
   std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  // "disk I/O error" says nothing a user can act on; the system's errno does.
+  if (int e = db ? sqlite3_system_errno(db) : 0; e != 0 && (rc & 0xff) == SQLITE_IOERR) {
+    message += std::string(" (") + std::strerror(e) + ")";
+    if (e == ENOSPC || e == EDQUOT) code = Errc::NoSpace;
+  }
   return make_error(code, "SQLite: " + message, std::string(where));
 }
 
@@ -113,7 +121,7 @@ Result<void> Database::exec(std::string_view sql) {
     std::string message = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
     Error e = sqlite_error(db_.get(), rc, path_);
-    e.message = "SQLite: " + message;
+    if (e.message.find(message) == std::string::npos) e.message = "SQLite: " + message;  // exec's own text
     return e;
   }
   return {};

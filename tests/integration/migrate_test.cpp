@@ -232,6 +232,7 @@ TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_comple
     INFO(run.out << run.err);
     CHECK(run.exit_code == 4);
     CHECK(run.out.find("connection closed by the server") != std::string::npos);
+    CHECK(run.out.find("source 127.0.0.1:") != std::string::npos);  // which server closed it
     CHECK(proxy.cuts() == 1);
   }
   // Every recorded message is on the target, nothing more and nothing less.
