@@ -165,12 +165,11 @@ std::string verify_text(const VerifyResult& r, const VerifyOptions& options) {
   // The server's doing, said plainly: such a message cannot arrive byte for byte.
   std::size_t line_ends = r.count(DifferenceKind::LineEndingsDiffer);
   if (line_ends)
-    out += fmt::format("\n{} messages differ only in how their lines end: the target stored them with other line "
-                       "ends than the source has (Dovecot, for one, stores \"CR CR LF\" as \"CR LF\" on APPEND). "
-                       "Their text is the same; {}.\n",
-                       line_ends,
-                       options.line_endings_ok ? "--ignore-line-endings accepts them"
-                                               : "--ignore-line-endings accepts that");
+    out += fmt::format("\n{} {} only in how lines end: the target stored other line ends than the source has "
+                       "(Dovecot, for one, stores \"CR CR LF\" as \"CR LF\" on APPEND). The text is the same; {}.\n",
+                       line_ends, line_ends == 1 ? "message differs" : "messages differ",
+                       options.line_endings_ok ? "--ignore-line-endings accepts that"
+                                               : "--ignore-line-endings would accept that");
   if (r.fatal) out += "\nstopped: " + r.fatal->describe() + "\n";
   if (r.fatal)
     out += "\nverify: NOT COMPLETED; the folders above were compared before it stopped.\n";
