@@ -49,6 +49,13 @@ std::string crlf(const std::string& text) {
   return out;
 }
 
+// An mbox file of these messages, each after a From_ line (RFC 4155).
+void write_mbox(const std::string& path, const std::vector<std::string>& messages) {
+  std::string text;
+  for (const auto& m : messages) text += "From sender@example.org Sat Aug 31 12:00:00 2002\n" + m + "\n";
+  REQUIRE(write_file_atomically(path, text));
+}
+
 }  // namespace
 
 TEST_CASE("a_maildir_tree_migrates_like_the_server_that_serves_it", "[integration][local]") {
@@ -86,11 +93,6 @@ TEST_CASE("mbox_files_with_thunderbird_subfolders_arrive_unescaped_with_their_fl
   REQUIRE(corpus);
   std::string dir = servers.dir() + "/mail";
   fs::create_directories(dir + "/Lists.sbd");
-  auto write_mbox = [](const std::string& path, const std::vector<std::string>& messages) {
-    std::string text;
-    for (const auto& m : messages) text += "From sender@example.org Sat Aug 31 12:00:00 2002\n" + m + "\n";
-    REQUIRE(write_file_atomically(path, text));
-  };
   // ">From " in the file is "From " in the message (mboxrd); Status: RO is \Seen.
   std::string escaped = "From: a@example.org\nSubject: quoting\nStatus: RO\n\nHello\n>From here on\n>>From there\n";
   write_mbox(dir + "/Inbox", {(*corpus)[0], (*corpus)[1], escaped});
@@ -200,11 +202,6 @@ TEST_CASE("an_import_of_local_files_accounts_for_every_message_on_disk_and_names
   // all ("seen 2", exit 0); now they are folders, and the count on disk says so.
   std::string mbox = servers.dir() + "/Mail";
   fs::create_directories(mbox + "/lists");
-  auto write_mbox = [](const std::string& path, const std::vector<std::string>& messages) {
-    std::string text;
-    for (const auto& m : messages) text += "From sender@example.org Sat Aug 31 12:00:00 2002\n" + m + "\n";
-    REQUIRE(write_file_atomically(path, text));
-  };
   write_mbox(mbox + "/Inbox", {(*corpus)[0], (*corpus)[1]});
   write_mbox(mbox + "/lists/debian", {(*corpus)[2]});
   auto report = servers.dir() + "/import.json";
