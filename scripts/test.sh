@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: unit tests, integration tests against
-# real Dovecot servers, and a short run of each fuzz target.
+# Sets up, checks the dependency graph, builds and runs every test: unit
+# tests, integration tests against real Dovecot servers, and a short run of
+# each fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The layout docs/ARCHITECTURE.md gives is the layout of the code.
+bash scripts/check-dependencies.sh --self-test
+bash scripts/check-dependencies.sh
 bash scripts/build.sh
 if command -v clang++ >/dev/null 2>&1; then
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DMF_BUILD_FUZZ=ON -DMF_FUZZ_ONLY=ON >/dev/null
