@@ -1,6 +1,7 @@
 #include "imapclient/client.h"
 
 #include "imap/mutf7.h"
+#include "sasl/mechanisms.h"
 
 #include "core/base64.h"
 
@@ -301,7 +302,7 @@ Task<Result<void>> Client::login(const std::string& user, const std::string& pas
   if (has_capability("AUTH=PLAIN")) {
     // PLAIN has no second round: a further challenge is answered with "*" (cancel).
     // Named, not temporaries in the co_await: GCC 12 destroys those twice.
-    const std::string initial = base64_encode(authzid + '\0' + user + '\0' + password);
+    const std::string initial = base64_encode(sasl::plain_message({authzid, user, password}));
     const std::function<std::string(const std::string&)> cancel = [](const std::string&) { return std::string("*"); };
     result = co_await authenticate("PLAIN", initial, cancel);
   } else if (!has_capability("LOGINDISABLED") && authzid.empty()) {
@@ -319,20 +320,16 @@ Task<Result<void>> Client::login_oauth(const std::string& user, const std::strin
     server_error = decoded ? *decoded : challenge;
   };
   if (has_capability("AUTH=OAUTHBEARER")) {
-    // RFC 7628 §3.1; after an error challenge the client sends %x01 to end the exchange.
-    const std::string soh(1, '\x01');  // the separator; not in a literal, where "\x01a" would be one byte
-    std::string message = "n,a=" + user + "," + soh + "host=" + host_ + soh + "port=" + std::to_string(port_) + soh +
-                          "auth=Bearer " + token + soh + soh;
-    const std::string initial = base64_encode(message);
+    // RFC 7628 §3.1; after an error challenge the client sends ^A to end the exchange.
+    const std::string initial =
+        base64_encode(sasl::oauthbearer_message({user, host_, std::to_string(port_), token}));
     const std::function<std::string(const std::string&)> reply = [&](const std::string& challenge) {
       remember_error(challenge);
-      return base64_encode(soh);
+      return base64_encode(sasl::kOAuthBearerAbort);
     };
     result = co_await authenticate("OAUTHBEARER", initial, reply);
   } else if (has_capability("AUTH=XOAUTH2")) {
-    const std::string soh(1, '\x01');
-    std::string message = "user=" + user + soh + "auth=Bearer " + token + soh + soh;
-    const std::string initial = base64_encode(message);
+    const std::string initial = base64_encode(sasl::xoauth2_message({user, token}));
     const std::function<std::string(const std::string&)> reply = [&](const std::string& challenge) {
       remember_error(challenge);
       return std::string();

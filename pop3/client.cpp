@@ -1,6 +1,7 @@
 #include "pop3/client.h"
 
 #include "core/base64.h"
+#include "sasl/mechanisms.h"
 
 #include <charconv>
 #include <map>
@@ -120,7 +121,7 @@ Task<Result<void>> Client::login(const std::string& user, const std::string& pas
       for (const auto& w : words(c)) plain = plain || w == "PLAIN";
   Result<std::string> result = std::string();
   if (plain) {
-    const std::string auth = "AUTH PLAIN " + base64_encode(std::string(1, '\0') + user + '\0' + password);
+    const std::string auth = "AUTH PLAIN " + base64_encode(sasl::plain_message({{}, user, password}));
     result = co_await command(auth, "AUTH PLAIN");
   } else {
     const std::string user_line = "USER " + user;
