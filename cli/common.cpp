@@ -37,7 +37,7 @@ Result<std::string> prompt_password(const std::string& prompt) {
 }
 
 Result<std::string> find_password(const std::string& file, const char* env, const std::string& side,
-                                  const imapclient::ServerUrl& url) {
+                                  const net::ServerUrl& url) {
   if (!file.empty()) {
     auto text = read_file(file);
     // A password file that cannot be read is a usage error (exit 2), as no password is.
@@ -161,12 +161,12 @@ Result<migrate::Endpoint> resolve_source(const EndpointOptions& o) {
   if (o.from_url.empty()) return make_error(Errc::Usage, "name the source: --from URL");
   bool local = mailstore::is_store_url(o.from_url);
   bool pop3 = o.from_url.rfind("pop3://", 0) == 0 || o.from_url.rfind("pop3s://", 0) == 0;
-  imapclient::ServerUrl url;
+  net::ServerUrl url;
   if (pop3) {
-    MF_TRY(parsed, imapclient::parse_pop3_url(o.from_url));
+    MF_TRY(parsed, net::parse_pop3_url(o.from_url));
     url = std::move(parsed);
   } else if (!local) {
-    MF_TRY(parsed, imapclient::parse_server_url(o.from_url));
+    MF_TRY(parsed, net::parse_server_url(o.from_url));
     url = std::move(parsed);
   }
   migrate::Endpoint from{url, o.from_admin, {}, o.from_oauth_command, client_options(o)};
@@ -185,7 +185,7 @@ Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const 
   if (mailstore::is_store_url(o.to_url))
     return make_error(Errc::Usage, "the target must be an IMAP server (imap:// or imaps://)", o.to_url);
   MF_TRY(from, resolve_source(o));
-  MF_TRY(to_url, imapclient::parse_server_url(o.to_url));
+  MF_TRY(to_url, net::parse_server_url(o.to_url));
   migrate::Endpoint to{to_url, o.to_admin, {}, o.to_oauth_command, client_options(o)};
   if (to.oauth_token_command.empty()) {
     MF_TRY(password, find_password(o.to_password_file, "MAILFERRY_TO_PASSWORD", "target", to_url));

@@ -222,7 +222,7 @@ Task<Result<void>> Client::refresh_capabilities() {
   co_return Result<void>{};
 }
 
-Task<Result<std::unique_ptr<Client>>> Client::connect(net::asio::any_io_executor executor, const ServerUrl& url,
+Task<Result<std::unique_ptr<Client>>> Client::connect(net::asio::any_io_executor executor, const net::ServerUrl& url,
                                                       ClientOptions options) {
   MF_CO_TRY(conn, co_await net::Connection::connect(executor, url.host, url.port, url.tls, options.tls,
                                                     options.timeout));

@@ -7,7 +7,7 @@
 #include "imap/response.h"
 #include "imap/sequence_set.h"
 #include "imap/writer.h"
-#include "imapclient/url.h"
+#include "net/url.h"
 #include "net/connection.h"
 
 #include <functional>
@@ -22,14 +22,10 @@ namespace mf::imapclient {
 
 using net::Task;
 
-struct ClientOptions {
-  net::TlsOptions tls;
-  bool starttls = true;  // upgrade imap:// when the server offers STARTTLS
-  std::chrono::milliseconds timeout{60000};
+struct ClientOptions : net::ConnectOptions {
   // COMPRESS=DEFLATE after login: Auto compresses unless the server is on a
   // loopback address (where it costs CPU and saves nothing).
   enum class Compress { Auto, Yes, No } compress = Compress::Auto;
-  std::string role;  // "source" or "target": named in every error of the connection
 };
 
 struct Mailbox {
@@ -73,7 +69,7 @@ class Client {
   using UntaggedHandler = std::function<Result<void>(imap::Response&)>;
 
   // Connects, reads the greeting, and upgrades with STARTTLS when asked.
-  static Task<Result<std::unique_ptr<Client>>> connect(net::asio::any_io_executor executor, const ServerUrl& url,
+  static Task<Result<std::unique_ptr<Client>>> connect(net::asio::any_io_executor executor, const net::ServerUrl& url,
                                                        ClientOptions options);
 
   // AUTHENTICATE PLAIN (with SASL-IR when offered) or LOGIN. Errc::Auth when refused.

@@ -51,7 +51,7 @@ Result<std::vector<std::string>> split_fields(std::string_view line, char separa
 
 // A server as written in a column: a URL (with or without a user) or, in
 // the imapsync form, HOST or HOST:PORT (imap://, STARTTLS when offered).
-Result<imapclient::ServerUrl> server_of(const std::string& server, const std::string& user, const std::string& where) {
+Result<net::ServerUrl> server_of(const std::string& server, const std::string& user, const std::string& where) {
   if (server.empty()) return make_error(Errc::Usage, "no server", where);
   std::string text = server;
   auto scheme_end = text.find("://");
@@ -60,7 +60,7 @@ Result<imapclient::ServerUrl> server_of(const std::string& server, const std::st
   bool has_user = authority.substr(0, authority.find('/')).find('@') != std::string::npos;
   if (!has_user) text.insert(scheme_end + 3, "user@");  // the user column fills it in below
   bool pop3 = text.rfind("pop3", 0) == 0;
-  auto url = pop3 ? imapclient::parse_pop3_url(text) : imapclient::parse_server_url(text);
+  auto url = pop3 ? net::parse_pop3_url(text) : net::parse_server_url(text);
   if (!url) return with_context(url.error(), where);
   if (!has_user) {
     if (user.empty()) return make_error(Errc::Usage, "no user: give it in the user column or the URL", where);

@@ -10,7 +10,7 @@
 #pragma once
 
 #include "core/error.h"
-#include "imapclient/url.h"
+#include "net/url.h"
 
 #include <string>
 #include <string_view>
@@ -19,7 +19,7 @@
 namespace mf::migrate {
 
 struct AccountSide {
-  imapclient::ServerUrl url;  // with the user filled in
+  net::ServerUrl url;  // with the user filled in
   std::string password;       // as written: literal, cmd:COMMAND, file:PATH or plain:LITERAL
   std::string admin;          // log in as this admin on behalf of the user (the password is the admin's)
   bool pop3 = false;          // pop3:// or pop3s:// (a source only)

@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 
 // "host:port" of both sides; an account on one server counts once.
 std::set<std::string> servers_of(const AccountSpec& a) {
-  auto key = [](const imapclient::ServerUrl& u) {
+  auto key = [](const net::ServerUrl& u) {
     std::string host = u.host;
     for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return host + ":" + std::to_string(u.port);

@@ -11,7 +11,7 @@ namespace mf::migrate {
 using net::Task;
 
 struct Endpoint {
-  imapclient::ServerUrl url;
+  net::ServerUrl url;
   std::string admin;     // log in as this admin on behalf of url.user (SASL PLAIN authzid)
   std::string password;  // the admin's when admin is set
   // When set: log in with an OAuth 2.0 token this command prints (run anew

@@ -29,6 +29,14 @@ struct TlsOptions {
   std::string ca_file;  // extra trusted CA bundle (PEM), e.g. a private CA
 };
 
+// How a protocol client connects: the IMAP and POP3 clients share these.
+struct ConnectOptions {
+  TlsOptions tls;
+  bool starttls = true;  // upgrade a plain connection when the server offers it (STARTTLS, STLS)
+  std::chrono::milliseconds timeout{60000};
+  std::string role;  // "source" or "target": named in every error of the connection
+};
+
 class Connection {
  public:
   // Resolves host, connects (trying each address), and with tls set does

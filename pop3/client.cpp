@@ -92,8 +92,8 @@ Task<Result<std::vector<std::string>>> Client::capabilities() {
 }
 
 Task<Result<std::unique_ptr<Client>>> Client::connect(net::asio::any_io_executor executor,
-                                                      const imapclient::ServerUrl& url,
-                                                      const imapclient::ClientOptions& options) {
+                                                      const net::ServerUrl& url,
+                                                      const net::ConnectOptions& options) {
   MF_CO_TRY(conn, co_await net::Connection::connect(executor, url.host, url.port, url.tls, options.tls,
                                                     options.timeout));
   std::unique_ptr<Client> client(new Client(std::move(conn)));

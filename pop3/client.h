@@ -3,8 +3,8 @@
 // and size, retrieve them whole. Coroutines on Asio, one command at a time.
 #pragma once
 
-#include "imapclient/client.h"
 #include "net/connection.h"
+#include "net/url.h"
 
 #include <memory>
 #include <string>
@@ -24,8 +24,8 @@ class Client {
  public:
   // Connects, reads the greeting, and upgrades with STLS when asked and offered.
   static Task<Result<std::unique_ptr<Client>>> connect(net::asio::any_io_executor executor,
-                                                       const imapclient::ServerUrl& url,
-                                                       const imapclient::ClientOptions& options);
+                                                       const net::ServerUrl& url,
+                                                       const net::ConnectOptions& options);
   // AUTH PLAIN when offered, else USER/PASS. Errc::Auth when refused.
   Task<Result<void>> login(const std::string& user, const std::string& password);
   // UIDL and LIST together; Errc::Perm when the server has no UIDL.

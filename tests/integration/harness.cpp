@@ -184,7 +184,7 @@ Result<void> with_client(const Dovecot& server, const std::string& user, const C
   auto task = [&]() -> net::Task<Result<void>> {
     imapclient::ClientOptions options;
     options.starttls = false;
-    auto url = imapclient::parse_server_url(server.url(user, false));
+    auto url = net::parse_server_url(server.url(user, false));
     MF_CO_TRY(client, co_await imapclient::Client::connect(io.get_executor(), *url, options));
     MF_CO_CHECK(co_await client->login(user, user + "-secret"));
     MF_CO_CHECK(co_await body(*client));

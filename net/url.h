@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace mf::imapclient {
+namespace mf::net {
 
 struct ServerUrl {
   bool tls = false;  // imaps: TLS from the first byte
@@ -25,4 +25,4 @@ struct ServerUrl {
 // pop3://USER@HOST[:PORT] (110) and pop3s://... (995), for POP3 sources.
 [[nodiscard]] Result<ServerUrl> parse_pop3_url(std::string_view text);
 
-}  // namespace mf::imapclient
+}  // namespace mf::net

@@ -1,12 +1,12 @@
-#include "imapclient/url.h"
+#include "net/url.h"
 
 #include "core/base64.h"
 
 #include "tests/result_printer.h"
 
-using namespace mf::imapclient;
+using namespace mf::net;
 
-TEST_CASE("server URLs parse with defaults, encoded users and IPv6", "[imapclient][url]") {
+TEST_CASE("server URLs parse with defaults, encoded users and IPv6", "[net][url]") {
   auto u = parse_server_url("imaps://alice%40example.org@mail.example.org");
   REQUIRE(u);
   CHECK(u->tls);
@@ -24,7 +24,7 @@ TEST_CASE("server URLs parse with defaults, encoded users and IPv6", "[imapclien
   CHECK(v6->display() == "imap://c@[::1]:143");
 }
 
-TEST_CASE("bad server URLs say what is wrong", "[imapclient][url]") {
+TEST_CASE("bad server URLs say what is wrong", "[net][url]") {
   for (auto bad : {"http://a@b", "imap://host", "imap://a@", "imap://a@b:0", "imap://a@b:70000", "imap://a@b:x",
                    "imap://a:pw@b", "imap://a@b/INBOX", "imap://%zz@b", "imap://a@[::1"}) {
     INFO(bad);

@@ -1,8 +1,8 @@
-#include "imapclient/url.h"
+#include "net/url.h"
 
 #include <charconv>
 
-namespace mf::imapclient {
+namespace mf::net {
 namespace {
 
 Result<std::string> percent_decode(std::string_view s, std::string_view whole) {
@@ -104,4 +104,4 @@ Result<ServerUrl> parse_url(std::string_view text, std::string_view scheme, std:
 Result<ServerUrl> parse_server_url(std::string_view text) { return parse_url(text, "imap", 143, 993); }
 Result<ServerUrl> parse_pop3_url(std::string_view text) { return parse_url(text, "pop3", 110, 995); }
 
-}  // namespace mf::imapclient
+}  // namespace mf::net
