@@ -2,7 +2,7 @@
 
 #include "core/atomic_file.h"
 #include "core/log.h"
-#include "mailstore/store.h"
+#include "localmail/store.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -159,7 +159,7 @@ imapclient::ClientOptions client_options(const EndpointOptions& o) {
 
 Result<migrate::Endpoint> resolve_source(const EndpointOptions& o) {
   if (o.from_url.empty()) return make_error(Errc::Usage, "name the source: --from URL");
-  bool local = mailstore::is_store_url(o.from_url);
+  bool local = localmail::is_store_url(o.from_url);
   bool pop3 = o.from_url.rfind("pop3://", 0) == 0 || o.from_url.rfind("pop3s://", 0) == 0;
   net::ServerUrl url;
   if (pop3) {
@@ -182,7 +182,7 @@ Result<migrate::Endpoint> resolve_source(const EndpointOptions& o) {
 Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& o) {
   if (o.from_url.empty() || o.to_url.empty())
     return make_error(Errc::Usage, "name both servers: --from URL --to URL (or --accounts FILE for many accounts)");
-  if (mailstore::is_store_url(o.to_url))
+  if (localmail::is_store_url(o.to_url))
     return make_error(Errc::Usage, "the target must be an IMAP server (imap:// or imaps://)", o.to_url);
   MF_TRY(from, resolve_source(o));
   MF_TRY(to_url, net::parse_server_url(o.to_url));

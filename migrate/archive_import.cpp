@@ -1,7 +1,7 @@
 #include "migrate/archive_import.h"
 
 #include "imap/date.h"
-#include "mailstore/store.h"
+#include "localmail/store.h"
 #include "migrate/folder_map.h"
 #include "migrate/source.h"
 
@@ -105,7 +105,7 @@ net::Task<Result<void>> run_import(const Endpoint& from, archive::Archive& archi
   (void)co_await source->logout();
   if (!from.store.empty()) {
     // Counted apart from the reading: a file no folder reads shows here.
-    MF_CO_TRY(store, mailstore::open_store(from.store));
+    MF_CO_TRY(store, localmail::open_store(from.store));
     MF_CO_TRY(on_disk, store->messages_on_disk());
     result.on_disk = on_disk;
   }

@@ -26,7 +26,7 @@ struct ImportResult {
   std::vector<std::pair<std::string, std::string>> rejections;  // where (folder, UID), why
   std::vector<std::string> folder_errors;
   // Local sources: the messages the files hold, counted apart from reading
-  // them (mailstore::Store::messages_on_disk); more than seen is an error.
+  // them (localmail::Store::messages_on_disk); more than seen is an error.
   std::optional<std::uint64_t> on_disk;
   std::optional<Error> fatal;
   double seconds = 0;

@@ -1,4 +1,4 @@
-// Local mail (mailstore/) as a MailSource: folders in IMAP wire form with
+// Local mail (localmail/) as a MailSource: folders in IMAP wire form with
 // '/' between levels, UIDs that the state file keeps stable (UIDVALIDITY 1),
 // flags and INTERNALDATE from the files.
 #include "migrate/local_source.h"
@@ -36,7 +36,7 @@ Error folder_error(Error e, const std::string& where) {
 
 class LocalSource final : public MailSource {
  public:
-  LocalSource(std::unique_ptr<mailstore::Store> store, StateStore* state) : store_(std::move(store)), state_(state) {}
+  LocalSource(std::unique_ptr<localmail::Store> store, StateStore* state) : store_(std::move(store)), state_(state) {}
 
   net::Task<Result<std::vector<imapclient::Mailbox>>> list() override {
     MF_CO_TRY(folders, store_->folders());
@@ -99,17 +99,17 @@ class LocalSource final : public MailSource {
   net::Task<Result<void>> logout() override { co_return Result<void>{}; }
 
  private:
-  std::unique_ptr<mailstore::Store> store_;
+  std::unique_ptr<localmail::Store> store_;
   StateStore* state_;
-  std::map<std::string, mailstore::StoredFolder> folders_;  // wire name -> folder
-  std::map<std::uint32_t, mailstore::StoredMessage> selected_;
+  std::map<std::string, localmail::StoredFolder> folders_;  // wire name -> folder
+  std::map<std::uint32_t, localmail::StoredMessage> selected_;
   std::string selected_name_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<MailSource>> open_local_source(const std::string& url, StateStore* state) {
-  MF_TRY(store, mailstore::open_store(url));
+  MF_TRY(store, localmail::open_store(url));
   return std::unique_ptr<MailSource>(std::make_unique<LocalSource>(std::move(store), state));
 }
 

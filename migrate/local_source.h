@@ -2,7 +2,7 @@
 // (docs/migrate.md "Local sources").
 #pragma once
 
-#include "mailstore/store.h"
+#include "localmail/store.h"
 #include "migrate/source.h"
 
 namespace mf::migrate {

@@ -1,7 +1,7 @@
 // libFuzzer: mbox files (From_ lines, mboxrd unescaping, Status/X-Status
 // flags, dates), as an old server or mail client may have left them. The
 // input is written to a file, since the store reads files.
-#include "mailstore/stores.h"
+#include "localmail/stores.h"
 
 #include <unistd.h>
 
@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
-  auto store = mf::mailstore::make_mbox_store(path);
+  auto store = mf::localmail::make_mbox_store(path);
   auto folders = store->folders();
   if (!folders) return 0;
   for (const auto& folder : *folders) {

@@ -1,6 +1,6 @@
 // A directory of .eml files (one message each, as mail clients export
 // them); subdirectories are folders, files at the top are INBOX.
-#include "mailstore/stores.h"
+#include "localmail/stores.h"
 
 #include "core/atomic_file.h"
 
@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <sys/stat.h>
 
-namespace mf::mailstore {
+namespace mf::localmail {
 namespace {
 
 namespace fs = std::filesystem;
@@ -99,4 +99,4 @@ Result<std::unique_ptr<Store>> open_store(std::string_view url) {
   return make_error(Errc::Usage, "unknown mail store \"" + kind + "\" (maildir:, mbox:, eml:)", std::string(url));
 }
 
-}  // namespace mf::mailstore
+}  // namespace mf::localmail

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mf::mailstore {
+namespace mf::localmail {
 
 struct StoredFolder {
   std::vector<std::string> levels;  // UTF-8; {} or {"INBOX"} is INBOX
@@ -49,4 +49,4 @@ class Store {
 [[nodiscard]] Result<std::unique_ptr<Store>> open_store(std::string_view url);
 bool is_store_url(std::string_view url);
 
-}  // namespace mf::mailstore
+}  // namespace mf::localmail

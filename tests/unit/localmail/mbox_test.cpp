@@ -1,4 +1,4 @@
-#include "mailstore/store.h"
+#include "localmail/store.h"
 
 #include "core/atomic_file.h"
 #include "tests/support/temp_dir.h"
@@ -9,7 +9,7 @@
 #include "tests/result_printer.h"
 
 using namespace mf;
-using namespace mf::mailstore;
+using namespace mf::localmail;
 using mf::test::TempDir;
 
 namespace {
@@ -24,7 +24,7 @@ std::vector<std::string> read_all(Store& store, const StoredFolder& folder) {
 
 }  // namespace
 
-TEST_CASE("mbox messages split at From_ lines, unescaped, with dates and flags", "[mailstore][mbox]") {
+TEST_CASE("mbox messages split at From_ lines, unescaped, with dates and flags", "[localmail][mbox]") {
   TempDir dir;
   REQUIRE(write_file_atomically(dir.path + "/box",
                                 "From a@b Sat Aug 31 12:00:00 2002\r\nSubject: one\r\nStatus: RO\r\nX-Status: AF\r\n\r\n"
@@ -46,7 +46,7 @@ TEST_CASE("mbox messages split at From_ lines, unescaped, with dates and flags",
   CHECK(bodies[1] == "Subject: two\n\nFrom-less body\nlast line\n");
 }
 
-TEST_CASE("identical mbox messages get distinct, stable keys", "[mailstore][mbox]") {
+TEST_CASE("identical mbox messages get distinct, stable keys", "[localmail][mbox]") {
   TempDir dir;
   std::string m = "From x Sat Aug 31 12:00:00 2002\nSubject: same\n\nbody\n\n";
   REQUIRE(write_file_atomically(dir.path + "/box", m + m));
@@ -61,7 +61,7 @@ TEST_CASE("identical mbox messages get distinct, stable keys", "[mailstore][mbox
   CHECK((*messages)[0].key.substr(0, 64) == (*messages)[1].key.substr(0, 64));
 }
 
-TEST_CASE("a file that is not an mbox is refused by name", "[mailstore][mbox]") {
+TEST_CASE("a file that is not an mbox is refused by name", "[localmail][mbox]") {
   TempDir dir;
   REQUIRE(write_file_atomically(dir.path + "/box", "Subject: x\n\nno From_ line\n"));
   auto store = open_store("mbox:" + dir.path + "/box");
@@ -72,7 +72,7 @@ TEST_CASE("a file that is not an mbox is refused by name", "[mailstore][mbox]") 
   CHECK_THAT(messages.error().describe(), Catch::Contains("not an mbox file") && Catch::Contains("/box"));
 }
 
-TEST_CASE("maildir flags and keywords come from file names", "[mailstore][maildir]") {
+TEST_CASE("maildir flags and keywords come from file names", "[localmail][maildir]") {
   TempDir dir;
   for (const char* sub : {"/cur", "/new", "/tmp", "/.Sent/cur", "/.Entw&APw-rfe/cur", "/.A.B/cur"})
     std::filesystem::create_directories(dir.path + sub);

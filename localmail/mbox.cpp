@@ -4,7 +4,7 @@
 // A directory holds one mbox file per folder; Thunderbird's "Name.sbd"
 // directories hold the subfolders of "Name", and a plain subdirectory is a
 // level of its own (mutt's and pine's ~/Mail/lists/debian).
-#include "mailstore/stores.h"
+#include "localmail/stores.h"
 
 #include "core/sha256.h"
 
@@ -18,7 +18,7 @@
 #include <map>
 #include <sys/stat.h>
 
-namespace mf::mailstore {
+namespace mf::localmail {
 namespace {
 
 namespace fs = std::filesystem;
@@ -247,4 +247,4 @@ class MboxStore final : public Store {
 
 std::unique_ptr<Store> make_mbox_store(const std::string& path) { return std::make_unique<MboxStore>(path); }
 
-}  // namespace mf::mailstore
+}  // namespace mf::localmail

@@ -1,7 +1,7 @@
 // Maildir (https://cr.yp.to/proto/maildir.html) and Maildir++: the root's
 // cur/ and new/ are INBOX; ".A.B" directories at the root (Maildir++) or
 // nested directories holding cur/ (plain trees) are folders.
-#include "mailstore/stores.h"
+#include "localmail/stores.h"
 
 #include "core/atomic_file.h"
 #include "imap/mutf7.h"
@@ -12,7 +12,7 @@
 #include <set>
 #include <sys/stat.h>
 
-namespace mf::mailstore {
+namespace mf::localmail {
 namespace {
 
 namespace fs = std::filesystem;
@@ -239,4 +239,4 @@ class MaildirStore final : public Store {
 
 std::unique_ptr<Store> make_maildir_store(const std::string& path) { return std::make_unique<MaildirStore>(path); }
 
-}  // namespace mf::mailstore
+}  // namespace mf::localmail
