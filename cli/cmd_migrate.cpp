@@ -133,9 +133,9 @@ int run_one_account(const MigrateArgs& args, const std::string& state_path) {
 
 // An accounts file's side: "oauth:COMMAND" as password logs in with the
 // token COMMAND prints; anything else is a password (cmd:, file: looked up).
-Result<migrate::Endpoint> endpoint_of(const migrate::AccountSide& side, const imapclient::ClientOptions& client,
+Result<source::Endpoint> endpoint_of(const migrate::AccountSide& side, const imapclient::ClientOptions& client,
                                       const std::string& name) {
-  migrate::Endpoint endpoint{side.url, side.admin, {}, {}, client};
+  source::Endpoint endpoint{side.url, side.admin, {}, {}, client};
   endpoint.pop3 = side.pop3;
   if (side.password.rfind("oauth:", 0) == 0) {
     endpoint.oauth_token_command = side.password.substr(6);
@@ -187,7 +187,7 @@ int run_accounts(const MigrateArgs& args, const std::string& state_path) {
   bulk.quiet = e.quiet;
   bulk.display = !e.quiet && ::isatty(2);
   auto client = client_options(e);
-  auto resolve = [&](const migrate::AccountSpec& a) -> Result<std::pair<migrate::Endpoint, migrate::Endpoint>> {
+  auto resolve = [&](const migrate::AccountSpec& a) -> Result<std::pair<source::Endpoint, source::Endpoint>> {
     MF_TRY(from, endpoint_of(a.from, client, "source"));
     MF_TRY(to, endpoint_of(a.to, client, "target"));
     return std::pair{std::move(from), std::move(to)};

@@ -157,7 +157,7 @@ imapclient::ClientOptions client_options(const EndpointOptions& o) {
   return client;
 }
 
-Result<migrate::Endpoint> resolve_source(const EndpointOptions& o) {
+Result<source::Endpoint> resolve_source(const EndpointOptions& o) {
   if (o.from_url.empty()) return make_error(Errc::Usage, "name the source: --from URL");
   bool local = localmail::is_store_url(o.from_url);
   bool pop3 = o.from_url.rfind("pop3://", 0) == 0 || o.from_url.rfind("pop3s://", 0) == 0;
@@ -169,7 +169,7 @@ Result<migrate::Endpoint> resolve_source(const EndpointOptions& o) {
     MF_TRY(parsed, net::parse_server_url(o.from_url));
     url = std::move(parsed);
   }
-  migrate::Endpoint from{url, o.from_admin, {}, o.from_oauth_command, client_options(o)};
+  source::Endpoint from{url, o.from_admin, {}, o.from_oauth_command, client_options(o)};
   if (local) from.store = o.from_url;
   from.pop3 = pop3;
   if (from.oauth_token_command.empty() && !local) {
@@ -179,14 +179,14 @@ Result<migrate::Endpoint> resolve_source(const EndpointOptions& o) {
   return from;
 }
 
-Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& o) {
+Result<std::pair<source::Endpoint, source::Endpoint>> resolve_endpoints(const EndpointOptions& o) {
   if (o.from_url.empty() || o.to_url.empty())
     return make_error(Errc::Usage, "name both servers: --from URL --to URL (or --accounts FILE for many accounts)");
   if (localmail::is_store_url(o.to_url))
     return make_error(Errc::Usage, "the target must be an IMAP server (imap:// or imaps://)", o.to_url);
   MF_TRY(from, resolve_source(o));
   MF_TRY(to_url, net::parse_server_url(o.to_url));
-  migrate::Endpoint to{to_url, o.to_admin, {}, o.to_oauth_command, client_options(o)};
+  source::Endpoint to{to_url, o.to_admin, {}, o.to_oauth_command, client_options(o)};
   if (to.oauth_token_command.empty()) {
     MF_TRY(password, find_password(o.to_password_file, "MAILFERRY_TO_PASSWORD", "target", to_url));
     to.password = std::move(password);

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "archive/archive.h"
-#include "migrate/endpoint.h"
+#include "source/endpoint.h"
 #include "migrate/folder_rules.h"
 #include "migrate/message_filter.h"
 #include "net/run.h"
@@ -64,8 +64,8 @@ imapclient::ClientOptions client_options(const EndpointOptions& options);
 
 // Parses URLs and finds passwords: file, then MAILFERRY_FROM_PASSWORD /
 // MAILFERRY_TO_PASSWORD, then a prompt on the terminal.
-[[nodiscard]] Result<std::pair<migrate::Endpoint, migrate::Endpoint>> resolve_endpoints(const EndpointOptions& options);
-[[nodiscard]] Result<migrate::Endpoint> resolve_source(const EndpointOptions& options);
+[[nodiscard]] Result<std::pair<source::Endpoint, source::Endpoint>> resolve_endpoints(const EndpointOptions& options);
+[[nodiscard]] Result<source::Endpoint> resolve_source(const EndpointOptions& options);
 
 // Writes the JSON report if a path was given; false (and a message) on
 // failure. Bytes that are not UTF-8 (raw header text) become U+FFFD.

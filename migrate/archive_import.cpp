@@ -3,7 +3,7 @@
 #include "imap/date.h"
 #include "localmail/store.h"
 #include "migrate/folder_map.h"
-#include "migrate/source.h"
+#include "source/source.h"
 
 #include <boost/asio/this_coro.hpp>
 
@@ -21,21 +21,11 @@ void ImportTally::add(const archive::IngestResult& r) {
   }
 }
 
-std::string account_name(const Endpoint& from) {
-  return from.store.empty() ? from.url.user + "@" + from.url.host : from.store;
-}
-
-std::string source_name(const Endpoint& from) {
-  if (!from.store.empty()) return from.store;
-  std::string scheme = from.pop3 ? (from.url.tls ? "pop3s" : "pop3") : (from.url.tls ? "imaps" : "imap");
-  return scheme + "://" + from.url.user + "@" + from.url.host + ":" + std::to_string(from.url.port);
-}
-
 namespace {
 
 // One folder, batch by batch: each batch is durable in the archive before
 // the next is fetched.
-net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mailbox& box, const std::string& folder,
+net::Task<Result<void>> import_folder(source::MailSource& source, const imapclient::Mailbox& box, const std::string& folder,
                                       archive::Archive& archive, std::size_t batch_bytes,
                                       ImportResult& result, Progress& progress) {
   progress.set_folder(folder);
@@ -43,7 +33,7 @@ net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mail
   if (selected.exists == 0) co_return Result<void>{};
   std::vector<std::vector<std::uint32_t>> batches(1);
   std::uint64_t bytes = 0;
-  MF_CO_CHECK(co_await source.summaries(false, [&](MessageSummary& m) -> Result<void> {
+  MF_CO_CHECK(co_await source.summaries(false, [&](source::MessageSummary& m) -> Result<void> {
     if (!batches.back().empty() && (bytes + m.size > batch_bytes || batches.back().size() >= 500)) {
       batches.emplace_back();
       bytes = 0;
@@ -57,7 +47,7 @@ net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mail
     std::vector<archive::IngestRequest> requests;
     std::vector<std::string> bodies;  // what the requests point into
     std::vector<std::string> origins;  // where each message was read, for a rejection
-    MF_CO_CHECK(co_await source.fetch(uids, [&](SourceMessage& m) -> Result<void> {
+    MF_CO_CHECK(co_await source.fetch(uids, [&](source::SourceMessage& m) -> Result<void> {
       archive::IngestRequest r;
       r.sha256 = sha256(m.body);
       r.placement.account = result.account;
@@ -86,10 +76,10 @@ net::Task<Result<void>> import_folder(MailSource& source, const imapclient::Mail
   co_return Result<void>{};
 }
 
-net::Task<Result<void>> run_import(const Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
+net::Task<Result<void>> run_import(const source::Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
                                    ImportResult& result, Progress& progress) {
   auto executor = co_await net::asio::this_coro::executor;
-  MF_CO_TRY(source, co_await open_source(executor, from, nullptr));
+  MF_CO_TRY(source, co_await source::open_source(executor, from, nullptr));
   MF_CO_TRY(boxes, co_await source->list());
   for (const auto& box : boxes) {
     if (!box.selectable()) continue;
@@ -114,11 +104,11 @@ net::Task<Result<void>> run_import(const Endpoint& from, archive::Archive& archi
 
 }  // namespace
 
-net::Task<ImportResult> import_to_archive(const Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
+net::Task<ImportResult> import_to_archive(const source::Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
                                           Progress& progress) {
   ImportResult result;
-  result.account = account_name(from);
-  result.source = source_name(from);
+  result.account = source::account_name(from);
+  result.source = source::source_name(from);
   auto start = std::chrono::steady_clock::now();
   auto run = co_await run_import(from, archive, batch_bytes, result, progress);
   if (!run) result.fatal = run.error();

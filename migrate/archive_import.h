@@ -6,7 +6,7 @@
 #pragma once
 
 #include "archive/archive.h"
-#include "migrate/endpoint.h"
+#include "source/endpoint.h"
 #include "migrate/progress.h"
 
 #include <string>
@@ -34,12 +34,7 @@ struct ImportResult {
   bool complete() const { return !fatal && folder_errors.empty() && tally.rejected == 0 && all_read(); }
 };
 
-// The account name placements carry: "user@host", or the store's URL.
-std::string account_name(const Endpoint& from);
-// Where the messages were read: "imaps://alice@host:993", "maildir:/path".
-std::string source_name(const Endpoint& from);
-
-net::Task<ImportResult> import_to_archive(const Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
+net::Task<ImportResult> import_to_archive(const source::Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
                                           Progress& progress);
 
 }  // namespace mf::migrate

@@ -30,7 +30,7 @@ std::set<std::string> servers_of(const AccountSpec& a) {
 }
 
 std::string key_of(const AccountSpec& a) {
-  return account_key(Endpoint{a.from.url, {}, {}, {}, {}}, Endpoint{a.to.url, {}, {}, {}, {}});
+  return source::account_key(source::Endpoint{a.from.url, {}, {}, {}, {}}, source::Endpoint{a.to.url, {}, {}, {}, {}});
 }
 
 enum class Phase { Waiting, Running, Done };

@@ -37,7 +37,7 @@ struct BulkResult {
 
 // Turns an account's line into endpoints: looks up its passwords (cmd:,
 // file:) when its turn comes. An error fails that account only.
-using ResolveAccount = std::function<Result<std::pair<Endpoint, Endpoint>>(const AccountSpec&)>;
+using ResolveAccount = std::function<Result<std::pair<source::Endpoint, source::Endpoint>>(const AccountSpec&)>;
 
 BulkResult run_bulk(const std::vector<AccountSpec>& accounts, const BulkOptions& options,
                     const ResolveAccount& resolve);

@@ -7,7 +7,7 @@
 #include "imap/writer.h"
 #include "migrate/deletions.h"
 #include "migrate/flag_sync.h"
-#include "migrate/message_info.h"
+#include "source/message_info.h"
 #include "migrate/plan.h"
 #include "migrate/reconcile.h"
 #include "migrate/rematch.h"
@@ -50,7 +50,7 @@ bool is_fatal(const Error& e) {
 // What a source sends is checked before any of it goes to the target: a
 // "flag" that is no flag atom is left out, an INTERNALDATE that is no
 // date-time (RFC 9051 §9) too (the target then sets its own); each noted.
-void note_invalid_source_data(SourceMessage& m, FolderResult& result) {
+void note_invalid_source_data(source::SourceMessage& m, FolderResult& result) {
   for (const auto& flag : m.invalid_flags)
     result.notes.push_back(MessageNote{m.uid, "left out a flag that is not a valid IMAP flag: " + flag});
   if (!m.internaldate.empty() && !imap::parse_date_time(m.internaldate)) {
@@ -88,10 +88,10 @@ struct FolderWork {
   // say what the target folder holds (no record of it, or another folder
   // now): a message found there is recorded, not appended again.
   std::map<std::string, std::vector<std::uint32_t>> on_target;
-  std::map<std::string, std::vector<std::uint32_t>> on_target_blind;  // the same, by rewrite_blind_hash
+  std::map<std::string, std::vector<std::uint32_t>> on_target_blind;  // the same, by source::rewrite_blind_hash
   std::set<std::uint32_t> on_target_taken;                            // target UIDs matched already
   std::vector<std::uint32_t> gone;  // copied before, expunged at the source since
-  std::optional<FolderSnapshot> snapshot;  // the source at the start of this pass (CONDSTORE)
+  std::optional<source::FolderSnapshot> snapshot;  // the source at the start of this pass (CONDSTORE)
   bool unchanged = false;                  // same snapshot as the last complete pass: nothing to do
   std::uint32_t target_floor = 1;  // no message appended from now on gets a lower UID
   std::string archive_account, archive_source;  // what --archive records as the placement's account and source
@@ -104,7 +104,7 @@ struct Fetched {
   std::string body;
   Digest sha256{};  // of body, taken once as it arrives
 
-  explicit Fetched(SourceMessage& m)
+  explicit Fetched(source::SourceMessage& m)
       : uid(m.uid), flags(std::move(m.flags)), internaldate(std::move(m.internaldate)), body(std::move(m.body)),
         sha256(mf::sha256(body)) {}
 };
@@ -116,7 +116,7 @@ struct Fetched {
 // copied into again.
 using TargetStatuses = std::map<std::string, std::map<std::string, std::uint64_t>>;
 
-Result<bool> unchanged_since_last_pass(const MailSource::Snapshots& snapshots, const TargetStatuses& targets,
+Result<bool> unchanged_since_last_pass(const source::MailSource::Snapshots& snapshots, const TargetStatuses& targets,
                                        const FolderPair& pair, StateStore& state, const std::string& account,
                                        FolderWork& work) {
   auto now = snapshots.find(pair.source.name);
@@ -160,12 +160,12 @@ std::vector<archive::IngestRequest> archive_requests_of(const FolderWork& work, 
 // After a crash between a batch's APPEND and the end of its archiving, the
 // resume finds the batch on the target; what the archive lacks of it is read
 // from the source again and archived (the source folder is selected).
-net::Task<Result<void>> archive_catch_up(MailSource& source, const FolderWork& work,
+net::Task<Result<void>> archive_catch_up(source::MailSource& source, const FolderWork& work,
                                          const std::vector<CopiedMessage>& reconciled, const CopyOptions& options) {
   MF_CO_TRY(missing, co_await options.archive->missing(work.archive_account, work.result.source, reconciled));
   if (missing.empty()) co_return Result<void>{};
   std::vector<Fetched> fetched;
-  MF_CO_CHECK(co_await source.fetch(missing, [&](SourceMessage& m) -> Result<void> {
+  MF_CO_CHECK(co_await source.fetch(missing, [&](source::SourceMessage& m) -> Result<void> {
     fetched.emplace_back(m);
     return {};
   }));
@@ -175,9 +175,9 @@ net::Task<Result<void>> archive_catch_up(MailSource& source, const FolderWork& w
   co_return Result<void>{};
 }
 
-net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, FolderPair pair, StateStore& state,
-                                          const std::string& account, const Endpoint& from, const CopyOptions& options,
-                                          const MailSource::Snapshots& snapshots, const TargetStatuses& targets) {
+net::Task<Result<FolderWork>> scan_folder(source::MailSource& source, Client& target, FolderPair pair, StateStore& state,
+                                          const std::string& account, const source::Endpoint& from, const CopyOptions& options,
+                                          const source::MailSource::Snapshots& snapshots, const TargetStatuses& targets) {
   bool dry_run = options.dry_run;
   FolderWork work;
   work.result.source = pair.source_display;
@@ -204,8 +204,8 @@ net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, Fo
     co_return with_context(reconciled.error(), "settling the interrupted run of \"" + pair.source_display + "\"");
   work.result.reconciled = static_cast<std::uint32_t>(reconciled->found.size());
   for (auto uid : reconciled->altered) note_altered_by_target(uid, work.result);
-  work.archive_account = account_name(from);
-  work.archive_source = source_name(from);
+  work.archive_account = source::account_name(from);
+  work.archive_source = source::source_name(from);
   if (options.archive && !reconciled->found.empty())
     MF_CO_CHECK(co_await archive_catch_up(source, work, reconciled->found, options));
   if (folder->uidvalidity_changed) {
@@ -217,7 +217,7 @@ net::Task<Result<FolderWork>> scan_folder(MailSource& source, Client& target, Fo
   if (selected->exists > 0) {
     std::vector<Planned> all;
     const auto& filter = options.filter;
-    MF_CO_CHECK(co_await source.summaries(filter.by_date(), [&](MessageSummary& m) -> Result<void> {
+    MF_CO_CHECK(co_await source.summaries(filter.by_date(), [&](source::MessageSummary& m) -> Result<void> {
       present.insert(m.uid);
       std::optional<std::int64_t> date;
       if (m.internaldate)
@@ -278,14 +278,14 @@ net::Task<Result<std::vector<Result<imapclient::AppendResult>>>> append_batch(
 
 // Copies one batch; a connection-level error is returned, per-message
 // refusals are recorded in the folder result.
-net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWork& work,
+net::Task<Result<void>> copy_batch(source::MailSource& source, Client& target, FolderWork& work,
                                    const imapclient::SelectedMailbox& target_box, const std::vector<Planned>& batch,
                                    StateStore& state, const CopyOptions& options, Progress& progress) {
   std::vector<std::uint32_t> uids;
   for (const auto& m : batch) uids.push_back(m.uid);
   std::vector<Fetched> fetched;
   fetched.reserve(batch.size());
-  const MailSource::MessageHandler keep = [&](SourceMessage& m) -> Result<void> {
+  const source::MailSource::MessageHandler keep = [&](source::SourceMessage& m) -> Result<void> {
     note_invalid_source_data(m, work.result);
     fetched.emplace_back(m);
     return {};
@@ -329,8 +329,8 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
     std::erase_if(fetched, [&](const Fetched& m) {
       std::string sha = to_hex(m.sha256);
       auto uid = take(work.on_target, sha);
-      if (!uid && may_be_rewritten(m.body)) {
-        uid = take(work.on_target_blind, rewrite_blind_hash(m.body));
+      if (!uid && source::may_be_rewritten(m.body)) {
+        uid = take(work.on_target_blind, source::rewrite_blind_hash(m.body));
         if (uid) note_altered_by_target(m.uid, work.result);
       }
       if (!uid) return false;
@@ -356,7 +356,7 @@ net::Task<Result<void>> copy_batch(MailSource& source, Client& target, FolderWor
     }
     requests.push_back(std::move(r));
     pending.push_back(PendingMessage{m.uid, to_hex(m.sha256), m.body.size(), work.target_floor, 0,
-                                     may_be_rewritten(m.body) ? rewrite_blind_hash(m.body) : std::string()});
+                                     source::may_be_rewritten(m.body) ? source::rewrite_blind_hash(m.body) : std::string()});
   }
   // Archived while the target takes the batch; recorded as copied only
   // when both are done (a crash between them is caught up on resume).
@@ -428,7 +428,7 @@ bool needs_copy(const FolderWork& work) {
   return !work.unchanged && !(work.todo.empty() && work.copied_flags.empty() && work.gone.empty());
 }
 
-net::Task<Result<void>> copy_folder(MailSource& source, Client& target, FolderWork& work, StateStore& state,
+net::Task<Result<void>> copy_folder(source::MailSource& source, Client& target, FolderWork& work, StateStore& state,
                                     const CopyOptions& options, Throttle& throttle, Progress& progress) {
   progress.set_folder(work.result.source);
   if (!needs_copy(work)) co_return Result<void>{};
@@ -466,8 +466,8 @@ net::Task<Result<void>> copy_folder(MailSource& source, Client& target, FolderWo
                                             const auto* body = f.section("BODY[]");
                                             if (!f.uid || !body) return {};
                                             work.on_target[to_hex(sha256(body->data.text))].push_back(*f.uid);
-                                            if (may_be_rewritten(body->data.text))
-                                              work.on_target_blind[rewrite_blind_hash(body->data.text)].push_back(*f.uid);
+                                            if (source::may_be_rewritten(body->data.text))
+                                              work.on_target_blind[source::rewrite_blind_hash(body->data.text)].push_back(*f.uid);
                                             return {};
                                           }));
   }
@@ -509,7 +509,7 @@ struct CopyQueue {
   std::optional<Error> fatal;  // the first error that ends the account; the others stop taking folders
 };
 
-net::Task<void> copy_worker(MailSource& source, Client& target, CopyQueue& queue, StateStore& state,
+net::Task<void> copy_worker(source::MailSource& source, Client& target, CopyQueue& queue, StateStore& state,
                             const CopyOptions& options, Throttle& throttle, Progress& progress) {
   while (!queue.fatal && queue.next < queue.work.size()) {
     FolderWork& folder = queue.work[queue.next++];
@@ -544,7 +544,7 @@ net::Task<void> run_all(std::vector<net::Task<void>> tasks) {
   if (failure) std::rethrow_exception(failure);  // a bug, not an Error: let it surface
 }
 
-net::Task<Result<void>> copy_subscriptions(MailSource& source, Client& target, const FolderPlan& plan,
+net::Task<Result<void>> copy_subscriptions(source::MailSource& source, Client& target, const FolderPlan& plan,
                                            MigrateResult& result) {
   auto [source_subscriptions, target_subscriptions] = co_await (source.subscriptions() && target.subscriptions());
   MF_CO_TRY(wanted, std::move(source_subscriptions));
@@ -566,13 +566,13 @@ net::Task<Result<void>> copy_subscriptions(MailSource& source, Client& target, c
   co_return Result<void>{};
 }
 
-net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, StateStore& state,
+net::Task<Result<void>> run_migration(const source::Endpoint& from, const source::Endpoint& to, StateStore& state,
                                       const CopyOptions& options, Throttle& throttle, Progress& progress,
                                       MigrateResult& result) {
   auto executor = co_await net::asio::this_coro::executor;
   // Both logins at once: on a no-change pass they are most of the time.
   auto [opened_source, opened_target] =
-      co_await (open_source(executor, from, &state) && open_session(executor, to, "target"));
+      co_await (source::open_source(executor, from, &state) && source::open_session(executor, to, "target"));
   MF_CO_TRY(source, std::move(opened_source));
   MF_CO_TRY(target, std::move(opened_target));
   MF_CO_TRY(recorded, state.recorded_targets(result.account));
@@ -644,11 +644,11 @@ net::Task<Result<void>> run_migration(const Endpoint& from, const Endpoint& to, 
 
   // More connection pairs copy more folders at once: the target commits
   // (and fsyncs) in several sessions in parallel.
-  std::vector<std::pair<std::unique_ptr<MailSource>, std::unique_ptr<Client>>> extra;
+  std::vector<std::pair<std::unique_ptr<source::MailSource>, std::unique_ptr<Client>>> extra;
   auto busy = std::count_if(work.begin(), work.end(), [](const FolderWork& f) { return needs_copy(f); });
   for (int i = 1; i < options.connections && i < busy; ++i) {
-    MF_CO_TRY(more_source, co_await open_source(executor, from, &state));
-    MF_CO_TRY(more_target, co_await open_session(executor, to, "target"));
+    MF_CO_TRY(more_source, co_await source::open_source(executor, from, &state));
+    MF_CO_TRY(more_target, co_await source::open_session(executor, to, "target"));
     extra.emplace_back(std::move(more_source), std::move(more_target));
   }
   CopyQueue queue{work};
@@ -687,12 +687,6 @@ std::uint64_t MigrateResult::failed_folders() const {
   return sum_folders(folders, [](auto& f) { return f.error.empty() ? 0 : 1; });
 }
 
-std::string account_key(const Endpoint& from, const Endpoint& to) {
-  // Scheme and port are left out: switching imap:// to imaps:// (or going
-  // through a proxy) is still the same mailbox, and must not copy it again.
-  std::string source = from.store.empty() ? from.url.user + "@" + from.url.host : from.store;
-  return source + " -> " + to.url.user + "@" + to.url.host;
-}
 
 // Adds one attempt's folder results to the run's: what an attempt copied
 // (or found on the target after an earlier attempt of this run) adds up;
@@ -731,10 +725,10 @@ std::chrono::milliseconds suggested_backoff(const std::string& message) {
   return std::chrono::milliseconds(std::stol(m[1].str()));
 }
 
-net::Task<MigrateResult> migrate_account(const Endpoint& from, const Endpoint& to, StateStore& state,
+net::Task<MigrateResult> migrate_account(const source::Endpoint& from, const source::Endpoint& to, StateStore& state,
                                          const CopyOptions& options, Progress& progress) {
   MigrateResult result;
-  result.account = account_key(from, to);
+  result.account = source::account_key(from, to);
   auto start = std::chrono::steady_clock::now();
   auto wait = options.retry_wait;
   Throttle throttle(options.max_bytes_per_second, options.max_messages_per_second);  // across retries

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "migrate/archive_sink.h"
-#include "migrate/endpoint.h"
+#include "source/endpoint.h"
 #include "migrate/folder_rules.h"
 #include "migrate/message_filter.h"
 #include "migrate/progress.h"
@@ -95,9 +95,7 @@ struct MigrateResult {
   bool complete() const { return !fatal && failed() == 0 && failed_folders() == 0; }
 };
 
-std::string account_key(const Endpoint& from, const Endpoint& to);
-
-net::Task<MigrateResult> migrate_account(const Endpoint& from, const Endpoint& to, StateStore& state,
+net::Task<MigrateResult> migrate_account(const source::Endpoint& from, const source::Endpoint& to, StateStore& state,
                                          const CopyOptions& options, Progress& progress);
 
 }  // namespace mf::migrate

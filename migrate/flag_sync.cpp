@@ -1,6 +1,6 @@
 #include "migrate/flag_sync.h"
 
-#include "migrate/flags.h"
+#include "source/flags.h"
 
 namespace mf::migrate {
 
@@ -11,7 +11,7 @@ net::Task<Result<std::uint32_t>> sync_flags(imapclient::Client& target, const im
   std::map<std::uint32_t, std::vector<std::string>> target_flags;
   MF_CO_CHECK(co_await target.uid_fetch(imap::SequenceSet::range(1, imap::SequenceSet::kStar), "(UID FLAGS)",
                                         [&](imap::FetchData& f) -> Result<void> {
-                                          if (f.uid && f.flags) target_flags[*f.uid] = normalized_flags(*f.flags);
+                                          if (f.uid && f.flags) target_flags[*f.uid] = source::normalized_flags(*f.flags);
                                           return {};
                                         }));
   // One STORE per distinct flag list, for all the messages that want it.
@@ -22,9 +22,9 @@ net::Task<Result<std::uint32_t>> sync_flags(imapclient::Client& target, const im
     auto have = target_flags.find(pair->second);
     if (have == target_flags.end()) continue;  // gone from the target: verify reports it
     std::vector<std::string> want;
-    for (const auto& flag : normalized_flags(flags))
+    for (const auto& flag : source::normalized_flags(flags))
       if (box.accepts_flag(flag)) want.push_back(flag);
-    if (!same_flags(want, have->second)) stores[want].push_back(pair->second);
+    if (!source::same_flags(want, have->second)) stores[want].push_back(pair->second);
   }
   std::uint32_t changed = 0;
   for (const auto& [flags, uids] : stores) {

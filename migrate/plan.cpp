@@ -73,7 +73,7 @@ const FolderPair* FolderPlan::find_source(const std::string& wire_name) const {
   return nullptr;
 }
 
-net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Client& target, const FolderRules& rules,
+net::Task<Result<FolderPlan>> plan_folders(source::MailSource& source, imapclient::Client& target, const FolderRules& rules,
                                            const std::map<std::string, std::string>& recorded) {
   // Both servers at once: each answer is a round trip a no-change pass waits for.
   auto [source_list, target_list] = co_await (source.list() && target.list());

@@ -4,7 +4,7 @@
 #include "imapclient/client.h"
 #include "migrate/folder_map.h"
 #include "migrate/folder_rules.h"
-#include "migrate/source.h"
+#include "source/source.h"
 
 #include <map>
 #include <vector>
@@ -31,7 +31,7 @@ struct FolderPlan {
 
 // recorded: source folder -> target folder (wire names) decided on an
 // earlier pass (StateStore::recorded_targets); those are kept.
-net::Task<Result<FolderPlan>> plan_folders(MailSource& source, imapclient::Client& target, const FolderRules& rules,
+net::Task<Result<FolderPlan>> plan_folders(source::MailSource& source, imapclient::Client& target, const FolderRules& rules,
                                            const std::map<std::string, std::string>& recorded);
 
 }  // namespace mf::migrate

@@ -1,7 +1,7 @@
 #include "migrate/reconcile.h"
 
 #include "core/sha256.h"
-#include "migrate/message_info.h"
+#include "source/message_info.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -37,7 +37,7 @@ net::Task<Result<std::vector<OnTarget>>> unclaimed_on_target(imapclient::Client&
                                           if (f.uid && body && *f.uid >= floor && !claimed.count(*f.uid))
                                             out.push_back(OnTarget{
                                                 *f.uid, to_hex(sha256(body->data.text)),
-                                                blind ? rewrite_blind_hash(body->data.text) : std::string()});
+                                                blind ? source::rewrite_blind_hash(body->data.text) : std::string()});
                                           return {};
                                         }));
   co_return out;

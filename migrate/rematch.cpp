@@ -6,12 +6,12 @@
 
 namespace mf::migrate {
 
-net::Task<Result<std::uint32_t>> rematch_source(MailSource& source, std::uint32_t exists, StateStore& state,
+net::Task<Result<std::uint32_t>> rematch_source(source::MailSource& source, std::uint32_t exists, StateStore& state,
                                                 std::int64_t folder_id, std::uint32_t new_uidvalidity) {
   MF_CO_TRY(copied, state.copied(folder_id));
   std::multimap<std::string, std::uint32_t> at_source;  // sha256 -> new UID
   if (exists > 0 && !copied.empty()) {
-    MF_CO_CHECK(co_await source.fetch({}, [&](SourceMessage& m) -> Result<void> {
+    MF_CO_CHECK(co_await source.fetch({}, [&](source::SourceMessage& m) -> Result<void> {
       at_source.emplace(to_hex(sha256(m.body)), m.uid);
       return {};
     }));

@@ -4,14 +4,14 @@
 // copied: never all over again, never a duplicate.
 #pragma once
 
-#include "migrate/source.h"
+#include "source/source.h"
 #include "migrate/state.h"
 
 namespace mf::migrate {
 
 // The source folder must be selected. Returns how many copied messages
 // were found again; those not found are forgotten (gone at the source).
-net::Task<Result<std::uint32_t>> rematch_source(MailSource& source, std::uint32_t exists, StateStore& state,
+net::Task<Result<std::uint32_t>> rematch_source(source::MailSource& source, std::uint32_t exists, StateStore& state,
                                                 std::int64_t folder_id, std::uint32_t new_uidvalidity);
 
 }  // namespace mf::migrate

@@ -142,9 +142,9 @@ std::string verify_text(const VerifyResult& r, const VerifyOptions& options) {
   for (const auto& f : r.folders) {
     std::size_t missing = 0, extra = 0, other = 0;
     for (const auto& d : f.differences) {
-      missing += d.kind == DifferenceKind::Missing;
-      extra += d.kind == DifferenceKind::Extra;
-      other += d.kind != DifferenceKind::Missing && d.kind != DifferenceKind::Extra;
+      missing += d.kind == source::DifferenceKind::Missing;
+      extra += d.kind == source::DifferenceKind::Extra;
+      other += d.kind != source::DifferenceKind::Missing && d.kind != source::DifferenceKind::Extra;
     }
     out += fmt::format("{:<40} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}{}\n", pair_name(f.source, f.target), f.source_count,
                        f.target_count,
@@ -157,13 +157,13 @@ std::string verify_text(const VerifyResult& r, const VerifyOptions& options) {
       if (!any) out += "\ndifferences:\n";
       any = true;
       out += fmt::format("  {:<20} {}  source UID {}  target UID {}  Message-ID {}  Subject \"{}\"\n      {}\n",
-                         difference_name(d.kind), f.source, d.source_uid ? std::to_string(d.source_uid) : "-",
+                         source::difference_name(d.kind), f.source, d.source_uid ? std::to_string(d.source_uid) : "-",
                          d.target_uid ? std::to_string(d.target_uid) : "-",
                          d.message_id.empty() ? "(none)" : d.message_id, d.subject, d.detail);
     }
   }
   // The server's doing, said plainly: such a message cannot arrive byte for byte.
-  std::size_t line_ends = r.count(DifferenceKind::LineEndingsDiffer);
+  std::size_t line_ends = r.count(source::DifferenceKind::LineEndingsDiffer);
   if (line_ends)
     out += fmt::format("\n{} {} only in how lines end: the target stored other line ends than the source has "
                        "(Dovecot, for one, stores \"CR CR LF\" as \"CR LF\" on APPEND). The text is the same; {}.\n",
@@ -184,7 +184,7 @@ nlohmann::json verify_json(const VerifyResult& r, const VerifyOptions& options) 
   for (const auto& f : r.folders) {
     nlohmann::json diffs = nlohmann::json::array();
     for (const auto& d : f.differences)
-      diffs.push_back({{"kind", difference_name(d.kind)},
+      diffs.push_back({{"kind", source::difference_name(d.kind)},
                        {"source_uid", d.source_uid ? nlohmann::json(d.source_uid) : nlohmann::json(nullptr)},
                        {"target_uid", d.target_uid ? nlohmann::json(d.target_uid) : nlohmann::json(nullptr)},
                        {"message_id", d.message_id},

@@ -234,17 +234,17 @@ Result<void> StateStore::set_target_uidvalidity(std::int64_t folder_id, std::uin
   return update.run();
 }
 
-Result<std::optional<FolderSnapshot>> StateStore::snapshot(std::int64_t folder_id) {
+Result<std::optional<source::FolderSnapshot>> StateStore::snapshot(std::int64_t folder_id) {
   MF_TRY(query, db_.prepare("SELECT source_highestmodseq, source_uidnext, source_messages FROM folders WHERE id = ?1"));
   query.bind(1, folder_id);
   MF_TRY(row, query.step());
-  if (!row || query.column_is_null(0)) return std::optional<FolderSnapshot>{};
-  return std::optional<FolderSnapshot>{FolderSnapshot{static_cast<std::uint64_t>(query.column_int(0)),
+  if (!row || query.column_is_null(0)) return std::optional<source::FolderSnapshot>{};
+  return std::optional<source::FolderSnapshot>{source::FolderSnapshot{static_cast<std::uint64_t>(query.column_int(0)),
                                                       static_cast<std::uint32_t>(query.column_int(1)),
                                                       static_cast<std::uint32_t>(query.column_int(2))}};
 }
 
-Result<void> StateStore::set_snapshot(std::int64_t folder_id, const std::optional<FolderSnapshot>& snapshot) {
+Result<void> StateStore::set_snapshot(std::int64_t folder_id, const std::optional<source::FolderSnapshot>& snapshot) {
   MF_TRY(update, db_.prepare("UPDATE folders SET source_highestmodseq = ?2, source_uidnext = ?3, source_messages = ?4 "
                              "WHERE id = ?1"));
   update.bind(1, folder_id);

@@ -11,6 +11,8 @@
 #pragma once
 
 #include "core/sqlite.h"
+#include "source/snapshot.h"
+#include "source/uid_map.h"
 
 #include <cstdint>
 #include <map>
@@ -34,29 +36,18 @@ struct CopiedMessage {
   std::uint32_t target_uid = 0;  // 0 when the target has no UIDPLUS
 };
 
-// What a folder looked like at the start of its last complete pass: if the
-// source still says the same (CONDSTORE's HIGHESTMODSEQ moves on every
-// change, flags and expunges included), the folder needs no look at all.
-struct FolderSnapshot {
-  std::uint64_t highestmodseq = 0;
-  std::uint32_t uidnext = 0;
-  std::uint32_t messages = 0;
-
-  bool operator==(const FolderSnapshot&) const = default;
-};
-
 struct PendingMessage {
   std::uint32_t source_uid = 0;
   std::string sha256;
   std::uint64_t size = 0;
   std::uint32_t target_floor = 1;  // the target's UIDNEXT (or more) before the APPEND
   std::int64_t since = 0;          // when it was recorded (Unix time; set by record_pending)
-  // For a message with a lone CR: its hash without CRs, since a server may
-  // store CR CR LF as CR LF (Dovecot does) and then its hash differs.
+  // For a message a server may rewrite (source::may_be_rewritten): its
+  // rewrite-blind hash, since the target's copy may have other bytes.
   std::string blind_sha256;
 };
 
-class StateStore {
+class StateStore final : public source::UidMap {
  public:
   [[nodiscard]] static Result<StateStore> open(const std::string& path);
 
@@ -85,15 +76,15 @@ class StateStore {
                                     const std::vector<CopiedMessage>& messages);
   [[nodiscard]] Result<std::optional<std::uint32_t>> target_uidvalidity(std::int64_t folder_id);
   [[nodiscard]] Result<void> set_target_uidvalidity(std::int64_t folder_id, std::uint32_t uidvalidity);
-  [[nodiscard]] Result<std::optional<FolderSnapshot>> snapshot(std::int64_t folder_id);
+  [[nodiscard]] Result<std::optional<source::FolderSnapshot>> snapshot(std::int64_t folder_id);
   // Records the snapshot of a complete pass (nullopt: the next pass looks again).
-  [[nodiscard]] Result<void> set_snapshot(std::int64_t folder_id, const std::optional<FolderSnapshot>& snapshot);
+  [[nodiscard]] Result<void> set_snapshot(std::int64_t folder_id, const std::optional<source::FolderSnapshot>& snapshot);
 
   // UIDs for the messages of a local folder (mbox, Maildir, .eml files have
   // none): a key gets the same UID in every run, new keys the next free
   // ones in the order given. scope names the folder ("maildir:/path|Sent").
   [[nodiscard]] Result<std::vector<std::uint32_t>> local_uids(const std::string& scope,
-                                                              const std::vector<std::string>& keys);
+                                                              const std::vector<std::string>& keys) override;
 
   [[nodiscard]] Result<void> record_pending(std::int64_t folder_id, const std::vector<PendingMessage>& messages);
   // Turns rows into copied (pending or not), in one transaction.

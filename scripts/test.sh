@@ -22,4 +22,14 @@ else
   echo "fuzz: clang++ not installed, fuzz targets not run" >&2
 fi
 cd build
+# Every test case is a ctest test: a name CMake cannot carry (a ';' or an
+# unbalanced '[') once merged the cases after it into one that ran none.
+for binary in tests/mf_unit_tests:unit tests/integration/mf_integration_tests:integration; do
+  cases=$("./${binary%%:*}" --list-test-names-only | grep -c .)
+  registered=$(ctest -N -R "^${binary##*:}:" | grep -c 'Test *#')
+  if [ "$cases" != "$registered" ]; then
+    echo "test: ${binary%%:*} has $cases test cases, but ctest knows $registered (a name with ';' or '['?)" >&2
+    exit 1
+  fi
+done
 ctest -j2 --output-on-failure --timeout 1200

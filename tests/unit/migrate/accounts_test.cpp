@@ -32,7 +32,7 @@ TEST_CASE("the header form names columns in any order, with quotes and admins", 
   CHECK(b.from.password == "plain:cmd:x");
 }
 
-TEST_CASE("imapsync's form: host1;user1;password1;host2;user2;password2", "[migrate][accounts]") {
+TEST_CASE("imapsync's form: host1, user1, password1, host2, user2, password2 between semicolons", "[migrate][accounts]") {
   auto accounts = parse_accounts("old.example.org;alice;secret1;new.example.org:10143;alice@new;secret2;\n"
                                  "[::1]:143;bob;pw;imaps://new.example.org;bob;pw2\n");
   REQUIRE(accounts);

@@ -21,7 +21,7 @@ TEST_CASE("sizes take binary units", "[migrate][filter]") {
   for (const char* bad : {"", "big", "10MB", "0", "-5", "M"}) CHECK_FALSE(parse_size(bad));
 }
 
-TEST_CASE("a filter takes [since, before) and at most max_size", "[migrate][filter]") {
+TEST_CASE("a filter takes from since on, up to before, and at most max_size", "[migrate][filter]") {
   MessageFilter none;
   CHECK_FALSE(none.active());
   CHECK(none.wanted(1 << 30, 0));

@@ -1,14 +1,14 @@
 // Local mail (localmail/) as a MailSource: folders in IMAP wire form with
 // '/' between levels, UIDs that the state file keeps stable (UIDVALIDITY 1),
 // flags and INTERNALDATE from the files.
-#include "migrate/local_source.h"
+#include "source/local_source.h"
 
 #include "imap/date.h"
 #include "imap/mutf7.h"
 
 #include <map>
 
-namespace mf::migrate {
+namespace mf::source {
 namespace {
 
 // Files often end lines with LF alone; IMAP hands out CRLF (RFC 9051 §2.3.1
@@ -36,7 +36,7 @@ Error folder_error(Error e, const std::string& where) {
 
 class LocalSource final : public MailSource {
  public:
-  LocalSource(std::unique_ptr<localmail::Store> store, StateStore* state) : store_(std::move(store)), state_(state) {}
+  LocalSource(std::unique_ptr<localmail::Store> store, UidMap* state) : store_(std::move(store)), state_(state) {}
 
   net::Task<Result<std::vector<imapclient::Mailbox>>> list() override {
     MF_CO_TRY(folders, store_->folders());
@@ -100,7 +100,7 @@ class LocalSource final : public MailSource {
 
  private:
   std::unique_ptr<localmail::Store> store_;
-  StateStore* state_;
+  UidMap* state_;
   std::map<std::string, localmail::StoredFolder> folders_;  // wire name -> folder
   std::map<std::uint32_t, localmail::StoredMessage> selected_;
   std::string selected_name_;
@@ -108,9 +108,9 @@ class LocalSource final : public MailSource {
 
 }  // namespace
 
-Result<std::unique_ptr<MailSource>> open_local_source(const std::string& url, StateStore* state) {
+Result<std::unique_ptr<MailSource>> open_local_source(const std::string& url, UidMap* state) {
   MF_TRY(store, localmail::open_store(url));
   return std::unique_ptr<MailSource>(std::make_unique<LocalSource>(std::move(store), state));
 }
 
-}  // namespace mf::migrate
+}  // namespace mf::source

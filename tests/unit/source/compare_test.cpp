@@ -1,11 +1,14 @@
-#include "migrate/message_info.h"
 #include "migrate/verify.h"
+#include "source/compare.h"
+#include "source/message_info.h"
 
 #include "core/sha256.h"
 
 #include "tests/result_printer.h"
 
-using namespace mf::migrate;
+using namespace mf::source;
+using mf::migrate::VerifyOptions;
+using mf::migrate::VerifyResult;
 
 namespace {
 MessageDigest digest(std::uint32_t uid, const std::string& body, std::vector<std::string> flags = {},

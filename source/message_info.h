@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace mf::migrate {
+namespace mf::source {
 
 struct MessageInfo {
   std::string message_id;
@@ -33,4 +33,4 @@ std::string rewrite_blind_hash(std::string_view raw);
 // recognised on the target by rewrite_blind_hash, not only by its SHA-256.
 bool may_be_rewritten(std::string_view raw);
 
-}  // namespace mf::migrate
+}  // namespace mf::source

@@ -1,10 +1,10 @@
-#include "migrate/flags.h"
+#include "source/flags.h"
 
 #include "imap/value.h"
 
 #include <algorithm>
 
-namespace mf::migrate {
+namespace mf::source {
 
 std::vector<std::string> normalized_flags(const std::vector<std::string>& flags) {
   std::vector<std::string> out;
@@ -20,4 +20,4 @@ bool same_flags(const std::vector<std::string>& a, const std::vector<std::string
          std::equal(a.begin(), a.end(), b.begin(), [](auto& x, auto& y) { return imap::iequals(x, y); });
 }
 
-}  // namespace mf::migrate
+}  // namespace mf::source

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace mf::migrate {
+namespace mf::source {
 
 std::vector<std::string> normalized_flags(const std::vector<std::string>& flags);
 bool same_flags(const std::vector<std::string>& a, const std::vector<std::string>& b);  // both normalized
 
-}  // namespace mf::migrate
+}  // namespace mf::source

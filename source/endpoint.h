@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-namespace mf::migrate {
+namespace mf::source {
 
 using net::Task;
 
@@ -27,4 +27,15 @@ struct Endpoint {
 Task<Result<std::unique_ptr<imapclient::Client>>> open_session(net::asio::any_io_executor executor,
                                                                const Endpoint& endpoint, std::string_view side);
 
-}  // namespace mf::migrate
+// The names a migration, an archive and the state file give an account and
+// a source, made in one place:
+// "alice@old.example.org -> alice@new.example.org": a migration's account in
+// the state file (scheme and port left out: imap:// and imaps:// are the
+// same mailbox, and so is a proxy in front of it).
+std::string account_key(const Endpoint& from, const Endpoint& to);
+// The account archive placements carry: "user@host", or the store's URL.
+std::string account_name(const Endpoint& from);
+// Where the messages were read: "imaps://alice@host:993", "maildir:/path".
+std::string source_name(const Endpoint& from);
+
+}  // namespace mf::source

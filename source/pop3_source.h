@@ -2,12 +2,12 @@
 // (docs/migrate.md "POP3 sources").
 #pragma once
 
-#include "migrate/source.h"
+#include "source/source.h"
 #include "pop3/client.h"
 
-namespace mf::migrate {
+namespace mf::source {
 
 net::Task<Result<std::unique_ptr<MailSource>>> open_pop3_source(net::asio::any_io_executor executor,
-                                                                const Endpoint& endpoint, StateStore* state);
+                                                                const Endpoint& endpoint, UidMap* state);
 
-}  // namespace mf::migrate
+}  // namespace mf::source

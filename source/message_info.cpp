@@ -1,11 +1,11 @@
-#include "migrate/message_info.h"
+#include "source/message_info.h"
 
 #include "core/sha256.h"
 #include "imap/value.h"
 
 #include <algorithm>
 
-namespace mf::migrate {
+namespace mf::source {
 namespace {
 
 std::string trim(std::string_view s) {
@@ -102,4 +102,4 @@ bool may_be_rewritten(std::string_view raw) {
   return std::any_of(header.begin(), header.end(), eight_bit_or_nul);
 }
 
-}  // namespace mf::migrate
+}  // namespace mf::source

@@ -5,8 +5,9 @@
 #pragma once
 
 #include "imapclient/client.h"
-#include "migrate/endpoint.h"
-#include "migrate/state.h"
+#include "source/endpoint.h"
+#include "source/snapshot.h"
+#include "source/uid_map.h"
 
 #include <functional>
 #include <map>
@@ -14,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace mf::migrate {
+namespace mf::source {
 
 struct SelectedFolder {
   std::uint32_t uidvalidity = 0;
@@ -84,7 +85,7 @@ class ImapSource final : public MailSource {
 
 // UIDs for messages that have none of their own (local files, POP3): the
 // state file keeps them stable by key; without one they number this session.
-[[nodiscard]] Result<std::vector<std::uint32_t>> stable_uids(StateStore* state, const std::string& scope,
+[[nodiscard]] Result<std::vector<std::uint32_t>> stable_uids(UidMap* state, const std::string& scope,
                                                              const std::vector<std::string>& keys);
 
 // The UIDs a fetch asks for: all of the folder's when uids is empty.
@@ -99,6 +100,6 @@ std::vector<std::uint32_t> requested_uids(const std::vector<std::uint32_t>& uids
 // Opens the source an endpoint names. Local sources keep their UIDs in
 // the state file (state may be null: then they hold for this session only).
 net::Task<Result<std::unique_ptr<MailSource>>> open_source(net::asio::any_io_executor executor, const Endpoint& endpoint,
-                                                           StateStore* state);
+                                                           UidMap* state);
 
-}  // namespace mf::migrate
+}  // namespace mf::source

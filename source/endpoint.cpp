@@ -1,10 +1,10 @@
-#include "migrate/endpoint.h"
+#include "source/endpoint.h"
 
 #include "core/secret.h"
-#include "migrate/local_source.h"
-#include "migrate/pop3_source.h"
+#include "source/local_source.h"
+#include "source/pop3_source.h"
 
-namespace mf::migrate {
+namespace mf::source {
 
 namespace {
 
@@ -42,11 +42,27 @@ Task<Result<std::unique_ptr<imapclient::Client>>> open_session(net::asio::any_io
 }
 
 Task<Result<std::unique_ptr<MailSource>>> open_source(net::asio::any_io_executor executor, const Endpoint& endpoint,
-                                                     StateStore* state) {
+                                                     UidMap* state) {
   if (!endpoint.store.empty()) co_return open_local_source(endpoint.store, state);
   if (endpoint.pop3) co_return co_await open_pop3_source(executor, endpoint, state);
   MF_CO_TRY(client, co_await open_session(executor, endpoint, "source"));
   co_return std::unique_ptr<MailSource>(std::make_unique<ImapSource>(std::move(client)));
 }
 
-}  // namespace mf::migrate
+std::string account_name(const Endpoint& from) {
+  return from.store.empty() ? from.url.user + "@" + from.url.host : from.store;
+}
+
+std::string source_name(const Endpoint& from) {
+  if (!from.store.empty()) return from.store;
+  std::string scheme = from.pop3 ? (from.url.tls ? "pop3s" : "pop3") : (from.url.tls ? "imaps" : "imap");
+  return scheme + "://" + from.url.user + "@" + from.url.host + ":" + std::to_string(from.url.port);
+}
+
+std::string account_key(const Endpoint& from, const Endpoint& to) {
+  // Scheme and port are left out: switching imap:// to imaps:// (or going
+  // through a proxy) is still the same mailbox, and must not copy it again.
+  return account_name(from) + " -> " + to.url.user + "@" + to.url.host;
+}
+
+}  // namespace mf::source

@@ -1,19 +1,19 @@
 // A POP3 mailbox as a MailSource: one folder, INBOX; UIDs kept in the
 // state file by UIDL; INTERNALDATE from each message's Date: header (POP3
 // has no other); no flags (POP3 has none).
-#include "migrate/pop3_source.h"
+#include "source/pop3_source.h"
 
 #include "imap/date.h"
-#include "migrate/message_info.h"
+#include "source/message_info.h"
 
 #include <map>
 
-namespace mf::migrate {
+namespace mf::source {
 namespace {
 
 class Pop3Source final : public MailSource {
  public:
-  Pop3Source(std::unique_ptr<pop3::Client> client, std::string scope, StateStore* state)
+  Pop3Source(std::unique_ptr<pop3::Client> client, std::string scope, UidMap* state)
       : client_(std::move(client)), scope_(std::move(scope)), state_(state) {}
 
   net::Task<Result<std::vector<imapclient::Mailbox>>> list() override {
@@ -63,7 +63,7 @@ class Pop3Source final : public MailSource {
  private:
   std::unique_ptr<pop3::Client> client_;
   std::string scope_;
-  StateStore* state_;
+  UidMap* state_;
   bool listed_ = false;
   std::map<std::uint32_t, pop3::Listing> messages_;
 };
@@ -71,7 +71,7 @@ class Pop3Source final : public MailSource {
 }  // namespace
 
 net::Task<Result<std::unique_ptr<MailSource>>> open_pop3_source(net::asio::any_io_executor executor,
-                                                                const Endpoint& endpoint, StateStore* state) {
+                                                                const Endpoint& endpoint, UidMap* state) {
   auto client = co_await pop3::Client::connect(executor, endpoint.url, endpoint.options);
   if (!client) co_return with_context(client.error(), "source");
   auto login = co_await (*client)->login(endpoint.url.user, endpoint.password);
@@ -80,4 +80,4 @@ net::Task<Result<std::unique_ptr<MailSource>>> open_pop3_source(net::asio::any_i
   co_return std::unique_ptr<MailSource>(std::make_unique<Pop3Source>(std::move(*client), std::move(scope), state));
 }
 
-}  // namespace mf::migrate
+}  // namespace mf::source

@@ -3,11 +3,11 @@
 #pragma once
 
 #include "localmail/store.h"
-#include "migrate/source.h"
+#include "source/source.h"
 
-namespace mf::migrate {
+namespace mf::source {
 
 // state (may be null) keeps the messages' UIDs stable from run to run.
-[[nodiscard]] Result<std::unique_ptr<MailSource>> open_local_source(const std::string& url, StateStore* state);
+[[nodiscard]] Result<std::unique_ptr<MailSource>> open_local_source(const std::string& url, UidMap* state);
 
-}  // namespace mf::migrate
+}  // namespace mf::source

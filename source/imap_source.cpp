@@ -1,8 +1,8 @@
-#include "migrate/source.h"
+#include "source/source.h"
 
 #include <set>
 
-namespace mf::migrate {
+namespace mf::source {
 
 net::Task<Result<std::vector<imapclient::Mailbox>>> ImapSource::list() { co_return co_await client_.list(); }
 
@@ -65,7 +65,7 @@ net::Task<Result<void>> ImapSource::fetch(const std::vector<std::uint32_t>& uids
                                        });
 }
 
-Result<std::vector<std::uint32_t>> stable_uids(StateStore* state, const std::string& scope,
+Result<std::vector<std::uint32_t>> stable_uids(UidMap* state, const std::string& scope,
                                                const std::vector<std::string>& keys) {
   if (state) return state->local_uids(scope, keys);
   std::vector<std::uint32_t> uids;
@@ -75,4 +75,4 @@ Result<std::vector<std::uint32_t>> stable_uids(StateStore* state, const std::str
 
 net::Task<Result<void>> ImapSource::logout() { co_return co_await client_.logout(); }
 
-}  // namespace mf::migrate
+}  // namespace mf::source
