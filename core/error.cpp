@@ -30,6 +30,10 @@ void throw_exception_from_error(Error const& e, boost::source_location const&) {
   throw std::runtime_error("unchecked error: " + e.describe());
 }
 
+bool ends_the_account(const Error& e) {
+  return e.code != Errc::Perm && e.code != Errc::NotFound && e.code != Errc::Usage;
+}
+
 Error with_context(Error e, std::string_view context) {
   if (context.empty()) return e;
   // Said once: a connection's errors already name its side ("target 127.0.0.1:993").

@@ -4,6 +4,7 @@
 
 #include <boost/system/result.hpp>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,11 @@ struct Error {
   Errc code = Errc::Io;
   std::string message;  // what happened, user-safe
   std::string where;    // what it happened to: a path, host:port, an IMAP command
+  // From a server's answer, as fields rather than text to search: its
+  // response code (RFC 5530: "ALREADYEXISTS", "OVERQUOTA"; empty when none)
+  // and how long it asked the client to wait (0: it did not say).
+  std::string response_code;
+  std::chrono::milliseconds retry_after{0};
 
   // "where: message" (or just the message when where is empty).
   std::string describe() const;
@@ -44,6 +50,13 @@ inline Error make_error(Errc code, std::string message, std::string where = {}) 
 
 template <class T>
 using Result = boost::system::result<T, Error>;
+
+// The one policy for a run over many folders (migrate, archive import,
+// verify): a refusal of one thing (Perm), a thing that is not there
+// (NotFound) or cannot be asked for (Usage) fails that folder or message
+// only; every other error is the connection's or the machine's and ends the
+// account (its run may be retried when it is Temp).
+bool ends_the_account(const Error& e);
 
 // Prefixes an error's where with more context ("INBOX" + "UID 7" -> "INBOX UID 7").
 Error with_context(Error e, std::string_view context);

@@ -6,6 +6,7 @@
 #include "core/base64.h"
 
 #include <algorithm>
+#include <regex>
 
 namespace mf::imapclient {
 namespace {
@@ -15,10 +16,18 @@ using imap::iequals;
 constexpr std::size_t kReadChunk = 256 * 1024;
 
 // RFC 5530 response codes decide what kind of failure a NO is.
+// "Suggested Backoff Time: 2500 milliseconds" in a throttling answer (Exchange Online).
+std::chrono::milliseconds suggested_backoff(const std::string& text) {
+  static const std::regex pattern("Suggested Backoff Time: *([0-9]{1,9}) *milliseconds", std::regex::icase);
+  std::smatch m;
+  if (!std::regex_search(text, m, pattern)) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(std::stol(m[1].str()));
+}
+
 Errc code_for(const imap::StatusResponse& s) {
   if (s.status == imap::Status::Bad) return Errc::Protocol;
   // Exchange Online throttles with a plain NO that names the wait.
-  if (s.text.find("Suggested Backoff Time") != std::string::npos) return Errc::Temp;
+  if (suggested_backoff(s.text).count() > 0) return Errc::Temp;
   if (!s.code) return Errc::Perm;
   const std::string& c = s.code->name;
   if (c == "THROTTLED" || c == "UNAVAILABLE" || c == "INUSE" || c == "SERVERBUG") return Errc::Temp;
@@ -63,6 +72,14 @@ std::string describe_status(const imap::StatusResponse& s) {
   if (s.code) out += " [" + s.code->name + (s.code->args.empty() ? "" : " " + s.code->args) + "]";
   if (!s.text.empty()) out += " " + s.text;
   return out;
+}
+
+// A server's refusal as an Error, its response code and wait as fields.
+Error status_error(const imap::StatusResponse& s, std::string where) {
+  Error e = make_error(code_for(s), describe_status(s), std::move(where));
+  if (s.code) e.response_code = s.code->name;
+  e.retry_after = suggested_backoff(s.text);
+  return e;
 }
 
 }  // namespace
@@ -193,7 +210,7 @@ Task<Result<imap::StatusResponse>> Client::execute(const std::string& tag, std::
   if (broken_) co_return *broken_;
   MF_CO_CHECK(co_await send(std::move(pieces), tag, handler));
   MF_CO_TRY(status, co_await wait_tagged(tag, handler));
-  if (status.status != imap::Status::Ok) co_return make_error(code_for(status), describe_status(status), conn_->peer() + " " + name);
+  if (status.status != imap::Status::Ok) co_return status_error(status, conn_->peer() + " " + name);
   co_return status;
 }
 
@@ -273,7 +290,7 @@ Task<Result<imap::StatusResponse>> Client::authenticate(std::string mechanism, c
     MF_CO_TRY(response, co_await read_response());
     if (auto* status = std::get_if<imap::StatusResponse>(&response); status && status->tag == tag) {
       if (status->status != imap::Status::Ok)
-        co_return make_error(code_for(*status), describe_status(*status), conn_->peer() + " AUTHENTICATE");
+        co_return status_error(*status, conn_->peer() + " AUTHENTICATE");
       co_return std::move(*status);
     }
     auto* challenge = std::get_if<imap::Continuation>(&response);
@@ -494,7 +511,7 @@ Task<Result<std::vector<Result<AppendResult>>>> Client::append(const std::string
   }
   auto to_result = [&](const imap::StatusResponse& status) -> Result<AppendResult> {
     if (status.status != imap::Status::Ok)
-      return make_error(code_for(status), describe_status(status), peer() + " APPEND to \"" + imap::mailbox_shown(mailbox) + "\"");
+      return status_error(status, peer() + " APPEND to \"" + imap::mailbox_shown(mailbox) + "\"");
     AppendResult r;
     if (status.code && status.code->name == "APPENDUID" && status.code->number(1)) {  // RFC 4315 §3
       r.uidvalidity = static_cast<std::uint32_t>(*status.code->number(0));
@@ -552,7 +569,7 @@ Task<Result<std::vector<AppendResult>>> Client::multiappend(const std::string& m
 Task<Result<void>> Client::create(const std::string& mailbox) {
   auto status = co_await run(std::move(new_command("CREATE").astring(mailbox)));
   // RFC 5530 §3: ALREADYEXISTS means what was asked for is there (created by another session).
-  if (!status && status.error().message.find("[ALREADYEXISTS]") != std::string::npos) co_return Result<void>{};
+  if (!status && status.error().response_code == "ALREADYEXISTS") co_return Result<void>{};
   if (!status) co_return with_context(status.error(), "mailbox \"" + imap::mailbox_shown(mailbox) + "\"");
   co_return Result<void>{};
 }

@@ -87,8 +87,7 @@ net::Task<Result<void>> run_import(const source::Endpoint& from, archive::Archiv
     std::string folder = levels ? display_name(*levels) : box.name;
     auto imported = co_await import_folder(*source, box, folder, archive, batch_bytes, result, progress);
     if (!imported) {
-      auto code = imported.error().code;
-      if (code != Errc::Perm && code != Errc::NotFound) co_return imported.error();
+      if (ends_the_account(imported.error())) co_return imported.error();
       result.folder_errors.push_back(folder + ": " + imported.error().describe());
     }
   }

@@ -41,12 +41,6 @@ net::Task<void> wait_for(std::chrono::milliseconds delay) {
   co_await timer.async_wait(net::asio::use_awaitable);
 }
 
-// Errors that end the whole account rather than one folder.
-bool is_fatal(const Error& e) {
-  return e.code == Errc::Temp || e.code == Errc::Auth || e.code == Errc::Tls || e.code == Errc::Protocol ||
-         e.code == Errc::Io || e.code == Errc::NoSpace || e.code == Errc::Corrupt || e.code == Errc::Limit;
-}
-
 // What a source sends is checked before any of it goes to the target: a
 // "flag" that is no flag atom is left out, an INTERNALDATE that is no
 // date-time (RFC 9051 §9) too (the target then sets its own); each noted.
@@ -271,7 +265,7 @@ net::Task<Result<std::vector<Result<imapclient::AppendResult>>>> append_batch(
   if (requests.size() > 1 && target.has_capability("MULTIAPPEND")) {
     auto all = co_await target.multiappend(mailbox, requests);
     if (all) co_return std::vector<Result<imapclient::AppendResult>>(all->begin(), all->end());
-    if (is_fatal(all.error())) co_return all.error();
+    if (ends_the_account(all.error())) co_return all.error();
   }
   co_return co_await target.append(mailbox, requests);
 }
@@ -295,7 +289,7 @@ net::Task<Result<void>> copy_batch(source::MailSource& source, Client& target, F
   if (!read) {
     // The source refused part of the batch (a NO): what arrived is kept, the
     // rest is asked for one by one, and what still cannot be read is named.
-    if (is_fatal(read.error())) co_return read.error();
+    if (ends_the_account(read.error())) co_return read.error();
     std::set<std::uint32_t> arrived;
     for (const auto& m : fetched) arrived.insert(m.uid);
     for (auto uid : uids) {
@@ -303,7 +297,7 @@ net::Task<Result<void>> copy_batch(source::MailSource& source, Client& target, F
       const std::vector<std::uint32_t> just_this(1, uid);  // named: GCC 12 mishandles temporaries in co_await
       auto one = co_await source.fetch(just_this, keep);
       if (one) continue;
-      if (is_fatal(one.error())) co_return one.error();
+      if (ends_the_account(one.error())) co_return one.error();
       work.result.failures.push_back(MessageFailure{uid, "the source could not read it: " + one.error().describe()});
       ++unreadable;
     }
@@ -515,7 +509,7 @@ net::Task<void> copy_worker(source::MailSource& source, Client& target, CopyQueu
     FolderWork& folder = queue.work[queue.next++];
     auto copied = co_await copy_folder(source, target, folder, state, options, throttle, progress);
     if (!copied) {
-      if (is_fatal(copied.error())) {
+      if (ends_the_account(copied.error())) {
         if (!queue.fatal) queue.fatal = copied.error();
         co_return;
       }
@@ -557,7 +551,7 @@ net::Task<Result<void>> copy_subscriptions(source::MailSource& source, Client& t
     if (existing.count(mapped->target)) continue;
     auto subscribed = co_await target.subscribe(mapped->target);
     if (!subscribed) {
-      if (is_fatal(subscribed.error())) co_return subscribed.error();
+      if (ends_the_account(subscribed.error())) co_return subscribed.error();
       result.warnings.push_back("subscription \"" + mapped->display + "\" refused: " + subscribed.error().describe());
       continue;
     }
@@ -602,7 +596,7 @@ net::Task<Result<void>> run_migration(const source::Endpoint& from, const source
     std::string display = pair.source_display;
     auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, from, options, snapshots, targets);
     if (!scanned) {
-      if (is_fatal(scanned.error())) co_return scanned.error();
+      if (ends_the_account(scanned.error())) co_return scanned.error();
       FolderResult failed;
       failed.source = display;
       failed.target = pair.target.display;
@@ -632,7 +626,7 @@ net::Task<Result<void>> run_migration(const source::Endpoint& from, const source
     if (folder.pair.target_exists) continue;
     auto created = co_await target->create(folder.pair.target.target);
     if (!created) {
-      if (is_fatal(created.error())) co_return created.error();
+      if (ends_the_account(created.error())) co_return created.error();
       folder.result.error = created.error().describe();
       folder.todo.clear();
       folder.copied_flags.clear();
@@ -717,14 +711,6 @@ void merge_attempt(MigrateResult& run, MigrateResult&& attempt, bool first) {
   run.dry_run = attempt.dry_run;
 }
 
-// "Suggested Backoff Time: 2500 milliseconds" in a throttling answer (Exchange Online).
-std::chrono::milliseconds suggested_backoff(const std::string& message) {
-  static const std::regex pattern("Suggested Backoff Time: *([0-9]{1,9}) *milliseconds", std::regex::icase);
-  std::smatch m;
-  if (!std::regex_search(message, m, pattern)) return std::chrono::milliseconds(0);
-  return std::chrono::milliseconds(std::stol(m[1].str()));
-}
-
 net::Task<MigrateResult> migrate_account(const source::Endpoint& from, const source::Endpoint& to, StateStore& state,
                                          const CopyOptions& options, Progress& progress) {
   MigrateResult result;
@@ -741,7 +727,7 @@ net::Task<MigrateResult> migrate_account(const source::Endpoint& from, const sou
     // Only transient failures are retried: a wrong password stays wrong.
     if (!result.fatal || result.fatal->code != Errc::Temp || attempt >= options.retries) break;
     progress.finish();
-    wait = std::max(wait, suggested_backoff(result.fatal->message));
+    wait = std::max(wait, result.fatal->retry_after);  // the server may say how long
     log::warn(result.fatal->describe() + "; reconnecting in " + std::to_string(wait.count()) + " ms (retry " +
               std::to_string(attempt + 1) + " of " + std::to_string(options.retries) + ")");
     result.warnings.push_back("retried after: " + result.fatal->describe());

@@ -88,7 +88,7 @@ net::Task<Result<void>> run_verify(const source::Endpoint& from, const source::E
     progress.set_folder(pair.source_display);
     auto source_messages = co_await read_folder(*source, pair.source.name, options.filter, progress);
     if (!source_messages) {
-      if (source_messages.error().code == Errc::Temp) co_return with_context(source_messages.error(), "source");
+      if (ends_the_account(source_messages.error())) co_return with_context(source_messages.error(), "source");
       folder.error = "source: " + source_messages.error().describe();
     }
     std::vector<source::MessageDigest> target_messages;
@@ -97,7 +97,7 @@ net::Task<Result<void>> run_verify(const source::Endpoint& from, const source::E
     } else if (source_messages) {
       auto read = co_await read_folder(target, pair.target.target, options.filter, progress);
       if (!read) {
-        if (read.error().code == Errc::Temp) co_return with_context(read.error(), "target");
+        if (ends_the_account(read.error())) co_return with_context(read.error(), "target");
         folder.error = "target: " + read.error().describe();
       } else {
         target_messages = std::move(*read);

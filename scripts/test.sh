@@ -25,7 +25,8 @@ cd build
 # Every test case is a ctest test: a name CMake cannot carry (a ';' or an
 # unbalanced '[') once merged the cases after it into one that ran none.
 for binary in tests/mf_unit_tests:unit tests/integration/mf_integration_tests:integration; do
-  cases=$("./${binary%%:*}" --list-test-names-only | grep -c .)
+  # Catch2 2 exits with the number of cases it listed: not a failure.
+  cases=$({ "./${binary%%:*}" --list-test-names-only || true; } | grep -c .)
   registered=$(ctest -N -R "^${binary##*:}:" | grep -c 'Test *#')
   if [ "$cases" != "$registered" ]; then
     echo "test: ${binary%%:*} has $cases test cases, but ctest knows $registered (a name with ';' or '['?)" >&2
