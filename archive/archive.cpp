@@ -943,12 +943,11 @@ Result<std::vector<std::string>> Archive::events(const std::string& type, std::i
   MF_TRY(q, db_->prepare("SELECT segment, offset FROM events WHERE (?1 = '' OR type = ?1) AND time >= ?2 ORDER BY seq"));
   q.bind(1, type).bind(2, since);
   std::vector<std::string> out;
-  for (;;) {
-    MF_TRY(row, q.step());
-    if (!row) break;
+  MF_CHECK(q.each([&](auto&) -> Result<void> {
     MF_TRY(text, read_event(static_cast<std::uint32_t>(q.column_int(0)), static_cast<std::uint64_t>(q.column_int(1))));
     out.push_back(std::move(text));
-  }
+    return {};
+  }));
   return out;
 }
 
@@ -1001,12 +1000,10 @@ Result<Stats> Archive::stats() {
   MF_TRY(a, db_->prepare("SELECT b.account, COUNT(*), SUM(m.raw_size) FROM placements p JOIN messages m ON "
                          "m.seq = p.message JOIN mailboxes b ON b.id = p.mailbox WHERE m.purged IS NULL "
                          "GROUP BY b.account ORDER BY b.account"));
-  for (;;) {
-    MF_TRY(row, a.step());
-    if (!row) break;
+  MF_CHECK(a.each([&](auto&) {
     s.accounts.push_back({a.column_text(0), {static_cast<std::uint64_t>(a.column_int(1)),
                                              static_cast<std::uint64_t>(a.column_int(2))}});
-  }
+  }));
   return s;
 }
 

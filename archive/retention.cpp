@@ -123,12 +123,11 @@ Result<std::uint64_t> Archive::set_policy(const Policy& next) {
 Result<std::vector<std::pair<std::string, HoldQuery>>> Archive::active_holds() {
   std::vector<std::pair<std::string, HoldQuery>> out;
   MF_TRY(q, db_->prepare("SELECT name, query FROM holds WHERE released IS NULL ORDER BY id"));
-  for (;;) {
-    MF_TRY(row, q.step());
-    if (!row) break;
+  MF_CHECK(q.each([&](auto&) -> Result<void> {
     MF_TRY(query, HoldQuery::parse(q.column_text(1)));
     out.emplace_back(q.column_text(0), std::move(query));
-  }
+    return {};
+  }));
   return out;
 }
 
@@ -175,11 +174,9 @@ Result<void> Archive::release_hold(const std::string& name) {
 Result<std::vector<Archive::Hold>> Archive::holds() {
   std::vector<Hold> out;
   MF_TRY(q, db_->prepare("SELECT name, query, user, time FROM holds WHERE released IS NULL ORDER BY id"));
-  for (;;) {
-    MF_TRY(row, q.step());
-    if (!row) break;
+  MF_CHECK(q.each([&](auto&) {
     out.push_back(Hold{q.column_text(0), q.column_text(1), q.column_text(2), q.column_int(3), 0});
-  }
+  }));
   MF_TRY(active, active_holds());
   MF_CHECK(each_message("m.purged IS NULL AND ?1 = ?1", 0, [&](MessageView& m) -> Result<void> {
     for (std::size_t i = 0; i < active.size(); ++i) {
@@ -227,11 +224,9 @@ Result<Archive::PurgePlan> Archive::purge(bool dry_run) {
                                      "SELECT segment FROM bodies b WHERE ") + kDeadBody +
                          " UNION SELECT segment FROM messages m WHERE " + kOrphanedDelta + " ORDER BY 1 DESC"));
   std::vector<std::uint32_t> segments;
-  for (;;) {
-    MF_TRY(row, q.step());
-    if (!row) break;
+  MF_CHECK(q.each([&](auto&) {
     segments.push_back(static_cast<std::uint32_t>(q.column_int(0)));
-  }
+  }));
   q.reset();
   for (auto id : segments) {
     MF_TRY(freed, compact(id));
@@ -251,33 +246,28 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
     MF_TRY(q, db_->prepare(std::string("SELECT offset FROM messages WHERE segment = ?1 AND purged IS NOT NULL UNION "
                                        "SELECT offset FROM bodies b WHERE b.segment = ?1 AND ") + kDeadBody));
     q.bind(1, std::int64_t{id});
-    for (;;) {
-      MF_TRY(row, q.step());
-      if (!row) break;
+    MF_CHECK(q.each([&](auto&) {
       drop.insert(static_cast<std::uint64_t>(q.column_int(0)));
-    }
+    }));
   }
   {  // A head frame two messages of one batch share (same head, other body) stays while one of them does.
     MF_TRY(q, db_->prepare("SELECT offset FROM messages WHERE segment = ?1 AND purged IS NULL"));
     q.bind(1, std::int64_t{id});
-    for (;;) {
-      MF_TRY(row, q.step());
-      if (!row) break;
+    MF_CHECK(q.each([&](auto&) {
       drop.erase(static_cast<std::uint64_t>(q.column_int(0)));
-    }
+    }));
   }
   std::map<std::uint64_t, std::string> rewhole;  // offset -> the whole head of a delta whose base goes
   {
     MF_TRY(q, db_->prepare(std::string("SELECT m.offset FROM messages m WHERE m.segment = ?1 AND ") +
                            kOrphanedDelta));
     q.bind(1, std::int64_t{id});
-    for (;;) {
-      MF_TRY(row, q.step());
-      if (!row) break;
+    MF_CHECK(q.each([&](auto&) -> Result<void> {
       auto offset = static_cast<std::uint64_t>(q.column_int(0));
       MF_TRY(head, read_content(FrameKind::Message, id, offset, ""));
       rewhole[offset] = std::move(head);
-    }
+      return {};
+    }));
   }
   std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
   bool active = id == segment_->id();

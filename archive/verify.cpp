@@ -276,16 +276,14 @@ Result<std::vector<Fault>> Archive::verify() {
   }
   for (const auto& [seq, e] : chain) fault("catalog", "event " + std::to_string(seq), "in the segments, not in the catalog");
   MF_TRY(dicts, db_->prepare("SELECT id, sha256, segment, offset FROM dictionaries"));
-  for (;;) {
-    MF_TRY(row, dicts.step());
-    if (!row) break;
+  MF_CHECK(dicts.each([&](auto&) {
     At at{static_cast<std::uint32_t>(dicts.column_int(2)), static_cast<std::uint64_t>(dicts.column_int(3))};
     referenced.insert(at);
     auto f = frames.find(at);
     if (f == frames.end() || f->second.kind != FrameKind::Dictionary || f->second.sha != dicts.column_text(1))
       fault("catalog", "dictionary " + std::to_string(dicts.column_int(0)),
             "no dictionary frame with its SHA-256 at " + where_of(at.first, at.second));
-  }
+  }));
   for (const auto& [at, seen] : frames)
     if (!referenced.count(at))
       fault("catalog", where_of(at.first, at.second),

@@ -58,6 +58,7 @@ int exit_code_for(const Error& e) {
   switch (e.code) {
     case Errc::Usage: return kExitUsage;
     case Errc::Auth: return kExitAuth;
+    case Errc::Stopped: return kExitStopped;
     case Errc::Io:
     case Errc::NoSpace:
     case Errc::Corrupt: return kExitLocal;  // remote failures are Temp, Tls, Protocol or Perm

@@ -23,6 +23,7 @@ enum ExitCode : int {
   kExitAuth = 3,
   kExitRemote = 4,  // connection, TLS, protocol or server refusal
   kExitLocal = 5,   // state file, disk, local I/O
+  kExitStopped = 130,  // stopped by SIGINT/SIGTERM at a safe point (128 + SIGINT, as shells report it)
 };
 
 int exit_code_for(const Error& e);

@@ -2,12 +2,14 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/log.h"
+#include "core/stop.h"
 
 #include <csignal>
 #include <iostream>
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a closed socket is an error value, not a signal
+  mf::install_stop_handlers();    // Ctrl-C ends a run at its next safe point
   CLI::App app{"mailferry: migrate mailboxes between IMAP servers and prove nothing was lost"};
   app.set_version_flag("--version", "mailferry 0.1.0");
   app.require_subcommand(1);

@@ -28,6 +28,12 @@ CrashPlan read_plan(const char* variable) {
 
 void crash_point(std::string_view name) {
   static CrashPlan plan = read_plan("MAILFERRY_CRASH_AT");
+  // The same points, for the polite stop: SIGINT, once, as a user's Ctrl-C.
+  static CrashPlan interrupt = read_plan("MAILFERRY_SIGNAL_AT");
+  if (!interrupt.name.empty() && interrupt.name == name && --interrupt.remaining <= 0) {
+    interrupt.name.clear();
+    std::raise(SIGINT);
+  }
   if (plan.name.empty() || plan.name != name) return;
   if (--plan.remaining <= 0) std::raise(SIGKILL);
 }

@@ -3,6 +3,8 @@
 // time the point is reached (N defaults to 1). Without the variable it
 // does nothing but one comparison. The points a module has are listed in
 // its documentation (docs/migrate.md for the copier).
+// MAILFERRY_SIGNAL_AT=name:N raises SIGINT there instead, once (the polite
+// stop of core/stop.h).
 #pragma once
 
 #include <string_view>

@@ -17,6 +17,7 @@ std::string_view errc_name(Errc code) {
     case Errc::Usage: return "usage";
     case Errc::Io: return "io";
     case Errc::Tls: return "tls";
+    case Errc::Stopped: return "stopped";
   }
   return "unknown";
 }

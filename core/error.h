@@ -22,6 +22,7 @@ enum class Errc {
   Usage,     // the user asked for something invalid
   Io,        // a local I/O failure
   Tls,       // TLS handshake or certificate verification failed
+  Stopped,   // the user asked the run to stop (SIGINT, SIGTERM); running it again continues
 };
 
 std::string_view errc_name(Errc code);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <string_view>
 
 struct sqlite3;
@@ -30,6 +31,19 @@ class Statement {
   [[nodiscard]] Result<bool> step();
   // Runs to completion, for statements that return no rows.
   [[nodiscard]] Result<void> run();
+  // Steps through every row, calling row(*this) for each (it may return a
+  // Result<void>); stops at the first error, the step's or the row's.
+  template <class Row>
+  [[nodiscard]] Result<void> each(Row row) {
+    for (;;) {
+      MF_TRY(more, step());
+      if (!more) return {};
+      if constexpr (std::is_void_v<decltype(row(*this))>)
+        row(*this);
+      else
+        MF_CHECK(row(*this));
+    }
+  }
   void reset();
 
   std::int64_t column_int(int index) const;

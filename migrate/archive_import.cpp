@@ -1,5 +1,6 @@
 #include "migrate/archive_import.h"
 
+#include "core/stop.h"
 #include "imap/date.h"
 #include "localmail/store.h"
 #include "migrate/folder_map.h"
@@ -44,6 +45,11 @@ net::Task<Result<void>> import_folder(source::MailSource& source, const imapclie
   }));
   std::map<std::string, std::uint32_t> copies;  // identical messages in this folder: the n-th copy
   for (const auto& uids : batches) {
+    if (stop_requested())  // a Ctrl-C: every batch before this one is durable
+      co_return make_error(Errc::Stopped,
+                           "stopped as asked, before the next batch; what was imported is durable: run the same "
+                           "command again to continue",
+                           "folder \"" + folder + "\"");
     std::vector<archive::IngestRequest> requests;
     std::vector<std::string> bodies;  // what the requests point into
     std::vector<std::string> origins;  // where each message was read, for a rejection

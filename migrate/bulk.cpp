@@ -1,5 +1,6 @@
 #include "migrate/bulk.h"
 
+#include "core/stop.h"
 #include "imap/value.h"
 #include "net/run.h"
 
@@ -194,7 +195,11 @@ void worker(Board& board, const std::vector<AccountSpec>& accounts, const BulkOp
   auto state = StateStore::open(options.state_path);
   Result<void> opened = state ? Result<void>{} : Result<void>{with_context(state.error(), "state file")};
   while (auto i = board.take()) {
-    auto result = run_account(accounts[*i], state ? &*state : nullptr, opened, options, resolve, board.progress(*i));
+    MigrateResult result;
+    if (stop_requested())  // a Ctrl-C: the accounts not begun are not begun
+      result.fatal = make_error(Errc::Stopped, "not started: the run was asked to stop; run it again to continue");
+    else
+      result = run_account(accounts[*i], state ? &*state : nullptr, opened, options, resolve, board.progress(*i));
     board.finish(*i, std::move(result));
   }
 }

@@ -1,6 +1,7 @@
 #include "migrate/copier.h"
 
 #include "core/crash_point.h"
+#include "core/stop.h"
 #include "core/sha256.h"
 #include "imap/date.h"
 #include "imap/value.h"
@@ -39,6 +40,14 @@ using imapclient::Client;
 net::Task<void> wait_for(std::chrono::milliseconds delay) {
   net::asio::steady_timer timer(co_await net::asio::this_coro::executor, delay);
   co_await timer.async_wait(net::asio::use_awaitable);
+}
+
+// A Ctrl-C: the batch in flight is recorded, no new one is started.
+Error stopped(const std::string& folder) {
+  return make_error(Errc::Stopped,
+                    "stopped as asked, before the next batch; every message copied so far is recorded: run the same "
+                    "command again to continue",
+                    "folder \"" + folder + "\"");
 }
 
 // What a source sends is checked before any of it goes to the target: a
@@ -486,6 +495,7 @@ net::Task<Result<void>> copy_folder(source::MailSource& source, Client& target, 
     batch_messages = options.shared_throttle->max_batch_messages(batch_messages);
   }
   for (const auto& batch : batches_of(work.todo, batch_bytes, batch_messages)) {
+    if (stop_requested()) co_return stopped(work.result.source);
     std::uint64_t bytes = 0;
     for (const auto& m : batch) bytes += m.size;
     auto delay = throttle.admit(bytes, batch.size());
@@ -592,6 +602,7 @@ net::Task<Result<void>> run_migration(const source::Endpoint& from, const source
   std::vector<FolderWork> work;
   std::uint64_t total_messages = 0, total_bytes = 0;
   for (auto& pair : plan.folders) {
+    if (stop_requested()) co_return stopped(pair.source_display);
     if (!pair.source.selectable()) continue;  // a \Noselect level: CREATE of its children builds it
     std::string display = pair.source_display;
     auto scanned = co_await scan_folder(*source, *target, pair, state, result.account, from, options, snapshots, targets);

@@ -95,11 +95,9 @@ Result<std::map<std::string, std::string>> targets_in(sql::Database& db, const s
   MF_TRY(query, db.prepare("SELECT source_name, target_name FROM folders WHERE account = ?1"));
   query.bind(1, account);
   std::map<std::string, std::string> out;
-  for (;;) {
-    MF_TRY(row, query.step());
-    if (!row) break;
+  MF_CHECK(query.each([&](auto&) {
     out.emplace(query.column_text(0), query.column_text(1));
-  }
+  }));
   return out;
 }
 
@@ -139,11 +137,9 @@ Result<std::set<std::uint32_t>> StateStore::uid_set(std::string_view sql, std::i
   MF_TRY(query, db_.prepare(sql));
   query.bind(1, folder_id);
   std::set<std::uint32_t> out;
-  for (;;) {
-    MF_TRY(row, query.step());
-    if (!row) break;
+  MF_CHECK(query.each([&](auto&) {
     out.insert(static_cast<std::uint32_t>(query.column_int(0)));
-  }
+  }));
   return out;
 }
 
@@ -168,11 +164,9 @@ Result<std::map<std::uint32_t, std::uint32_t>> StateStore::copied_pairs(std::int
                             "WHERE folder_id = ?1 AND state = 'copied' AND target_uid > 0"));
   query.bind(1, folder_id);
   std::map<std::uint32_t, std::uint32_t> out;
-  for (;;) {
-    MF_TRY(row, query.step());
-    if (!row) break;
+  MF_CHECK(query.each([&](auto&) {
     out.emplace(static_cast<std::uint32_t>(query.column_int(0)), static_cast<std::uint32_t>(query.column_int(1)));
-  }
+  }));
   return out;
 }
 
@@ -181,14 +175,12 @@ Result<std::vector<PendingMessage>> StateStore::pending(std::int64_t folder_id) 
                             "WHERE folder_id = ?1 AND state = 'pending' ORDER BY source_uid"));
   query.bind(1, folder_id);
   std::vector<PendingMessage> out;
-  for (;;) {
-    MF_TRY(row, query.step());
-    if (!row) break;
+  MF_CHECK(query.each([&](auto&) {
     out.push_back(PendingMessage{static_cast<std::uint32_t>(query.column_int(0)), query.column_text(1),
                                  static_cast<std::uint64_t>(query.column_int(2)),
                                  static_cast<std::uint32_t>(query.column_int(3)), query.column_int(4),
                                  query.column_is_null(5) ? std::string() : query.column_text(5)});
-  }
+  }));
   return out;
 }
 
@@ -197,13 +189,11 @@ Result<std::vector<CopiedMessage>> StateStore::copied(std::int64_t folder_id) {
                             "WHERE folder_id = ?1 AND state = 'copied' ORDER BY source_uid"));
   query.bind(1, folder_id);
   std::vector<CopiedMessage> out;
-  for (;;) {
-    MF_TRY(row, query.step());
-    if (!row) break;
+  MF_CHECK(query.each([&](auto&) {
     out.push_back(CopiedMessage{static_cast<std::uint32_t>(query.column_int(0)), query.column_text(1),
                                 static_cast<std::uint64_t>(query.column_int(2)),
                                 static_cast<std::uint32_t>(query.column_int(3))});
-  }
+  }));
   return out;
 }
 

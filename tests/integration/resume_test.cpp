@@ -133,3 +133,28 @@ TEST_CASE("a_message_the_target_rewrites_is_not_copied_twice_after_a_crash_and_t
   CHECK(verify.out.find("rewritten-by-target") != std::string::npos);
   CHECK(verify.out.find("content-differs") == std::string::npos);
 }
+
+TEST_CASE("ctrl_c_stops_after_the_batch_in_flight_and_the_next_run_continues", "[integration][resume]") {
+  // SIGINT right after the first batch is recorded (as a user's Ctrl-C): no
+  // new batch starts, nothing is left pending, the run says how to go on.
+  TwoServers servers(60);
+  auto args = with_args(servers.migrate_args(), {"--batch-mb", "1", "--connections", "1"});
+  auto stopped = run_mailferry(args, {"MAILFERRY_SIGNAL_AT=copied-recorded:1"});
+  INFO(stopped.out << stopped.err);
+  CHECK(stopped.exit_code == 130);
+  CHECK(stopped.err.find("stopping after the batch in flight") != std::string::npos);
+  CHECK((stopped.out + stopped.err).find("run the same command again to continue") != std::string::npos);
+  CHECK(state_number(servers.state_path(), "SELECT COUNT(*) FROM messages WHERE state = 'pending'") == 0);
+  auto copied = state_number(servers.state_path(), "SELECT COUNT(*) FROM messages WHERE state = 'copied'");
+  CHECK(copied > 0);
+  CHECK(copied < static_cast<std::int64_t>(servers.filled().messages));
+  CHECK(static_cast<std::int64_t>(messages_on(servers.target())) == copied);
+
+  auto resumed = run_mailferry(args);
+  INFO(resumed.out << resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(messages_on(servers.target()) == servers.filled().messages);
+  auto verify = run_mailferry(servers.verify_args());
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+}
