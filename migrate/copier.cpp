@@ -738,7 +738,8 @@ net::Task<MigrateResult> migrate_account(const source::Endpoint& from, const sou
     // Only transient failures are retried: a wrong password stays wrong.
     if (!result.fatal || result.fatal->code != Errc::Temp || attempt >= options.retries) break;
     progress.finish();
-    wait = std::max(wait, result.fatal->retry_after);  // the server may say how long
+    // The server may say how long, but not for longer than the longest wait of our own.
+    wait = std::max(wait, std::min<std::chrono::milliseconds>(result.fatal->retry_after, std::chrono::minutes(1)));
     log::warn(result.fatal->describe() + "; reconnecting in " + std::to_string(wait.count()) + " ms (retry " +
               std::to_string(attempt + 1) + " of " + std::to_string(options.retries) + ")");
     result.warnings.push_back("retried after: " + result.fatal->describe());
