@@ -1,10 +1,10 @@
 #include "archive/archive.h"
 
-#include "archive/headers.h"
 #include "archive/internal.h"
 #include "core/atomic_file.h"
 #include "core/crash_point.h"
-#include "imap/date.h"
+#include "mime/date.h"
+#include "mime/headers.h"
 
 #define ZDICT_STATIC_LINKING_ONLY  // ZDICT_trainFromBuffer_fastCover with fixed parameters
 #include <zdict.h>
@@ -620,10 +620,10 @@ Result<std::vector<IngestResult>> Archive::ingest_batch(const std::vector<Ingest
       results.push_back(std::move(result));
       continue;
     }
-    Headers headers(r.raw);
-    auto date = imap::parse_message_date(headers.value("Date"));
+    mime::Headers headers(r.raw);
+    auto date = mime::parse_date(headers.value("Date"));
     if (message == 0) {  // new: its frames now, its entry in the batch's ingest event
-      auto cut = header_section_end(r.raw);
+      auto cut = mime::header_section_end(r.raw);
       std::string_view head_bytes = r.raw.substr(0, cut), body_bytes = r.raw.substr(cut);
       auto head_digest = sha256(head_bytes);
       std::string head = to_hex(head_digest), body;

@@ -1,12 +1,14 @@
 #include "archive/hold.h"
 
+#include "archive/glob.h"
+
 #include <algorithm>
 
 namespace mf::archive {
 namespace {
 
 bool contains(const std::string& haystack, const std::string& needle_lower) {
-  return lower(haystack).find(needle_lower) != std::string::npos;
+  return mime::lower(haystack).find(needle_lower) != std::string::npos;
 }
 
 bool is_placement_field(const std::string& field) { return field == "account" || field == "folder"; }
@@ -26,7 +28,7 @@ Result<HoldQuery> HoldQuery::parse(std::string_view text) {
     if (colon == std::string_view::npos || (space != std::string_view::npos && space < colon))
       return make_error(Errc::Usage, "hold query: \"" + std::string(text.substr(i, space - i)) +
                                          "\" is not field:value (fields: account, folder, from, to, subject, message-id)");
-    std::string field = lower(text.substr(i, colon - i));
+    std::string field = mime::lower(text.substr(i, colon - i));
     if (field != "account" && field != "folder" && field != "from" && field != "to" && field != "subject" &&
         field != "message-id")
       return make_error(Errc::Usage, "hold query: unknown field \"" + field +
@@ -44,7 +46,7 @@ Result<HoldQuery> HoldQuery::parse(std::string_view text) {
       i = end == std::string_view::npos ? text.size() : end;
     }
     if (value.empty()) return make_error(Errc::Usage, "hold query: " + field + ": has no value");
-    q.terms_.emplace_back(field, is_placement_field(field) ? value : lower(value));
+    q.terms_.emplace_back(field, is_placement_field(field) ? value : mime::lower(value));
   }
   if (q.terms_.empty()) return make_error(Errc::Usage, "hold query is empty");
   return q;
@@ -55,7 +57,7 @@ bool HoldQuery::needs_headers() const {
 }
 
 bool HoldQuery::matches(const std::vector<std::pair<std::string, std::string>>& placements,
-                        const Headers& headers) const {
+                        const mime::Headers& headers) const {
   for (const auto& [field, value] : terms_) {
     if (is_placement_field(field)) continue;
     std::vector<std::string> names;

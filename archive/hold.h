@@ -5,7 +5,7 @@
 //   to:example.net  subject:"Merger plan"  message-id:<123@mail>
 #pragma once
 
-#include "archive/headers.h"
+#include "mime/headers.h"
 #include "core/error.h"
 
 #include <string>
@@ -17,7 +17,7 @@ class HoldQuery {
  public:
   [[nodiscard]] static Result<HoldQuery> parse(std::string_view text);
   // Whether any placement (account, folder) together with the headers matches.
-  bool matches(const std::vector<std::pair<std::string, std::string>>& placements, const Headers& headers) const;
+  bool matches(const std::vector<std::pair<std::string, std::string>>& placements, const mime::Headers& headers) const;
   // Whether matching needs the message's headers (not only its placements).
   bool needs_headers() const;
 

@@ -1,32 +1,14 @@
 #include "archive/policy.h"
 
+#include "archive/glob.h"
+#include "core/civil_time.h"
+
 #include <algorithm>
 
 namespace mf::archive {
 namespace {
 
 using nlohmann::json;
-
-// Days since 1970-01-01 of a civil date, and back (Howard Hinnant's algorithms).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  auto yoe = static_cast<unsigned>(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-std::int64_t year_of(std::int64_t epoch) {
-  std::int64_t z = (epoch >= 0 ? epoch : epoch - 86399) / 86400 + 719468;
-  std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  auto doe = static_cast<unsigned>(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-}
 
 bool domain_matches(const std::string& wanted, const std::vector<std::string>& domains) {
   return std::any_of(domains.begin(), domains.end(), [&](const std::string& d) {
@@ -60,7 +42,7 @@ bool rule_matches(const PolicyRule& r, const PlacementFacts& f) {
 }  // namespace
 
 std::int64_t end_of_year_plus(std::int64_t epoch, int years) {
-  return days_from_civil(year_of(epoch) + years + 1, 1, 1) * 86400;
+  return days_from_civil(civil_from_days(day_of_epoch(epoch)).year + years + 1, 1, 1) * 86400;
 }
 
 Policy Policy::standard() {
@@ -95,8 +77,8 @@ Result<Policy> Policy::parse(const json& doc) {
       if (key == "class") rule.class_name = v;
       else if (key == "account") rule.account = v;
       else if (key == "folder") rule.folder = v;
-      else if (key == "from_domain") rule.from_domain = lower(v);
-      else if (key == "to_domain") rule.to_domain = lower(v);
+      else if (key == "from_domain") rule.from_domain = mime::lower(v);
+      else if (key == "to_domain") rule.to_domain = mime::lower(v);
       else if (key == "header") rule.header = v;
       else return bad(at + ": unknown field \"" + key + "\" (class, account, folder, from_domain, to_domain, header)");
     }

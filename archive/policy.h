@@ -4,7 +4,7 @@
 // longest period any of its placements earns; that date only ever rises.
 #pragma once
 
-#include "archive/headers.h"
+#include "mime/headers.h"
 #include "core/error.h"
 
 #include <nlohmann/json.hpp>
@@ -30,7 +30,7 @@ struct PolicyRule {
 struct PlacementFacts {
   const std::string& account;
   const std::string& folder;
-  const Headers& headers;
+  const mime::Headers& headers;
 };
 
 struct Retention {

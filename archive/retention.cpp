@@ -51,7 +51,7 @@ struct Archive::MessageView {
     std::int64_t internaldate = 0;
   };
   std::vector<Where> placements;
-  std::optional<Headers> headers;  // read on first need
+  std::optional<mime::Headers> headers;  // read on first need
 };
 
 Result<void> Archive::load_policy() {
@@ -139,7 +139,7 @@ Result<bool> Archive::held(MessageView& m, const std::vector<std::pair<std::stri
       MF_TRY(head, head_of(m.seq));
       m.headers.emplace(head);
     }
-    static const Headers kNone("");
+    static const mime::Headers kNone("");
     if (query.matches(where, m.headers ? *m.headers : kNone)) return true;
   }
   return false;

@@ -1,44 +1,31 @@
 #include "source/message_info.h"
 
 #include "core/sha256.h"
-#include "imap/value.h"
+#include "mime/headers.h"
 
 #include <algorithm>
 
 namespace mf::source {
 namespace {
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return std::string(s);
+// A header value on one line: folding white space (RFC 5322 §3.2.2) as one space, none at the ends.
+std::string one_line(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    if (!space) out += c;
+    else if (!out.empty() && out.back() != ' ') out += ' ';
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
 
 }  // namespace
 
 MessageInfo read_message_info(std::string_view raw) {
-  MessageInfo out;
-  std::string* current = nullptr;
-  std::size_t pos = 0;
-  while (pos < raw.size()) {
-    std::size_t eol = raw.find('\n', pos);
-    std::string_view line = raw.substr(pos, eol == std::string_view::npos ? raw.npos : eol - pos);
-    pos = eol == std::string_view::npos ? raw.size() : eol + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) break;  // end of header
-    if (line[0] == ' ' || line[0] == '\t') {  // folded continuation (RFC 5322 §2.2.3)
-      if (current) *current += " " + trim(line);
-      continue;
-    }
-    current = nullptr;
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::string_view name = line.substr(0, colon);
-    if (imap::iequals(name, "Message-ID") && out.message_id.empty()) current = &out.message_id;
-    if (imap::iequals(name, "Subject") && out.subject.empty()) current = &out.subject;
-    if (imap::iequals(name, "Date") && out.date.empty()) current = &out.date;
-    if (current) *current = trim(line.substr(colon + 1));
-  }
+  mime::Headers headers(raw);
+  MessageInfo out{one_line(headers.value("Message-ID")), one_line(headers.value("Subject")),
+                  one_line(headers.value("Date"))};
   if (out.subject.size() > 120) out.subject = out.subject.substr(0, 117) + "...";
   return out;
 }

@@ -4,6 +4,7 @@
 #include "source/pop3_source.h"
 
 #include "imap/date.h"
+#include "mime/date.h"
 #include "source/message_info.h"
 
 #include <map>
@@ -51,7 +52,7 @@ class Pop3Source final : public MailSource {
       std::string date;
       auto header = read_message_info(body).date;
       if (!header.empty())
-        if (auto parsed = imap::parse_message_date(header)) date = imap::format_date_time(*parsed);
+        if (auto parsed = mime::parse_date(header)) date = imap::format_date_time({parsed->epoch, parsed->zone_minutes});
       SourceMessage m{uid, {}, std::move(date), std::move(body)};
       MF_CO_CHECK(handler(m));
     }

@@ -6,7 +6,7 @@
 // reached: an undamaged frame must give the bytes back, a damaged one an
 // error or bytes of the size its header claims, never a crash.
 #include "archive/frame.h"
-#include "imap/date.h"
+#include "mime/date.h"
 
 #include <zstd.h>
 
@@ -74,6 +74,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   as_stored(bytes);
   damaged(bytes);
-  (void)mf::imap::parse_message_date(bytes);
+  (void)mf::mime::parse_date(bytes);
   return 0;
 }

@@ -1,28 +1,13 @@
-// Header fields as the archive reads them, retention classes and rules,
-// and legal-hold queries.
-#include "archive/headers.h"
+// Globs, retention classes and rules, and legal-hold queries.
+#include "archive/glob.h"
 #include "archive/hold.h"
 #include "archive/policy.h"
 
 #include "tests/result_printer.h"
 
 using namespace mf::archive;
+using mf::mime::Headers;
 using nlohmann::json;
-
-TEST_CASE("headers are unfolded, found in any case, and their domains read", "[archive]") {
-  Headers h("From: Alice <alice@Example.ORG>\r\nTo: bob@b.example,\r\n carol@c.example.\r\n"
-            "subject: Hello\r\n\tworld\r\nX-A: 1\r\nX-A: 2\r\n\r\nTo: body@not.header\r\n");
-  CHECK(h.well_formed());
-  CHECK(h.value("Subject") == "Hello\tworld");
-  CHECK(h.values("x-a") == std::vector<std::string>{"1", "2"});
-  CHECK(h.domains("From") == std::vector<std::string>{"example.org"});
-  CHECK(h.domains("To") == std::vector<std::string>{"b.example", "c.example"});
-  CHECK(h.value("Cc").empty());
-  CHECK_FALSE(Headers("no colon here\r\n\r\nbody").well_formed());
-  CHECK_FALSE(Headers(" continuation first: x\r\n\r\n").well_formed());
-  CHECK_FALSE(Headers("Subject: no end of the header section").well_formed());
-  CHECK(Headers("Subject: no end\r\nbroken line\r\n\r\n").value("Subject") == "no end");
-}
 
 TEST_CASE("globs match whole names without regard to case", "[archive]") {
   CHECK(glob_match("Rechnungen/*", "rechnungen/2024/Q1"));

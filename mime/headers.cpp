@@ -1,8 +1,10 @@
-#include "archive/headers.h"
+#include "mime/headers.h"
+
+#include "mime/gmime.h"
 
 #include <strings.h>
 
-namespace mf::archive {
+namespace mf::mime {
 
 Headers::Headers(std::string_view raw) {
   std::size_t pos = 0;
@@ -49,19 +51,23 @@ std::vector<std::string> Headers::values(std::string_view name) const {
   return out;
 }
 
+std::vector<Address> Headers::addresses(std::string_view name) const {
+  std::vector<Address> out;
+  for (const auto& v : values(name)) {
+    detail::Owned<InternetAddressList> list(internet_address_list_parse(detail::parser_options(), v.c_str()));
+    detail::append_addresses(list.get(), out);
+  }
+  return out;
+}
+
 std::vector<std::string> Headers::domains(std::string_view name) const {
   std::vector<std::string> out;
-  auto is_domain_char = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
-  };
-  for (const auto& v : values(name)) {
-    for (auto at = v.find('@'); at != std::string::npos; at = v.find('@', at + 1)) {
-      std::size_t end = at + 1;
-      while (end < v.size() && is_domain_char(v[end])) ++end;
-      std::string domain = lower(std::string_view(v).substr(at + 1, end - at - 1));
-      while (!domain.empty() && domain.back() == '.') domain.pop_back();
-      if (!domain.empty()) out.push_back(std::move(domain));
-    }
+  for (const auto& a : addresses(name)) {
+    auto at = a.address.rfind('@');
+    if (at == std::string::npos) continue;
+    std::string domain = lower(std::string_view(a.address).substr(at + 1));
+    while (!domain.empty() && domain.back() == '.') domain.pop_back();
+    if (!domain.empty()) out.push_back(std::move(domain));
   }
   return out;
 }
@@ -85,25 +91,4 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-bool glob_match(std::string_view pattern, std::string_view text) {
-  // Iterative matcher with one backtrack point for the last '*'.
-  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  auto same = [](char a, char b) {
-    return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == (b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
-  };
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t])))) {
-      ++p, ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++, mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1, t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-}  // namespace mf::archive
+}  // namespace mf::mime

@@ -1,13 +1,20 @@
-// The header section of a message, as much as the archive needs of it:
-// unfolded field values by name, addresses' domains, and whether the
-// section is well-formed at all. Pure functions, no MIME decoding.
+// The header section of a message: unfolded field values by name, exactly as
+// written (the archive keeps and matches raw bytes), the addresses of address
+// fields (read by GMime, RFC 5322 §3.4, names decoded per RFC 2047), their
+// domains, and whether the section is well-formed at all.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace mf::archive {
+namespace mf::mime {
+
+struct Address {
+  std::string name;     // display name, decoded to UTF-8; may be empty
+  std::string address;  // local@domain as written
+};
 
 class Headers {
  public:
@@ -18,6 +25,9 @@ class Headers {
   std::string value(std::string_view name) const;
   // Every field called `name`, unfolded, in order.
   std::vector<std::string> values(std::string_view name) const;
+  // The mailboxes in every field called `name`, group members included:
+  // "Alice <alice@example.org>, team: bob@b.example;" -> alice@..., bob@....
+  std::vector<Address> addresses(std::string_view name) const;
   // The domains of the addresses in the fields called `name`, lower case:
   // "Alice <alice@Example.ORG>, bob@b.example" -> {"example.org", "b.example"}.
   std::vector<std::string> domains(std::string_view name) const;
@@ -33,9 +43,7 @@ class Headers {
 // (raw.size() when there is none, so the whole message is header).
 std::size_t header_section_end(std::string_view raw);
 
-// Lower-case ASCII.
+// Lower-case ASCII (header names, domains).
 std::string lower(std::string_view text);
-// Shell-style glob (`*`, `?`), case-insensitive: "Buchhaltung/*" matches "buchhaltung/2024".
-bool glob_match(std::string_view pattern, std::string_view text);
 
-}  // namespace mf::archive
+}  // namespace mf::mime

@@ -1,0 +1,21 @@
+// A message's Date: header (RFC 5322 §3.3, with the obsolete zone names of
+// §4.3 and two-digit years): "Tue, 20 Aug 2002 17:32:06 +0100". Exact where
+// GMime's g_mime_utils_header_decode_date guesses: an unreadable date is an
+// error, so retention falls back to INTERNALDATE instead of a made-up time.
+#pragma once
+
+#include "core/error.h"
+
+#include <cstdint>
+#include <string_view>
+
+namespace mf::mime {
+
+struct MessageDate {
+  std::int64_t epoch = 0;  // seconds since 1970-01-01 UTC
+  int zone_minutes = 0;    // offset east of UTC as written
+};
+
+[[nodiscard]] Result<MessageDate> parse_date(std::string_view text);
+
+}  // namespace mf::mime
