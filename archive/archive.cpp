@@ -10,10 +10,10 @@
 #include <zdict.h>
 #include <zstd.h>
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -153,32 +153,86 @@ struct Archive::Batch {
 
 Archive::~Archive() = default;
 
-Result<std::unique_ptr<Archive>> Archive::open(const std::string& dir, bool create, std::vector<std::string>* notes) {
+Result<std::unique_ptr<Archive>> Archive::open(const std::string& dir, std::string actor, bool create,
+                                               std::vector<std::string>* notes) {
   std::error_code ec;
   if (!fs::exists(dir + "/archive.db", ec)) {
     if (!create) return make_error(Errc::NotFound, "no archive here (archive.db missing)", dir);
     fs::create_directories(dir + "/segments", ec);
     if (ec) return make_error(Errc::Io, "cannot create the archive: " + ec.message(), dir);
   }
-  MF_TRY(lock, FileLock::take(dir + "/archive.lock", "the archive"));
   std::unique_ptr<Archive> a(new Archive());
   a->dir_ = dir;
-  a->lock_ = std::make_unique<FileLock>(std::move(lock));
+  a->actor_ = std::move(actor);
+  MF_TRY(lock, FileLock::take(dir + "/archive.lock", "the archive", {.shared = false, .wait = lock_wait()}));
   MF_TRY(db, sql::Database::open(dir + "/archive.db"));
   a->db_ = std::make_unique<sql::Database>(std::move(db));
-  MF_CHECK(a->db_->exec(kSchema));
-  MF_TRY(format, meta(*a->db_, "format"));
-  if (format != "2") return make_error(Errc::Corrupt, "archive format " + format + " is not 2 (this mailferry's)", dir);
-  MF_CHECK(a->finish_compaction());
-  MF_CHECK(a->recover(notes));
-  if (auto loaded = a->load_current_dictionary(); !loaded && a->segment_) {
-    // Verify must still run to name the damage; nothing is written meanwhile.
-    a->damage_ = "the current zstd dictionary cannot be read: " + loaded.error().describe();
-    if (notes) notes->push_back(a->damage_ + "; the archive is read-only until that is resolved");
-    a->segment_.reset();
-  }
-  MF_CHECK(a->load_policy());
+  MF_CHECK(a->load(notes));
   return a;
+}
+
+std::chrono::milliseconds Archive::lock_wait() {
+  const char* seconds = std::getenv("MAILFERRY_ARCHIVE_LOCK_WAIT");
+  if (auto n = seconds ? meta_number(seconds) : std::nullopt; n && *n <= 86400)
+    return std::chrono::seconds(static_cast<std::int64_t>(*n));
+  return std::chrono::seconds(60);
+}
+
+Result<void> Archive::load(std::vector<std::string>* notes) {
+  segment_.reset();
+  damage_.clear();
+  MF_CHECK(db_->exec(kSchema));
+  MF_TRY(format, meta(*db_, "format"));
+  if (format != "2") return make_error(Errc::Corrupt, "archive format " + format + " is not 2 (this mailferry's)", dir_);
+  MF_CHECK(finish_compaction());
+  MF_CHECK(recover(notes));
+  if (auto loaded = load_current_dictionary(); !loaded && segment_) {
+    // Verify must still run to name the damage; nothing is written meanwhile.
+    damage_ = "the current zstd dictionary cannot be read: " + loaded.error().describe();
+    if (notes) notes->push_back(damage_ + "; the archive is read-only until that is resolved");
+    segment_.reset();
+  }
+  return load_policy();
+}
+
+Archive::WriteScope::~WriteScope() {
+  if (archive_ && --archive_->write_depth_ == 0) archive_->write_lock_.reset();
+}
+
+Result<Archive::WriteScope> Archive::begin_write() {
+  WriteScope scope(this);  // gives the depth back, and at 0 the lock, however this ends
+  if (write_depth_++ > 0) return scope;
+  MF_TRY(lock, FileLock::take(dir_ + "/archive.lock", "the archive", {.shared = false, .wait = lock_wait()}));
+  write_lock_.emplace(std::move(lock));
+  MF_CHECK(refresh());
+  return scope;
+}
+
+Result<void> Archive::refresh() {
+  // What this object wrote last is the chain's tail, unless another writer
+  // has been here (or a crash left frames after the committed end).
+  MF_TRY(head, db_->prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
+  MF_TRY(has_head, head.step());
+  bool same = has_head ? head.column_int(0) == next_event_ - 1 && head.column_text(1) == head_hash_ : next_event_ == 1;
+  if (same && segment_) {
+    MF_TRY(active, meta(*db_, "active_segment"));
+    MF_TRY(committed, meta(*db_, "committed_size"));
+    std::error_code ec;
+    same = active == std::to_string(segment_->id()) && committed == std::to_string(segment_->size()) &&
+           fs::file_size(segment_path(dir_, segment_->id()), ec) == segment_->size() && !ec;
+  }
+  if (same && (segment_ || !damage_.empty())) return {};
+  head.reset();
+  return load(nullptr);
+}
+
+Result<FileLock> Archive::begin_read() {
+  return FileLock::take(dir_ + "/archive.readers", "the archive's segments", {.shared = true, .wait = lock_wait()});
+}
+
+Result<FileLock> Archive::lock_out_readers() {
+  return FileLock::take(dir_ + "/archive.readers", "the archive's segments (being read)",
+                        {.shared = false, .wait = lock_wait()});
 }
 
 // The first intact event frame from `from` on, if any: frames after the
@@ -332,7 +386,10 @@ Result<Archive::Rebuilt> Archive::rebuild(const std::string& dir) {
   auto& notes = out.notes;
   std::error_code ec;
   if (!fs::exists(dir + "/segments", ec)) return make_error(Errc::NotFound, "no archive here (segments missing)", dir);
-  MF_TRY(lock, FileLock::take(dir + "/archive.lock", "the archive"));
+  // The archive to itself: no writer's batch, no reader, until the catalog is whole again.
+  auto wait = FileLock::Options{.shared = false, .wait = lock_wait()};
+  MF_TRY(lock, FileLock::take(dir + "/archive.lock", "the archive", wait));
+  MF_TRY(no_readers, FileLock::take(dir + "/archive.readers", "the archive's segments (being read)", wait));
   std::string db = dir + "/archive.db";
   if (fs::exists(db, ec)) {  // kept, not deleted: it may be evidence
     std::string aside = db + ".replaced-" + std::to_string(std::time(nullptr));
@@ -344,7 +401,6 @@ Result<Archive::Rebuilt> Archive::rebuild(const std::string& dir) {
   if (!fs::exists(segment_path(dir, 1), ec)) return make_error(Errc::NotFound, "no segments to rebuild from", dir);
   std::unique_ptr<Archive> a(new Archive());
   a->dir_ = dir;
-  a->lock_ = std::make_unique<FileLock>(std::move(lock));
   MF_TRY(opened, sql::Database::open(db));
   a->db_ = std::make_unique<sql::Database>(std::move(opened));
   MF_CHECK(a->db_->exec(kSchema));
@@ -546,6 +602,7 @@ Result<void> Archive::roll_segment_if_full() {
 }
 
 Result<std::vector<IngestResult>> Archive::ingest(const std::vector<IngestRequest>& requests) {
+  MF_TRY(writing, begin_write());
   if (!segment_) return make_error(Errc::Corrupt, "archive damaged, nothing written: " + damage_, dir_);
   MF_CHECK(roll_segment_if_full());
   auto size = segment_->size();
@@ -834,6 +891,7 @@ Result<void> Archive::record(const std::string& type, json data) {
 }
 
 Result<void> Archive::record_all(std::vector<json> events) {
+  MF_TRY(writing, begin_write());
   if (!segment_) return make_error(Errc::Corrupt, "archive damaged, nothing written: " + damage_, dir_);
   MF_CHECK(roll_segment_if_full());
   auto size = segment_->size();
@@ -858,8 +916,7 @@ Result<void> Archive::record_all(std::vector<json> events) {
 }
 
 Result<void> Archive::audit(const std::string& command, json details) {
-  const passwd* pw = ::getpwuid(::geteuid());
-  details["user"] = pw ? std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());
+  details["user"] = actor_;
   details["command"] = command;
   return record("audit", std::move(details));
 }
@@ -892,6 +949,7 @@ Result<std::string> Archive::head_of(std::int64_t message, bool as_base) {
 }
 
 Result<std::string> Archive::get(std::int64_t message) {
+  MF_TRY(reading, begin_read());
   MF_TRY(q, db_->prepare("SELECT lower(hex(m.sha256)), m.segment, m.offset, m.purged, lower(hex(b.sha256)), "
                          "b.segment, b.offset FROM messages m LEFT JOIN bodies b ON b.id = m.body WHERE m.seq = ?1"));
   q.bind(1, message);
@@ -940,6 +998,7 @@ Result<std::string> Archive::read_event(std::uint32_t segment, std::uint64_t off
 }
 
 Result<std::vector<std::string>> Archive::events(const std::string& type, std::int64_t since) {
+  MF_TRY(reading, begin_read());
   MF_TRY(q, db_->prepare("SELECT segment, offset FROM events WHERE (?1 = '' OR type = ?1) AND time >= ?2 ORDER BY seq"));
   q.bind(1, type).bind(2, since);
   std::vector<std::string> out;
@@ -952,6 +1011,7 @@ Result<std::vector<std::string>> Archive::events(const std::string& type, std::i
 }
 
 Result<json> Archive::checkpoint() {
+  MF_TRY(writing, begin_write());  // the head taken is the head the checkpoint event follows
   if (!segment_) return make_error(Errc::Corrupt, "archive damaged: " + damage_, dir_);
   std::error_code ec;
   json head = {{"format", "mailferry-archive-checkpoint/1"},

@@ -1,7 +1,11 @@
 // The archive (docs/formats/archive.md): messages stored once each, zstd
 // compressed, in append-only segments; every change an event in a hash
 // chain, also in the segments; archive.db (SQLite) as a catalog that the
-// segments alone can rebuild. Not thread-safe: one Archive per process.
+// segments alone can rebuild. Not thread-safe: one Archive per thread.
+// Many processes may use one archive at once: a writer holds archive.lock
+// for one batch and takes up the chain where the last writer left it;
+// readers hold no writer's lock, only archive.readers (shared), which
+// compaction takes for itself while it switches a segment.
 #pragma once
 
 #include "archive/dictionary.h"
@@ -13,12 +17,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mf::archive {
@@ -69,8 +75,9 @@ class Archive {
   // Opens DIR (create: make it if it does not exist). A segment tail that
   // the catalog does not know yet (a crash after the frames were written)
   // is replayed into the catalog or, when torn, cut off; `notes` says what
-  // was done.
-  [[nodiscard]] static Result<std::unique_ptr<Archive>> open(const std::string& dir, bool create,
+  // was done. `actor` is who the events this object records are by (the
+  // OS user for the CLI; the logged-in user for the server).
+  [[nodiscard]] static Result<std::unique_ptr<Archive>> open(const std::string& dir, std::string actor, bool create,
                                                              std::vector<std::string>* notes = nullptr);
   ~Archive();
   // Recreates archive.db from the segments alone (the old one is moved
@@ -88,7 +95,7 @@ class Archive {
   [[nodiscard]] Result<std::vector<IngestResult>> ingest(const std::vector<IngestRequest>& batch);
   // Appends an event (audit, verify, hold, ...) to the chain, durably.
   [[nodiscard]] Result<void> record(const std::string& type, nlohmann::json data);
-  // An audit event: the command, the OS user running it, its details.
+  // An audit event: the command, the actor, its details.
   [[nodiscard]] Result<void> audit(const std::string& command, nlohmann::json details);
 
   // The raw message, its hash checked against the frame and the catalog.
@@ -139,8 +146,36 @@ class Archive {
 
   const std::string& dir() const { return dir_; }
 
+  // How long a command waits for another writer's batch, or for readers to
+  // let compaction switch a segment, before it fails with Errc::InUse:
+  // MAILFERRY_ARCHIVE_LOCK_WAIT seconds, 60 when not set.
+  static std::chrono::milliseconds lock_wait();
+
  private:
   Archive() = default;
+  // Held while the archive is written: archive.lock, taken by the outermost
+  // scope, with the chain's tail taken up again from the catalog (refresh).
+  class WriteScope {
+   public:
+    explicit WriteScope(Archive* archive) : archive_(archive) {}
+    WriteScope(WriteScope&& other) noexcept : archive_(std::exchange(other.archive_, nullptr)) {}
+    WriteScope& operator=(WriteScope&&) = delete;
+    ~WriteScope();
+
+   private:
+    Archive* archive_;
+  };
+  [[nodiscard]] Result<WriteScope> begin_write();
+  // Shared: segments are read where the catalog says (compaction moves frames).
+  [[nodiscard]] Result<FileLock> begin_read();
+  // Exclusive, while compaction switches a segment and its catalog rows.
+  [[nodiscard]] Result<FileLock> lock_out_readers();
+  // Opening's work (schema, unfinished compaction, recovery, dictionary,
+  // policy), under the write lock.
+  Result<void> load(std::vector<std::string>* notes);
+  // Whether another writer changed the archive since this one last looked;
+  // if so, load() again.
+  Result<void> refresh();
   struct Batch;
   Result<void> recover(std::vector<std::string>* notes);
   struct Replayed {
@@ -202,7 +237,9 @@ class Archive {
   Result<void> roll_segment_if_full();
 
   std::string dir_;
-  std::unique_ptr<FileLock> lock_;  // DIR/archive.lock, held while this object lives
+  std::string actor_;
+  int write_depth_ = 0;
+  std::optional<FileLock> write_lock_;  // DIR/archive.lock, while write_depth_ > 0
   std::unique_ptr<sql::Database> db_;
   std::unique_ptr<SegmentWriter> segment_;
   std::string head_hash_;        // the last event's hash

@@ -4,7 +4,6 @@
 #include "archive/internal.h"
 #include "core/crash_point.h"
 
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -35,11 +34,6 @@ constexpr const char* kDeadBody =
 // head is stored whole again before its base's frame goes.
 constexpr const char* kOrphanedDelta =
     "m.purged IS NULL AND m.base != 0 AND EXISTS (SELECT 1 FROM messages o WHERE o.seq = m.base AND o.purged IS NOT NULL)";
-
-std::string os_user() {
-  const passwd* pw = ::getpwuid(::geteuid());
-  return pw ? std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());
-}
 
 }  // namespace
 
@@ -96,6 +90,7 @@ Result<void> Archive::each_message(const std::string& condition, std::int64_t pa
 }
 
 Result<std::uint64_t> Archive::set_policy(const Policy& next) {
+  MF_TRY(writing, begin_write());  // the policy checked against is the one in force
   if (auto why = policy_->shortens(next); !why.empty())
     return make_error(Errc::Usage, "retention can be lengthened, never shortened: " + why, dir_);
   // Every message's retention under the new policy; only rises are recorded.
@@ -115,7 +110,7 @@ Result<std::uint64_t> Archive::set_policy(const Policy& next) {
     return {};
   }));
   std::uint64_t count = raised.size();
-  MF_CHECK(record("policy", {{"policy", next.to_json()}, {"raised", std::move(raised)}, {"user", os_user()}}));
+  MF_CHECK(record("policy", {{"policy", next.to_json()}, {"raised", std::move(raised)}, {"user", actor_}}));
   policy_ = std::make_unique<Policy>(next);
   return count;
 }
@@ -148,11 +143,12 @@ Result<bool> Archive::held(MessageView& m, const std::vector<std::pair<std::stri
 Result<std::uint64_t> Archive::add_hold(const std::string& name, const std::string& query_text) {
   if (name.empty()) return make_error(Errc::Usage, "a hold needs a case name");
   MF_TRY(query, HoldQuery::parse(query_text));
+  MF_TRY(writing, begin_write());
   MF_TRY(existing, db_->prepare("SELECT 1 FROM holds WHERE name = ?1 AND released IS NULL"));
   existing.bind(1, name);
   MF_TRY(exists, existing.step());
   if (exists) return make_error(Errc::Usage, "a hold for case \"" + name + "\" is already in place", dir_);
-  MF_CHECK(record("hold", {{"case", name}, {"query", query_text}, {"user", os_user()}}));
+  MF_CHECK(record("hold", {{"case", name}, {"query", query_text}, {"user", actor_}}));
   std::uint64_t count = 0;
   std::vector<std::pair<std::string, HoldQuery>> one{{name, std::move(query)}};
   MF_CHECK(each_message("m.purged IS NULL AND ?1 = ?1", 0, [&](MessageView& m) -> Result<void> {
@@ -164,14 +160,16 @@ Result<std::uint64_t> Archive::add_hold(const std::string& name, const std::stri
 }
 
 Result<void> Archive::release_hold(const std::string& name) {
+  MF_TRY(writing, begin_write());
   MF_TRY(existing, db_->prepare("SELECT 1 FROM holds WHERE name = ?1 AND released IS NULL"));
   existing.bind(1, name);
   MF_TRY(exists, existing.step());
   if (!exists) return make_error(Errc::NotFound, "no hold for case \"" + name + "\" is in place", dir_);
-  return record("release", {{"case", name}, {"user", os_user()}});
+  return record("release", {{"case", name}, {"user", actor_}});
 }
 
 Result<std::vector<Archive::Hold>> Archive::holds() {
+  MF_TRY(reading, begin_read());
   std::vector<Hold> out;
   MF_TRY(q, db_->prepare("SELECT name, query, user, time FROM holds WHERE released IS NULL ORDER BY id"));
   MF_CHECK(q.each([&](auto&) {
@@ -189,6 +187,7 @@ Result<std::vector<Archive::Hold>> Archive::holds() {
 }
 
 Result<Archive::PurgePlan> Archive::purge(bool dry_run) {
+  MF_TRY(writing, begin_write());
   if (!segment_) return make_error(Errc::Corrupt, "archive damaged, nothing purged: " + damage_, dir_);
   PurgePlan plan;
   auto now = static_cast<std::int64_t>(std::time(nullptr));
@@ -213,7 +212,7 @@ Result<Archive::PurgePlan> Archive::purge(bool dry_run) {
   for (std::size_t i = 0; i < tombstones.size(); i += kTombstonesPerEvent) {
     json chunk = json::array();
     for (std::size_t j = i; j < std::min(tombstones.size(), i + kTombstonesPerEvent); ++j) chunk.push_back(tombstones[j]);
-    events.push_back({{"type", "purge"}, {"messages", std::move(chunk)}, {"user", os_user()}});
+    events.push_back({{"type", "purge"}, {"messages", std::move(chunk)}, {"user", actor_}});
   }
   if (!events.empty()) MF_CHECK(record_all(std::move(events)));
   crash_point("purge-recorded");
@@ -299,6 +298,8 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
     return make_error(Errc::Corrupt, "cannot compact: " + (problem.empty() ? "frames past the committed end" : problem),
                       where_of(id, end));
   MF_CHECK(active ? out.sync() : out.seal());
+  // No reader between the catalog's new offsets and the file they are offsets in.
+  MF_TRY(no_readers, lock_out_readers());
   {
     MF_TRY(tx, sql::Transaction::begin(*db_));
     MF_TRY(gone, db_->prepare("UPDATE messages SET segment = 0, offset = 0 WHERE segment = ?1 AND purged IS NOT NULL"));
@@ -351,9 +352,21 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
 Result<void> Archive::finish_compaction() {
   MF_TRY(q, db_->prepare("SELECT value FROM meta WHERE key = 'compacting'"));
   MF_TRY(row, q.step());
-  std::string finishing = row ? segment_path(dir_, static_cast<std::uint32_t>(std::stoul(q.column_text(0)))) : "";
+  std::string finishing;
+  if (row) {
+    auto id = meta_number(q.column_text(0));
+    if (!id || *id == 0 || *id > UINT32_MAX)
+      return make_error(Errc::Corrupt, "the catalog's meta compacting is \"" + q.column_text(0) + "\", not a segment number",
+                        dir_ + "/archive.db");
+    finishing = segment_path(dir_, static_cast<std::uint32_t>(*id));
+  }
   q.reset();
-  if (!finishing.empty() && fs::exists(finishing + ".compact")) MF_CHECK(replace_file(finishing + ".compact", finishing));
+  std::optional<FileLock> no_readers;
+  if (!finishing.empty() && fs::exists(finishing + ".compact")) {
+    MF_TRY(lock, lock_out_readers());
+    no_readers.emplace(std::move(lock));
+    MF_CHECK(replace_file(finishing + ".compact", finishing));
+  }
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_ + "/segments", ec))  // copies no catalog refers to
     if (entry.path().extension() == ".compact") fs::remove(entry.path(), ec);

@@ -29,6 +29,8 @@ std::string kind_name(FrameKind kind) {
 }  // namespace
 
 Result<std::vector<Fault>> Archive::verify() {
+  // The segments and the catalog at one point: no writer's batch half there.
+  MF_TRY(writing, begin_write());
   std::vector<Fault> faults;
   auto fault = [&](std::string kind, std::string where, std::string what) {
     faults.push_back(Fault{std::move(kind), std::move(where), std::move(what)});

@@ -26,7 +26,7 @@ using nlohmann::json;
 
 std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool create) {
   std::vector<std::string> notes;
-  auto opened = archive::Archive::open(dir, create, &notes);
+  auto opened = archive::Archive::open(dir, os_user(), create, &notes);
   for (const auto& n : notes) log::warn("archive: " + n);
   if (!opened) {
     log::error("archive: " + opened.error().describe());

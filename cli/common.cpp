@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <pwd.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -54,12 +55,18 @@ Result<std::string> find_password(const std::string& file, const char* env, cons
 
 }  // namespace
 
+std::string os_user() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  return pw ? std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());
+}
+
 int exit_code_for(const Error& e) {
   switch (e.code) {
     case Errc::Usage: return kExitUsage;
     case Errc::Auth: return kExitAuth;
     case Errc::Stopped: return kExitStopped;
     case Errc::Io:
+    case Errc::InUse:
     case Errc::NoSpace:
     case Errc::Corrupt: return kExitLocal;  // remote failures are Temp, Tls, Protocol or Perm
     default: return kExitRemote;

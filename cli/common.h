@@ -28,6 +28,9 @@ enum ExitCode : int {
 
 int exit_code_for(const Error& e);
 
+// Who runs this command, as the archive's events name them: the OS user.
+std::string os_user();
+
 struct EndpointOptions {
   std::string from_url, to_url;
   std::string from_password_file, to_password_file;

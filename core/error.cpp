@@ -18,8 +18,32 @@ std::string_view errc_name(Errc code) {
     case Errc::Io: return "io";
     case Errc::Tls: return "tls";
     case Errc::Stopped: return "stopped";
+    case Errc::InUse: return "in-use";
+    case Errc::Exists: return "exists";
+    case Errc::Expunged: return "expunged";
   }
   return "unknown";
+}
+
+std::string_view Error::for_client() const {
+  switch (code) {
+    case Errc::Temp:
+    case Errc::InUse: return "Temporary failure, try again later";
+    case Errc::NotFound: return "No such thing here";
+    case Errc::Perm: return "Not permitted";
+    case Errc::NoSpace: return "Out of space";
+    case Errc::Auth: return "Authentication failed";
+    case Errc::Limit: return "Too large or too deep";
+    case Errc::Usage:
+    case Errc::Protocol: return "Invalid request";
+    case Errc::Exists: return "It exists already";
+    case Errc::Expunged: return "The message was expunged";
+    case Errc::Stopped: return "The server is shutting down";
+    case Errc::Corrupt:
+    case Errc::Io:
+    case Errc::Tls: break;
+  }
+  return "Internal server error; the administrator's log has the details";
 }
 
 std::string Error::describe() const {
@@ -32,7 +56,14 @@ void throw_exception_from_error(Error const& e, boost::source_location const&) {
 }
 
 bool ends_the_account(const Error& e) {
-  return e.code != Errc::Perm && e.code != Errc::NotFound && e.code != Errc::Usage;
+  switch (e.code) {
+    case Errc::Perm:
+    case Errc::NotFound:
+    case Errc::Usage:
+    case Errc::Exists:
+    case Errc::Expunged: return false;
+    default: return true;
+  }
 }
 
 Error with_context(Error e, std::string_view context) {

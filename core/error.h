@@ -23,13 +23,16 @@ enum class Errc {
   Io,        // a local I/O failure
   Tls,       // TLS handshake or certificate verification failed
   Stopped,   // the user asked the run to stop (SIGINT, SIGTERM); running it again continues
+  InUse,     // another process holds what this needs (a lock) longer than we wait for it
+  Exists,    // what was to be created is there already (a mailbox, a case name)
+  Expunged,  // the message was removed meanwhile (RFC 9051 §7.1 EXPUNGEISSUED); the rest goes on
 };
 
 std::string_view errc_name(Errc code);
 
 struct Error {
   Errc code = Errc::Io;
-  std::string message;  // what happened, user-safe
+  std::string message;  // what happened, for the user running mailferry and the log
   std::string where;    // what it happened to: a path, host:port, an IMAP command
   // From a server's answer, as fields rather than text to search: its
   // response code (RFC 5530: "ALREADYEXISTS", "OVERQUOTA"; empty when none)
@@ -37,8 +40,12 @@ struct Error {
   std::string response_code;
   std::chrono::milliseconds retry_after{0};
 
-  // "where: message" (or just the message when where is empty).
+  // "where: message" (or just the message when where is empty): for the
+  // log and the user running the command.
   std::string describe() const;
+  // What a server may tell its client about this: one sentence per code,
+  // never the message or where (they hold paths, hosts and other users' names).
+  std::string_view for_client() const;
 };
 
 inline Error make_error(Errc code, std::string message, std::string where = {}) {
@@ -54,8 +61,8 @@ using Result = boost::system::result<T, Error>;
 
 // The one policy for a run over many folders (migrate, archive import,
 // verify): a refusal of one thing (Perm), a thing that is not there
-// (NotFound) or cannot be asked for (Usage) fails that folder or message
-// only; every other error is the connection's or the machine's and ends the
+// (NotFound, Expunged), there already (Exists) or that cannot be asked for
+// (Usage) fails that folder or message only; every other error is the connection's or the machine's and ends the
 // account (its run may be retried when it is Temp).
 bool ends_the_account(const Error& e);
 

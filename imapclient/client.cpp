@@ -34,6 +34,8 @@ Errc code_for(const imap::StatusResponse& s) {
   if (c == "OVERQUOTA" || c == "LIMIT") return Errc::Perm;  // the server is full: remote, not our disk
   if (c == "AUTHENTICATIONFAILED" || c == "AUTHORIZATIONFAILED" || c == "EXPIRED") return Errc::Auth;
   if (c == "NONEXISTENT" || c == "TRYCREATE") return Errc::NotFound;
+  if (c == "ALREADYEXISTS") return Errc::Exists;    // RFC 5530 §3
+  if (c == "EXPUNGEISSUED") return Errc::Expunged;  // RFC 5530 §3, RFC 9051 §7.1
   return Errc::Perm;
 }
 
@@ -569,7 +571,7 @@ Task<Result<std::vector<AppendResult>>> Client::multiappend(const std::string& m
 Task<Result<void>> Client::create(const std::string& mailbox) {
   auto status = co_await run(std::move(new_command("CREATE").astring(mailbox)));
   // RFC 5530 §3: ALREADYEXISTS means what was asked for is there (created by another session).
-  if (!status && status.error().response_code == "ALREADYEXISTS") co_return Result<void>{};
+  if (!status && status.error().code == Errc::Exists) co_return Result<void>{};
   if (!status) co_return with_context(status.error(), "mailbox \"" + imap::mailbox_shown(mailbox) + "\"");
   co_return Result<void>{};
 }

@@ -232,8 +232,9 @@ TEST_CASE("archive_rebuild_recreates_the_catalog_from_the_segments_alone", "[int
   CHECK(audit.out.find(" stats ") != std::string::npos);
   CHECK(audit.out.find(" rebuild ") != std::string::npos);
 
-  // One process at a time: while another holds the archive, every command
-  // (each writes its audit event) and rebuild refuse, naming the holder.
+  // One writer's batch at a time: while another holds the writer's lock
+  // longer than a command waits, every command (each writes its audit
+  // event) and rebuild refuse, naming the holder.
   {
     auto held = FileLock::take(dir + "/archive.lock", "the archive");
     REQUIRE(held.has_value());
@@ -241,7 +242,7 @@ TEST_CASE("archive_rebuild_recreates_the_catalog_from_the_segments_alone", "[int
     for (std::vector<std::string> args : {std::vector<std::string>{"archive", "stats", "--archive", dir},
                                           {"archive", "rebuild", "--archive", dir},
                                           {"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice")}}) {
-      auto refused = run_mailferry(args);
+      auto refused = run_mailferry(args, {"MAILFERRY_ARCHIVE_LOCK_WAIT=1"});
       INFO(args[1] << ": " << refused.err);
       CHECK(refused.exit_code != 0);
       CHECK(refused.err.find(holder) != std::string::npos);

@@ -43,7 +43,7 @@ TEST_CASE("a dictionary is trained even when an odd message comes first", "[arch
   fs::remove_all(dir);
   std::mt19937 rng(7);
   {
-    auto a = Archive::open(dir, true);
+    auto a = Archive::open(dir, "test", true);
     REQUIRE(a.has_value());
     std::vector<std::string> first;
     for (int i = 0; i < 5; ++i) first.push_back(mail(i, 2000, rng));
