@@ -1,5 +1,7 @@
 #include "archive/segment.h"
 
+#include "core/file_system.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -45,11 +47,11 @@ Result<SegmentWriter> SegmentWriter::open(const std::string& dir, std::uint32_t 
 Result<SegmentWriter> SegmentWriter::open_file(const std::string& path, std::uint32_t id, std::uint64_t size) {
   struct stat st{};
   bool existed = ::stat(path.c_str(), &st) == 0;
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = file_system().open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot open the segment", path);
-  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+  if (file_system().ftruncate(fd, static_cast<off_t>(size)) != 0) {
     auto e = io_error("cannot cut the segment back", path);
-    ::close(fd);
+    file_system().close(fd);
     return e;
   }
   SegmentWriter writer(fd, path, id, size);
@@ -58,17 +60,13 @@ Result<SegmentWriter> SegmentWriter::open_file(const std::string& path, std::uin
 }
 
 Result<void> sync_directory_of(const std::string& path) {
-  std::string dir = path.substr(0, path.rfind('/'));
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return io_error("cannot open the directory", dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return io_error("cannot sync the directory", dir);
+  std::string dir = directory_of(path);
+  if (file_system().sync_directory(dir) != 0) return io_error("cannot sync the directory", dir);
   return {};
 }
 
 Result<void> replace_file(const std::string& from, const std::string& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) return io_error("cannot rename " + from, to);
+  if (file_system().rename(from, to) != 0) return io_error("cannot rename " + from, to);
   return sync_directory_of(to);
 }
 
@@ -79,7 +77,7 @@ SegmentWriter::SegmentWriter(SegmentWriter&& o) noexcept
 
 SegmentWriter& SegmentWriter::operator=(SegmentWriter&& o) noexcept {
   if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) file_system().close(fd_);
     fd_ = o.fd_;
     path_ = std::move(o.path_);
     id_ = o.id_;
@@ -91,7 +89,7 @@ SegmentWriter& SegmentWriter::operator=(SegmentWriter&& o) noexcept {
 }
 
 SegmentWriter::~SegmentWriter() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) file_system().close(fd_);
 }
 
 Result<std::uint64_t> SegmentWriter::append(const FrameHeader& header, std::string_view payload) {
@@ -107,11 +105,11 @@ Result<void> SegmentWriter::flush() {
   std::uint64_t offset = size_ - pending_.size();
   std::size_t done = 0;
   while (done < pending_.size()) {
-    ssize_t n = ::pwrite(fd_, pending_.data() + done, pending_.size() - done, static_cast<off_t>(offset + done));
+    ssize_t n = file_system().pwrite(fd_, pending_.data() + done, pending_.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       auto e = io_error("cannot write", path_);
-      (void)::ftruncate(fd_, static_cast<off_t>(offset));  // leave no half frame behind
+      (void)file_system().ftruncate(fd_, static_cast<off_t>(offset));  // leave no half frame behind
       size_ = offset;
       pending_.clear();
       return e;
@@ -124,20 +122,20 @@ Result<void> SegmentWriter::flush() {
 
 Result<void> SegmentWriter::sync() {
   MF_CHECK(flush());
-  if (::fdatasync(fd_) != 0) return io_error("cannot sync", path_);
+  if (file_system().fsync(fd_) != 0) return io_error("cannot sync", path_);
   return {};
 }
 
 Result<void> SegmentWriter::truncate(std::uint64_t size) {
   pending_.clear();
-  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return io_error("cannot cut the segment back", path_);
+  if (file_system().ftruncate(fd_, static_cast<off_t>(size)) != 0) return io_error("cannot cut the segment back", path_);
   size_ = size;
   return {};
 }
 
 Result<void> SegmentWriter::seal() {
   MF_CHECK(flush());
-  if (::fsync(fd_) != 0) return io_error("cannot sync", path_);
+  if (file_system().fsync(fd_) != 0) return io_error("cannot sync", path_);
   if (::fchmod(fd_, 0444) != 0) return io_error("cannot make read-only", path_);
   return {};
 }

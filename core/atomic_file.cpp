@@ -1,9 +1,10 @@
 #include "core/atomic_file.h"
 
+#include "core/file_system.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <filesystem>
 #include <unistd.h>
 
 namespace mf {
@@ -22,40 +23,36 @@ Error errno_error(std::string_view what, const std::string& path) {
 
 Result<void> write_file_atomically(const std::string& path, std::string_view content) {
   std::string temp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  FileSystem& fs = file_system();
+  int fd = fs.open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return errno_error("cannot create", temp);
-  const char* p = content.data();
-  size_t left = content.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = fs.pwrite(fd, content.data() + done, content.size() - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       Error e = errno_error("cannot write", temp);
-      ::close(fd);
+      fs.close(fd);
       ::unlink(temp.c_str());
       return e;
     }
-    p += n;
-    left -= static_cast<size_t>(n);
+    done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) {
+  if (fs.fsync(fd) != 0) {
     Error e = errno_error("cannot fsync", temp);
-    ::close(fd);
+    fs.close(fd);
     ::unlink(temp.c_str());
     return e;
   }
-  ::close(fd);
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
+  fs.close(fd);
+  if (fs.rename(temp, path) != 0) {
     Error e = errno_error("cannot rename into place", path);
     ::unlink(temp.c_str());
     return e;
   }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  std::string dir = directory_of(path);
+  // The new name is the write; EINVAL: a file system that cannot sync a directory.
+  if (fs.sync_directory(dir) != 0 && errno != EINVAL) return errno_error("cannot sync the directory", dir);
   return {};
 }
 
