@@ -70,7 +70,51 @@ struct Stats {
   std::vector<std::pair<std::string, std::pair<std::uint64_t, std::uint64_t>>> accounts;  // placements, bytes
 };
 
-class Archive {
+// An event of the chain as a follower of the archive reads it (search's
+// indexer, an export): what it stored, placed and removed.
+struct ChainEvent {
+  std::int64_t seq = 0;
+  std::string type;  // "ingest", "purge", "audit", "hold", "release", "policy", "checkpoint", ...
+  std::int64_t time = 0;
+  struct Placed {
+    std::int64_t message = 0;
+    std::string account, folder;
+    std::vector<std::string> flags;
+    std::int64_t internaldate = 0;
+  };
+  std::vector<std::int64_t> archived;  // ingest: the messages it stored that were new
+  std::vector<Placed> placed;          // ingest: every placement it added
+  std::vector<std::int64_t> purged;    // purge: the messages it removed
+};
+
+// What search, export and the server's readers need: no writer's lock is
+// taken, so they run while a migration or a delivery writes.
+class Reader {
+ public:
+  virtual ~Reader() = default;
+  // The raw message, its hash checked against the frame and the catalog.
+  [[nodiscard]] virtual Result<std::string> get(std::int64_t message) = 0;
+  // Its header section alone (the body is neither read nor decompressed).
+  [[nodiscard]] virtual Result<std::string> head(std::int64_t message) = 0;
+  // The events after `after` (0: from the first), at most `limit`, in order.
+  [[nodiscard]] virtual Result<std::vector<ChainEvent>> events_since(std::int64_t after, std::size_t limit) = 0;
+  [[nodiscard]] virtual Result<Stats> stats() = 0;
+};
+
+// What a source of mail needs to store it: a batch at a time, durably.
+class Writer {
+ public:
+  virtual ~Writer() = default;
+  // Stores a batch: frames written and fsynced, then the catalog committed.
+  // Each message's result comes back in order; an error means none of the
+  // batch was acknowledged (whatever reached the segments is recovered on
+  // the next open).
+  [[nodiscard]] virtual Result<std::vector<IngestResult>> ingest(const std::vector<IngestRequest>& batch) = 0;
+  // Whether the message (by SHA-256, hex) is archived with this placement.
+  [[nodiscard]] virtual Result<bool> has_placement(const std::string& sha256, const Placement& placement) = 0;
+};
+
+class Archive final : public Reader, public Writer {
  public:
   // Opens DIR (create: make it if it does not exist). A segment tail that
   // the catalog does not know yet (a crash after the frames were written)
@@ -88,22 +132,18 @@ class Archive {
   };
   [[nodiscard]] static Result<Rebuilt> rebuild(const std::string& dir);
 
-  // Stores a batch: frames written and fsynced, then the catalog committed.
-  // Each message's result comes back in order; an error means none of the
-  // batch was acknowledged (whatever reached the segments is recovered on
-  // the next open).
-  [[nodiscard]] Result<std::vector<IngestResult>> ingest(const std::vector<IngestRequest>& batch);
+  [[nodiscard]] Result<std::vector<IngestResult>> ingest(const std::vector<IngestRequest>& batch) override;
   // Appends an event (audit, verify, hold, ...) to the chain, durably.
   [[nodiscard]] Result<void> record(const std::string& type, nlohmann::json data);
   // An audit event: the command, the actor, its details.
   [[nodiscard]] Result<void> audit(const std::string& command, nlohmann::json details);
 
-  // The raw message, its hash checked against the frame and the catalog.
-  [[nodiscard]] Result<std::string> get(std::int64_t message);
+  [[nodiscard]] Result<std::string> get(std::int64_t message) override;
+  [[nodiscard]] Result<std::string> head(std::int64_t message) override;
+  [[nodiscard]] Result<std::vector<ChainEvent>> events_since(std::int64_t after, std::size_t limit) override;
   [[nodiscard]] Result<std::optional<std::int64_t>> find_by_message_id(const std::string& message_id);
-  // Whether the message (by SHA-256, hex) is archived with this placement.
-  [[nodiscard]] Result<bool> has_placement(const std::string& sha256, const Placement& placement);
-  [[nodiscard]] Result<Stats> stats();
+  [[nodiscard]] Result<bool> has_placement(const std::string& sha256, const Placement& placement) override;
+  [[nodiscard]] Result<Stats> stats() override;
   // The chain's head now: {"format", "archive", "event", "hash", "messages", "time"}; a
   // "checkpoint" event records that it was taken.
   [[nodiscard]] Result<nlohmann::json> checkpoint();

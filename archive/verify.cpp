@@ -2,7 +2,7 @@
 // with the segments, the chain recomputed, and retention re-derived from
 // the events so that a purge before its time shows.
 #include "archive/archive.h"
-#include "archive/internal.h"
+#include "archive/detail/catalog.h"
 
 #include <filesystem>
 #include <map>

@@ -1,6 +1,7 @@
-// Days since 1970-01-01 of a proleptic Gregorian date and back (Howard
-// Hinnant's "chrono-compatible low-level date algorithms"): INTERNALDATE,
-// Date: and the retention policy's "end of the year plus N" all need them.
+// Time as mail writes it: days since 1970-01-01 of a proleptic Gregorian
+// date and back (Howard Hinnant's "chrono-compatible low-level date
+// algorithms"), month names, a time with its zone. INTERNALDATE, Date: and
+// the retention policy's "end of the year plus N" all need them.
 #pragma once
 
 #include <array>
@@ -8,6 +9,12 @@
 #include <string_view>
 
 namespace mf {
+
+// A point in time with the zone it was written in: INTERNALDATE and Date:.
+struct ZonedTime {
+  std::int64_t epoch = 0;  // seconds since 1970-01-01 UTC
+  int zone_minutes = 0;    // offset east of UTC as written
+};
 
 struct CivilDate {
   std::int64_t year = 1970;

@@ -27,7 +27,7 @@ namespace {
 // One folder, batch by batch: each batch is durable in the archive before
 // the next is fetched.
 net::Task<Result<void>> import_folder(source::MailSource& source, const imapclient::Mailbox& box, const std::string& folder,
-                                      archive::Archive& archive, std::size_t batch_bytes,
+                                      archive::Writer& archive, std::size_t batch_bytes,
                                       ImportResult& result, Progress& progress) {
   progress.set_folder(folder);
   MF_CO_TRY(selected, co_await source.select(box.name));
@@ -82,7 +82,7 @@ net::Task<Result<void>> import_folder(source::MailSource& source, const imapclie
   co_return Result<void>{};
 }
 
-net::Task<Result<void>> run_import(const source::Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
+net::Task<Result<void>> run_import(const source::Endpoint& from, archive::Writer& archive, std::size_t batch_bytes,
                                    ImportResult& result, Progress& progress) {
   auto executor = co_await net::asio::this_coro::executor;
   MF_CO_TRY(source, co_await source::open_source(executor, from, nullptr));
@@ -109,7 +109,7 @@ net::Task<Result<void>> run_import(const source::Endpoint& from, archive::Archiv
 
 }  // namespace
 
-net::Task<ImportResult> import_to_archive(const source::Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
+net::Task<ImportResult> import_to_archive(const source::Endpoint& from, archive::Writer& archive, std::size_t batch_bytes,
                                           Progress& progress) {
   ImportResult result;
   result.account = source::account_name(from);

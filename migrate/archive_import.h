@@ -34,7 +34,7 @@ struct ImportResult {
   bool complete() const { return !fatal && folder_errors.empty() && tally.rejected == 0 && all_read(); }
 };
 
-net::Task<ImportResult> import_to_archive(const source::Endpoint& from, archive::Archive& archive, std::size_t batch_bytes,
+net::Task<ImportResult> import_to_archive(const source::Endpoint& from, archive::Writer& archive, std::size_t batch_bytes,
                                           Progress& progress);
 
 }  // namespace mf::migrate

@@ -25,7 +25,7 @@ class ArchiveSink {
   using Stored = Result<std::vector<archive::IngestResult>>;
   struct Job;  // a batch being stored
 
-  explicit ArchiveSink(archive::Archive& archive) : archive_(archive) {}
+  explicit ArchiveSink(archive::Writer& archive) : archive_(archive) {}
   ~ArchiveSink() { pool_.join(); }
 
   // Starts storing the batch (which must stay alive until finish() returns).
@@ -48,7 +48,7 @@ class ArchiveSink {
  private:
   net::Task<Stored> ingest(const std::vector<archive::IngestRequest>& batch);  // on the archive's thread
 
-  archive::Archive& archive_;
+  archive::Writer& archive_;
   boost::asio::thread_pool pool_{1};  // one thread: the archive is used by nobody else
   mutable std::mutex mutex_;
   ImportTally tally_;

@@ -7,7 +7,7 @@
 
 namespace mf::mime {
 
-Result<MessageDate> parse_date(std::string_view text) {
+Result<ZonedTime> parse_date(std::string_view text) {
   auto bad = [&] { return make_error(Errc::Corrupt, "unreadable Date: \"" + std::string(text) + "\""); };
   std::string s(text);
   if (auto comma = s.find(','); comma != std::string::npos) s = s.substr(comma + 1);  // day of week
@@ -41,7 +41,7 @@ Result<MessageDate> parse_date(std::string_view text) {
   }
   std::int64_t epoch = days_from_civil(year, month, static_cast<unsigned>(day)) * 86400 + hh * 3600 + mm * 60 + ss -
                        static_cast<std::int64_t>(zone) * 60;
-  return MessageDate{epoch, zone};
+  return ZonedTime{epoch, zone};
 }
 
 }  // namespace mf::mime

@@ -4,18 +4,13 @@
 // error, so retention falls back to INTERNALDATE instead of a made-up time.
 #pragma once
 
+#include "core/civil_time.h"
 #include "core/error.h"
 
-#include <cstdint>
 #include <string_view>
 
 namespace mf::mime {
 
-struct MessageDate {
-  std::int64_t epoch = 0;  // seconds since 1970-01-01 UTC
-  int zone_minutes = 0;    // offset east of UTC as written
-};
-
-[[nodiscard]] Result<MessageDate> parse_date(std::string_view text);
+[[nodiscard]] Result<ZonedTime> parse_date(std::string_view text);
 
 }  // namespace mf::mime

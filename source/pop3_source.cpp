@@ -52,7 +52,7 @@ class Pop3Source final : public MailSource {
       std::string date;
       auto header = read_message_info(body).date;
       if (!header.empty())
-        if (auto parsed = mime::parse_date(header)) date = imap::format_date_time({parsed->epoch, parsed->zone_minutes});
+        if (auto parsed = mime::parse_date(header)) date = imap::format_date_time(*parsed);
       SourceMessage m{uid, {}, std::move(date), std::move(body)};
       MF_CO_CHECK(handler(m));
     }

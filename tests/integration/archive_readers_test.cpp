@@ -3,6 +3,8 @@
 // they all wrote to (the migration's batches, their audit events) verifies.
 #include "tests/integration/harness.h"
 
+#include "core/sqlite.h"
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -33,9 +35,16 @@ TEST_CASE("archive_get_and_stats_run_while_a_migration_archives", "[integration]
   } join{writer};
 
   // Once the first batch is in, read while the run goes on.
+  auto archived = [&]() -> std::int64_t {  // 0 also while the catalog is still being made
+    if (!fs::exists(dir + "/archive.db")) return 0;
+    auto db = sql::Database::open_read_only(dir + "/archive.db");
+    auto count = db ? db->prepare("SELECT COUNT(*) FROM messages") : Result<sql::Statement>(db.error());
+    if (!count) return 0;
+    auto row = count->step();
+    return row && *row ? count->column_int(0) : 0;
+  };
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!migrated && std::chrono::steady_clock::now() < deadline &&
-         (!fs::exists(dir + "/archive.db") || state_number(dir + "/archive.db", "SELECT COUNT(*) FROM messages") == 0))
+  while (!migrated && std::chrono::steady_clock::now() < deadline && archived() == 0)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   REQUIRE_FALSE(migrated);
   auto stats = run_mailferry({"archive", "stats", "--archive", dir});

@@ -62,10 +62,8 @@ TEST_CASE("since_before_and_max_size_select_messages_and_verify_agrees", "[integ
                                                "--max-size", "4K"};
 
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with_args(with_args(servers.migrate_args(), filter), {"--json", report}));
-  INFO(run.out << run.err);
-  REQUIRE(run.exit_code == 0);
-  auto j = json::parse(read_text(report));
+  auto run_report = run_json(with_args(servers.migrate_args(), filter), report);
+  auto j = run_report;
   CHECK(j["copied"] == expected);
   CHECK(sum_of(j, "filtered") == all.size() - expected);
   CHECK(messages_on(servers.target()) == expected);
@@ -83,10 +81,8 @@ TEST_CASE("since_before_and_max_size_select_messages_and_verify_agrees", "[integ
   CHECK(missing == all.size() - expected);
 
   SECTION("a later pass without the filter copies the rest") {
-    auto rest = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
-    INFO(rest.out << rest.err);
-    CHECK(rest.exit_code == 0);
-    CHECK(json::parse(read_text(report))["copied"] == all.size() - expected);
+    auto rest_report = run_json(servers.migrate_args(), report);
+    CHECK(rest_report["copied"] == all.size() - expected);
     CHECK(run_mailferry(servers.verify_args()).exit_code == 0);
   }
 
@@ -110,10 +106,8 @@ TEST_CASE("messages_over_the_targets_size_limit_are_reported_and_the_rest_copied
   REQUIRE(too_large > 0);
 
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
-  INFO(run.out << run.err);
-  CHECK(run.exit_code == 1);  // complete but for the refused messages
-  auto j = json::parse(read_text(report));
+  auto run_report = run_json(servers.migrate_args(), report, 1);
+  auto j = run_report;
   CHECK(j["error"].is_null());
   CHECK(j["failed"] == too_large);
   CHECK(j["copied"] == filled->messages - too_large);

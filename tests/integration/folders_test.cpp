@@ -51,10 +51,8 @@ TEST_CASE("special_use_folders_land_in_the_targets_german_folders", "[integratio
   CHECK(plan.out.find("15 messages") != std::string::npos);
 
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
-  INFO(run.out << run.err);
-  REQUIRE(run.exit_code == 0);
-  auto folders = folders_by_source(json::parse(read_text(report)));
+  auto run_report = run_json(servers.migrate_args(), report);
+  auto folders = folders_by_source(run_report);
   CHECK(folders["Sent"]["target"] == "Gesendete Objekte");
   CHECK(folders["Sent"]["copied"] == 5);
   CHECK(folders["Sent"]["created"] == false);
@@ -83,10 +81,8 @@ TEST_CASE("include_exclude_and_map_choose_and_rename_folders", "[integration][fo
   CHECK(dry.out.find("Altes Archiv/2002") != std::string::npos);
   CHECK(dry.out.find("Junk") == std::string::npos);
 
-  auto real = run_mailferry(with_args(args, {"--json", report}));
-  INFO(real.out << real.err);
-  REQUIRE(real.exit_code == 0);
-  auto folders = folders_by_source(json::parse(read_text(report)));
+  auto real_report = run_json(args, report);
+  auto folders = folders_by_source(real_report);
   CHECK(folders.count("Junk") == 0);
   CHECK(folders.count("Junk/Old") == 0);
   CHECK(folders["Archive/2002"]["target"] == "Altes Archiv/2002");
@@ -113,10 +109,8 @@ TEST_CASE("a personal namespace prefix INBOX. is taken off and put on", "[integr
   put_messages(servers, {"Sent"}, 0, 2);
 
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
-  INFO(run.out << run.err);
-  REQUIRE(run.exit_code == 0);
-  auto folders = folders_by_source(json::parse(read_text(report)));
+  auto run_report = run_json(servers.migrate_args(), report);
+  auto folders = folders_by_source(run_report);
   if (source_has_prefix) {
     CHECK(folders["INBOX"]["target"] == "INBOX");
     CHECK(folders["INBOX/Archive/2002"]["target"] == "Archive/2002");
@@ -145,10 +139,8 @@ TEST_CASE("a_map_on_top_of_the_special_use_mapping_maps_every_pass_alike", "[int
   auto migrate = with_rules(servers.migrate_args());
   auto report = servers.dir() + "/migrate.json";
 
-  auto first = run_mailferry(with_args(migrate, {"--json", report}));
-  INFO(first.out << first.err);
-  REQUIRE(first.exit_code == 0);
-  CHECK(folders_by_source(json::parse(read_text(report)))["Spam"]["target"] == "INBOX/Spam");
+  auto first_report = run_json(migrate, report);
+  CHECK(folders_by_source(first_report)["Spam"]["target"] == "INBOX/Spam");
 
   put_messages(servers, {"Spam"}, 2, 1);  // new mail between the passes
   auto second = run_mailferry(with_args(migrate, {"--json", report}));

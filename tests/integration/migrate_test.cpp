@@ -27,10 +27,7 @@ json read_json(const std::string& path) { return json::parse(read_text(path)); }
 TEST_CASE("migrate_copies_everything_and_verify_finds_no_difference", "[integration]") {
   TwoServers servers(30);
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
-  INFO(run.out << run.err);
-  REQUIRE(run.exit_code == 0);
-  auto j = read_json(report);
+  auto j = run_json(servers.migrate_args(), report);
   CHECK(j["complete"] == true);
   CHECK(j["copied"] == servers.filled().messages);
   CHECK(state_number(servers.state_path(), "SELECT COUNT(*) FROM messages") == static_cast<std::int64_t>(servers.filled().messages));
@@ -61,10 +58,7 @@ TEST_CASE("migrate_copies_everything_and_verify_finds_no_difference", "[integrat
   CHECK(matched == servers.filled().messages);
 
   SECTION("a re-run copies nothing and duplicates nothing") {
-    auto again = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
-    INFO(again.out << again.err);
-    REQUIRE(again.exit_code == 0);
-    auto j2 = read_json(report);
+    auto j2 = run_json(servers.migrate_args(), report);
     CHECK(j2["copied"] == 0);
     CHECK(j2["already_copied"] == servers.filled().messages);
     CHECK(messages_on(servers.target()) == servers.filled().messages);
@@ -352,10 +346,7 @@ TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integr
   });
   REQUIRE(changed);
 
-  auto second = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
-  INFO(second.out << second.err);
-  REQUIRE(second.exit_code == 0);
-  auto j = read_json(report);
+  auto j = run_json(servers.migrate_args(), report);
   CHECK(j["copied"] == 1);
   for (const auto& f : j["folders"])
     CHECK(f["unchanged"] == (f["source"] != "INBOX" && f["source"] != "Junk/Old"));
@@ -366,9 +357,7 @@ TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integr
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
 
-  auto third = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
-  REQUIRE(third.exit_code == 0);
-  auto j3 = read_json(report);
+  auto j3 = run_json(servers.migrate_args(), report);
   CHECK(j3["copied"] == 0);
   for (const auto& f : j3["folders"]) {
     CHECK(f["flags_updated"] == 0);
@@ -465,10 +454,7 @@ TEST_CASE("a_renumbered_source_folder_is_matched_again_by_hash_not_copied_again"
   REQUIRE(after != before);
 
   auto report = servers.dir() + "/migrate.json";
-  auto second = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
-  INFO(second.out << second.err);
-  REQUIRE(second.exit_code == 0);
-  auto j = read_json(report);
+  auto j = run_json(servers.migrate_args(), report);
   CHECK(j["copied"] == 1);
   CHECK(j["folders"][0]["source"] == "INBOX");
   CHECK(j["folders"][0]["rematched"] == 15);
