@@ -3,6 +3,7 @@
 #include "core/stop.h"
 #include "imap/date.h"
 #include "localmail/store.h"
+#include "migrate/batches.h"
 #include "migrate/folder_map.h"
 #include "source/source.h"
 
@@ -24,6 +25,8 @@ void ImportTally::add(const archive::IngestResult& r) {
 
 namespace {
 
+constexpr std::uint64_t kBatchMessages = 500;  // and at most --batch-mb: one ingest (one fsync) each
+
 // One folder, batch by batch: each batch is durable in the archive before
 // the next is fetched.
 net::Task<Result<void>> import_folder(source::MailSource& source, const imapclient::Mailbox& box, const std::string& folder,
@@ -32,19 +35,19 @@ net::Task<Result<void>> import_folder(source::MailSource& source, const imapclie
   progress.set_folder(folder);
   MF_CO_TRY(selected, co_await source.select(box.name));
   if (selected.exists == 0) co_return Result<void>{};
-  std::vector<std::vector<std::uint32_t>> batches(1);
-  std::uint64_t bytes = 0;
+  struct Sized {
+    std::uint32_t uid;
+    std::uint64_t size;
+  };
+  std::vector<Sized> messages;
   MF_CO_CHECK(co_await source.summaries(false, [&](source::MessageSummary& m) -> Result<void> {
-    if (!batches.back().empty() && (bytes + m.size > batch_bytes || batches.back().size() >= 500)) {
-      batches.emplace_back();
-      bytes = 0;
-    }
-    batches.back().push_back(m.uid);
-    bytes += m.size;
+    messages.push_back({m.uid, m.size});
     return {};
   }));
   std::map<std::string, std::uint32_t> copies;  // identical messages in this folder: the n-th copy
-  for (const auto& uids : batches) {
+  for (const auto& batch : batches_of(messages, batch_bytes, kBatchMessages, [](const Sized& m) { return m.size; })) {
+    std::vector<std::uint32_t> uids;
+    for (const auto& m : batch) uids.push_back(m.uid);
     if (stop_requested())  // a Ctrl-C: every batch before this one is durable
       co_return make_error(Errc::Stopped,
                            "stopped as asked, before the next batch; what was imported is durable: run the same "
@@ -54,17 +57,11 @@ net::Task<Result<void>> import_folder(source::MailSource& source, const imapclie
     std::vector<std::string> bodies;  // what the requests point into
     std::vector<std::string> origins;  // where each message was read, for a rejection
     MF_CO_CHECK(co_await source.fetch(uids, [&](source::SourceMessage& m) -> Result<void> {
-      archive::IngestRequest r;
-      r.sha256 = sha256(m.body);
-      r.placement.account = result.account;
-      r.placement.folder = folder;
-      r.placement.flags = std::move(m.flags);
-      if (auto dt = imap::parse_date_time(m.internaldate)) r.placement.internaldate = dt->epoch;
-      r.placement.source = result.source;
-      r.placement.copy = copies[to_hex(*r.sha256)]++;
+      auto digest = sha256(m.body);
+      requests.push_back(ingest_request({}, digest, result.account, folder, std::move(m.flags), m.internaldate,
+                                        result.source, copies[to_hex(digest)]++));
       bodies.push_back(std::move(m.body));
       origins.push_back(m.origin.empty() ? folder + " UID " + std::to_string(m.uid) : m.origin);
-      requests.push_back(std::move(r));
       return {};
     }));
     for (std::size_t i = 0; i < requests.size(); ++i) requests[i].raw = bodies[i];

@@ -9,30 +9,22 @@
 #include "archive/archive.h"
 #include "migrate/archive_import.h"
 #include "migrate/state.h"
-#include "net/connection.h"
+#include "net/offload.h"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
-
-#include <memory>
 #include <mutex>
-#include <optional>
 
 namespace mf::migrate {
 
 class ArchiveSink {
  public:
   using Stored = Result<std::vector<archive::IngestResult>>;
-  struct Job;  // a batch being stored
+  using Job = net::Pending<Stored>;  // a batch being stored: get() waits until it is durable (or failed)
 
   explicit ArchiveSink(archive::Writer& archive) : archive_(archive) {}
-  ~ArchiveSink() { pool_.join(); }
 
-  // Starts storing the batch (which must stay alive until finish() returns).
-  std::shared_ptr<Job> start(const std::vector<archive::IngestRequest>& batch, net::asio::any_io_executor home);
-  // Waits for the batch to be durable in the archive (or failed).
-  net::Task<Stored> finish(std::shared_ptr<Job> job);
-  // start() and finish() at once.
+  // Starts storing the batch (which must stay alive until the job's get() returns).
+  Job start(const std::vector<archive::IngestRequest>& batch, net::asio::any_io_executor home);
+  // start() and get() at once.
   net::Task<Stored> store(const std::vector<archive::IngestRequest>& batch);
 
   // Of these (source UID, SHA-256) messages of one folder, the UIDs the
@@ -46,12 +38,12 @@ class ArchiveSink {
   }
 
  private:
-  net::Task<Stored> ingest(const std::vector<archive::IngestRequest>& batch);  // on the archive's thread
+  Stored ingest(const std::vector<archive::IngestRequest>& batch);  // on the lane
 
   archive::Writer& archive_;
-  boost::asio::thread_pool pool_{1};  // one thread: the archive is used by nobody else
   mutable std::mutex mutex_;
   ImportTally tally_;
+  net::OffloadLane lane_;  // one thread: this process's archive is used by nobody else (last: joined first)
 };
 
 }  // namespace mf::migrate

@@ -1,25 +1,23 @@
 #include "migrate/copier.h"
 
 #include "core/crash_point.h"
-#include "core/stop.h"
+#include "core/log.h"
 #include "core/sha256.h"
+#include "core/stop.h"
 #include "imap/date.h"
 #include "imap/value.h"
 #include "imap/writer.h"
+#include "migrate/batches.h"
 #include "migrate/deletions.h"
 #include "migrate/flag_sync.h"
-#include "source/message_info.h"
 #include "migrate/plan.h"
 #include "migrate/reconcile.h"
 #include "migrate/rematch.h"
 #include "migrate/throttle.h"
+#include "net/task_group.h"
+#include "source/message_info.h"
 
-#include "core/log.h"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -36,11 +34,6 @@ namespace {
 using namespace net::asio::experimental::awaitable_operators;
 
 using imapclient::Client;
-
-net::Task<void> wait_for(std::chrono::milliseconds delay) {
-  net::asio::steady_timer timer(co_await net::asio::this_coro::executor, delay);
-  co_await timer.async_wait(net::asio::use_awaitable);
-}
 
 // A Ctrl-C: the batch in flight is recorded, no new one is started.
 Error stopped(const std::string& folder) {
@@ -147,15 +140,10 @@ Result<bool> unchanged_since_last_pass(const source::MailSource::Snapshots& snap
 std::vector<archive::IngestRequest> archive_requests_of(const FolderWork& work, const std::vector<Fetched>& fetched) {
   std::vector<archive::IngestRequest> out;
   for (std::size_t i = 0; i < fetched.size(); ++i) {
-    archive::IngestRequest r;
-    r.raw = fetched[i].body;
-    r.sha256 = fetched[i].sha256;
     // The source UID tells identical messages in one folder apart, and stays
     // the same when an interrupted pass reads the message again.
-    r.placement = archive::Placement{work.archive_account, work.result.source, fetched[i].flags, 0,
-                                     work.archive_source, fetched[i].uid};
-    if (auto dt = imap::parse_date_time(fetched[i].internaldate)) r.placement.internaldate = dt->epoch;
-    out.push_back(std::move(r));
+    out.push_back(ingest_request(fetched[i].body, fetched[i].sha256, work.archive_account, work.result.source,
+                                 fetched[i].flags, fetched[i].internaldate, work.archive_source, fetched[i].uid));
   }
   return out;
 }
@@ -251,21 +239,6 @@ net::Task<Result<FolderWork>> scan_folder(source::MailSource& source, Client& ta
 }
 
 // Splits the work into batches bounded in bytes and messages.
-std::vector<std::vector<Planned>> batches_of(const std::vector<Planned>& todo, std::uint64_t max_bytes,
-                                                   std::uint64_t max_messages) {
-  std::vector<std::vector<Planned>> out;
-  std::size_t bytes = 0;
-  for (const auto& m : todo) {
-    if (out.empty() || out.back().size() >= max_messages || (bytes + m.size > max_bytes && !out.back().empty())) {
-      out.emplace_back();
-      bytes = 0;
-    }
-    out.back().push_back(m);
-    bytes += m.size;
-  }
-  return out;
-}
-
 // APPENDs a batch: as one MULTIAPPEND when offered (one commit, one fsync
 // on the target instead of one per message); when the server refuses it,
 // message by message, so that only the refused messages fail.
@@ -368,12 +341,12 @@ net::Task<Result<void>> copy_batch(source::MailSource& source, Client& target, F
   // Exactly once: the batch is on record before the target sees it.
   MF_CO_CHECK(state.record_pending(work.state_id, pending));
   crash_point("pending-recorded");
-  std::shared_ptr<ArchiveSink::Job> archiving;
-  if (options.archive) archiving = options.archive->start(archive_requests, co_await net::asio::this_coro::executor);
+  std::optional<ArchiveSink::Job> archiving;
+  if (options.archive) archiving.emplace(options.archive->start(archive_requests, co_await net::asio::this_coro::executor));
   auto appended = co_await append_batch(target, work.pair.target.target, requests);
   crash_point("appended");
   if (archiving) {  // always awaited: the archive thread reads the fetched bytes
-    auto archived = co_await options.archive->finish(archiving);
+    auto archived = co_await archiving->get();
     if (!archived) co_return archived.error();
   }
   MF_CO_TRY(results, std::move(appended));
@@ -494,13 +467,13 @@ net::Task<Result<void>> copy_folder(source::MailSource& source, Client& target, 
     batch_bytes = options.shared_throttle->max_batch_bytes(batch_bytes);
     batch_messages = options.shared_throttle->max_batch_messages(batch_messages);
   }
-  for (const auto& batch : batches_of(work.todo, batch_bytes, batch_messages)) {
+  for (const auto& batch : batches_of(work.todo, batch_bytes, batch_messages, [](const Planned& m) { return m.size; })) {
     if (stop_requested()) co_return stopped(work.result.source);
     std::uint64_t bytes = 0;
     for (const auto& m : batch) bytes += m.size;
     auto delay = throttle.admit(bytes, batch.size());
     if (options.shared_throttle) delay = std::max(delay, options.shared_throttle->admit(bytes, batch.size()));
-    co_await wait_for(delay);
+    co_await net::sleep_for(delay);
     MF_CO_CHECK(co_await copy_batch(source, target, work, target_box, batch, state, options, progress));
   }
   co_return Result<void>{};
@@ -531,21 +504,6 @@ net::Task<void> copy_worker(source::MailSource& source, Client& target, CopyQueu
       if (!recorded && !queue.fatal) queue.fatal = recorded.error();
     }
   }
-}
-
-// Runs the tasks concurrently on this executor and returns when all are done.
-net::Task<void> run_all(std::vector<net::Task<void>> tasks) {
-  auto executor = co_await net::asio::this_coro::executor;
-  std::size_t left = tasks.size();
-  std::exception_ptr failure;
-  net::asio::steady_timer all_done(executor, net::asio::steady_timer::time_point::max());
-  for (auto& task : tasks)
-    net::asio::co_spawn(executor, std::move(task), [&](std::exception_ptr e) {
-      if (e && !failure) failure = e;
-      if (--left == 0) all_done.cancel();
-    });
-  if (left > 0) co_await all_done.async_wait(net::asio::as_tuple(net::asio::use_awaitable));
-  if (failure) std::rethrow_exception(failure);  // a bug, not an Error: let it surface
 }
 
 net::Task<Result<void>> copy_subscriptions(source::MailSource& source, Client& target, const FolderPlan& plan,
@@ -657,10 +615,10 @@ net::Task<Result<void>> run_migration(const source::Endpoint& from, const source
     extra.emplace_back(std::move(more_source), std::move(more_target));
   }
   CopyQueue queue{work};
-  std::vector<net::Task<void>> workers;
-  workers.push_back(copy_worker(*source, *target, queue, state, options, throttle, progress));
-  for (auto& [s, t] : extra) workers.push_back(copy_worker(*s, *t, queue, state, options, throttle, progress));
-  co_await run_all(std::move(workers));
+  net::TaskGroup workers(executor);
+  workers.spawn(copy_worker(*source, *target, queue, state, options, throttle, progress));
+  for (auto& [s, t] : extra) workers.spawn(copy_worker(*s, *t, queue, state, options, throttle, progress));
+  co_await workers.wait();
   for (std::size_t i = 0; i < queue.next; ++i) result.folders.push_back(std::move(work[i].result));
   if (queue.fatal) co_return *queue.fatal;
   for (auto& [s, t] : extra) {
@@ -744,7 +702,7 @@ net::Task<MigrateResult> migrate_account(const source::Endpoint& from, const sou
               std::to_string(attempt + 1) + " of " + std::to_string(options.retries) + ")");
     result.warnings.push_back("retried after: " + result.fatal->describe());
     ++result.retries;
-    co_await wait_for(wait);
+    co_await net::sleep_for(wait);
     wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::minutes(1));
   }
   progress.finish();
