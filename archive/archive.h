@@ -15,7 +15,7 @@
 #include "core/file_lock.h"
 #include "core/sqlite.h"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // private members only: the public API is JSON-free
 
 #include <chrono>
 #include <cstdint>
@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -133,10 +134,9 @@ class Archive final : public Reader, public Writer {
   [[nodiscard]] static Result<Rebuilt> rebuild(const std::string& dir);
 
   [[nodiscard]] Result<std::vector<IngestResult>> ingest(const std::vector<IngestRequest>& batch) override;
-  // Appends an event (audit, verify, hold, ...) to the chain, durably.
-  [[nodiscard]] Result<void> record(const std::string& type, nlohmann::json data);
-  // An audit event: the command, the actor, its details.
-  [[nodiscard]] Result<void> audit(const std::string& command, nlohmann::json details);
+  // An audit event, durably: the command, the actor, its details (a JSON
+  // object as text: what the command did, its report).
+  [[nodiscard]] Result<void> audit(const std::string& command, std::string_view details_json);
 
   [[nodiscard]] Result<std::string> get(std::int64_t message) override;
   [[nodiscard]] Result<std::string> head(std::int64_t message) override;
@@ -144,9 +144,15 @@ class Archive final : public Reader, public Writer {
   [[nodiscard]] Result<std::optional<std::int64_t>> find_by_message_id(const std::string& message_id);
   [[nodiscard]] Result<bool> has_placement(const std::string& sha256, const Placement& placement) override;
   [[nodiscard]] Result<Stats> stats() override;
-  // The chain's head now: {"format", "archive", "event", "hash", "messages", "time"}; a
-  // "checkpoint" event records that it was taken.
-  [[nodiscard]] Result<nlohmann::json> checkpoint();
+  // The chain's head now; a "checkpoint" event records that it was taken.
+  struct Checkpoint {
+    std::string archive;        // the directory, absolute
+    std::int64_t event = 0;     // the last event
+    std::string hash;           // its SHA-256
+    std::int64_t messages = 0;  // messages ingested up to it
+    std::int64_t time = 0;
+  };
+  [[nodiscard]] Result<Checkpoint> checkpoint();
   // The hash of event `seq` as the catalog has it (verify() checks it against the segments).
   [[nodiscard]] Result<std::optional<std::string>> event_hash(std::int64_t seq);
   // Events of one type (all types when empty) at or after `since`, in order: their JSON.
@@ -270,6 +276,8 @@ class Archive final : public Reader, public Writer {
   // A head as a delta on the head of message `base`.
   Result<std::uint64_t> store_delta(Batch& batch, std::string_view head, const Digest& digest, std::int64_t base,
                                     const std::string& base_head, ZSTD_CCtx& cctx);
+  // Appends an event (verify, hold, policy, ...) to the chain, durably.
+  Result<void> record(const std::string& type, nlohmann::json data);
   // Appends events as one durable batch (record() for several).
   Result<void> record_all(std::vector<nlohmann::json> events);
   Result<void> load_policy();

@@ -503,25 +503,24 @@ Result<void> Archive::record_all(std::vector<json> events) {
   return done;
 }
 
-Result<void> Archive::audit(const std::string& command, json details) {
+Result<void> Archive::audit(const std::string& command, std::string_view details_json) {
+  json details = details_json.empty() ? json::object() : json::parse(details_json, nullptr, false);
+  if (details.is_null()) details = json::object();  // no details
+  if (!details.is_object()) return make_error(Errc::Usage, "audit details are not a JSON object", command);
   details["user"] = actor_;
   details["command"] = command;
   return record("audit", std::move(details));
 }
 
 
-Result<json> Archive::checkpoint() {
+Result<Archive::Checkpoint> Archive::checkpoint() {
   MF_TRY(writing, begin_write());  // the head taken is the head the checkpoint event follows
   if (!segment_) return make_error(Errc::Corrupt, "archive damaged: " + damage_, dir_);
   std::error_code ec;
-  json head = {{"format", "mailferry-archive-checkpoint/1"},
-               {"archive", fs::absolute(dir_, ec).string()},
-               {"event", next_event_ - 1},
-               {"hash", head_hash_},
-               {"messages", next_message_ - 1},
-               {"time", static_cast<std::int64_t>(std::time(nullptr))}};
-  MF_CHECK(record("checkpoint", {{"of_event", next_event_ - 1}, {"hash", head_hash_}}));
-  return Result<json>(boost::system::in_place_value, std::move(head));
+  Checkpoint head{fs::absolute(dir_, ec).string(), next_event_ - 1, head_hash_, next_message_ - 1,
+                  static_cast<std::int64_t>(std::time(nullptr))};
+  MF_CHECK(record("checkpoint", {{"of_event", head.event}, {"hash", head.hash}}));
+  return head;
 }
 
 Result<std::optional<std::string>> Archive::event_hash(std::int64_t seq) {

@@ -3,6 +3,8 @@
 #include "archive/glob.h"
 #include "core/civil_time.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace mf::archive {
@@ -51,8 +53,10 @@ Policy Policy::standard() {
   return p;
 }
 
-Result<Policy> Policy::parse(const json& doc) {
+Result<Policy> Policy::parse(std::string_view json_text) {
   auto bad = [](const std::string& what) { return make_error(Errc::Usage, "retention policy: " + what); };
+  const json doc = json::parse(json_text, nullptr, false);
+  if (doc.is_discarded()) return bad("not JSON");
   if (!doc.is_object()) return bad("not a JSON object");
   for (const auto& [key, value] : doc.items())
     if (key != "classes" && key != "rules") return bad("unknown field \"" + key + "\" (classes, rules)");
@@ -91,7 +95,7 @@ Result<Policy> Policy::parse(const json& doc) {
   return p;
 }
 
-json Policy::to_json() const {
+std::string Policy::json_text(int indent) const {
   json rules = json::array();
   for (const auto& r : rules_) {
     json j = {{"class", r.class_name}};
@@ -102,7 +106,7 @@ json Policy::to_json() const {
     if (!r.header.empty()) j["header"] = r.header;
     rules.push_back(std::move(j));
   }
-  return {{"classes", classes_}, {"rules", rules}};
+  return json{{"classes", classes_}, {"rules", rules}}.dump(indent);
 }
 
 std::int64_t retention_basis(std::int64_t date, std::int64_t internaldate, std::int64_t now) {

@@ -7,11 +7,10 @@
 #include "mime/headers.h"
 #include "core/error.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mf::archive {
@@ -43,8 +42,9 @@ class Policy {
   // Six years for everything: the shortest German period (HGB §257, AO §147).
   static Policy standard();
   // From the JSON a user writes (docs/archive.md); errors name the field.
-  [[nodiscard]] static Result<Policy> parse(const nlohmann::json& doc);
-  nlohmann::json to_json() const;
+  [[nodiscard]] static Result<Policy> parse(std::string_view json_text);
+  // The same JSON, compact (indent < 0) or indented.
+  std::string json_text(int indent = -1) const;
 
   // The class the first matching rule gives ("default" when none does),
   // counted from `basis`: the later of the message's Date: and its

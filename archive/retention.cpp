@@ -29,8 +29,7 @@ Result<void> Archive::load_policy() {
     policy_ = std::make_unique<Policy>(Policy::standard());
     return {};
   }
-  auto doc = json::parse(q.column_text(0), nullptr, false);
-  MF_TRY(parsed, Policy::parse(doc));
+  MF_TRY(parsed, Policy::parse(q.column_text(0)));
   policy_ = std::make_unique<Policy>(std::move(parsed));
   return {};
 }
@@ -84,7 +83,7 @@ Result<std::uint64_t> Archive::set_policy(const Policy& next) {
     return {};
   }));
   std::uint64_t count = raised.size();
-  MF_CHECK(record("policy", {{"policy", next.to_json()}, {"raised", std::move(raised)}, {"user", actor_}}));
+  MF_CHECK(record("policy", {{"policy", json::parse(next.json_text())}, {"raised", std::move(raised)}, {"user", actor_}}));
   policy_ = std::make_unique<Policy>(next);
   return count;
 }

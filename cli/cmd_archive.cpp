@@ -36,7 +36,7 @@ std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool crea
 }
 
 bool audit(archive::Archive& a, const std::string& command, json details) {
-  auto recorded = a.audit(command, std::move(details));
+  auto recorded = a.audit(command, details.dump());
   if (!recorded) log::error("archive: cannot record the audit event: " + recorded.error().describe());
   return bool(recorded);
 }
@@ -120,11 +120,18 @@ void check_checkpoint(archive::Archive& a, const std::string& file, const std::s
 int run_checkpoint(const std::string& dir, const std::string& out, const std::string& key_file) {
   auto a = open_archive(dir, false);
   if (!a) return kExitLocal;
-  auto cp = a->checkpoint();
-  if (!cp) {
-    log::error("archive checkpoint: " + cp.error().describe());
+  auto head = a->checkpoint();
+  if (!head) {
+    log::error("archive checkpoint: " + head.error().describe());
     return kExitLocal;
   }
+  // The file an auditor keeps (docs/formats/archive.md); what is signed is its compact JSON.
+  auto cp = std::make_optional<json>({{"format", "mailferry-archive-checkpoint/1"},
+                                      {"archive", head->archive},
+                                      {"event", head->event},
+                                      {"hash", head->hash},
+                                      {"messages", head->messages},
+                                      {"time", head->time}});
   if (!key_file.empty()) {
     auto sig = sign_ed25519(key_file, cp->dump());
     if (!sig) {

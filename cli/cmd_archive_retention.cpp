@@ -35,20 +35,15 @@ int run_policy_show(const std::string& dir, const std::string& json_path) {
   if (!a) return kExitLocal;
   auto policy = a->policy();
   if (!policy) return failed("archive policy", policy.error());
-  std::cout << policy->to_json().dump(2) << "\n";
+  std::cout << policy->json_text(2) << "\n";
   if (!audit(*a, "policy show", {})) return kExitLocal;
-  return write_json_report(json_path, policy->to_json()) ? kExitOk : kExitLocal;
+  return write_json_report(json_path, json::parse(policy->json_text())) ? kExitOk : kExitLocal;
 }
 
 int run_policy_set(const std::string& dir, const std::string& file) {
   auto text = read_file(file);
   if (!text) return failed("archive policy set", text.error());
-  auto doc = json::parse(*text, nullptr, false);
-  if (doc.is_discarded()) {
-    log::error("archive policy set: " + file + " is not JSON");
-    return kExitUsage;
-  }
-  auto policy = archive::Policy::parse(doc);
+  auto policy = archive::Policy::parse(*text);
   if (!policy) return failed("archive policy set: " + file, policy.error());
   auto a = open_archive(dir, false);
   if (!a) return kExitLocal;

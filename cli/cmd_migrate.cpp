@@ -68,7 +68,7 @@ struct RunArchive {
                         {"already_present", t.already_present}, {"rejected", t.rejected}};
     report["archive"] = a;
     a["migration"] = what;
-    auto audited = archive->audit("migrate", a);
+    auto audited = archive->audit("migrate", a.dump());
     if (!audited) log::error("archive: cannot record the audit event: " + audited.error().describe());
     return bool(audited);
   }

@@ -28,8 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)mf::archive::glob_match(half, bytes.substr(half.size()));
   if (auto query = mf::archive::HoldQuery::parse(bytes))
     (void)query->matches({{"alice@example.org", "INBOX"}}, headers);
-  auto doc = nlohmann::json::parse(bytes, nullptr, false);
-  if (auto policy = mf::archive::Policy::parse(doc)) {
+  if (auto policy = mf::archive::Policy::parse(bytes)) {
     std::string account = "a", folder = "f";
     (void)policy->retention(mf::archive::PlacementFacts{account, folder, headers}, 1000000000);
     (void)policy->shortens(mf::archive::Policy::standard());

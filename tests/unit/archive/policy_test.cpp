@@ -7,7 +7,7 @@
 
 using namespace mf::archive;
 using mf::mime::Headers;
-using nlohmann::json;
+
 
 TEST_CASE("globs match whole names without regard to case", "[archive]") {
   CHECK(glob_match("Rechnungen/*", "rechnungen/2024/Q1"));
@@ -29,11 +29,11 @@ TEST_CASE("retention counts from the end of the later of Date: and INTERNALDATE"
 }
 
 TEST_CASE("a policy gives the first matching rule's class and only ever lengthens", "[archive]") {
-  auto policy = Policy::parse(json::parse(R"({"classes": {"default": 6, "booking": 8, "books": 10},
+  auto policy = Policy::parse(R"({"classes": {"default": 6, "booking": 8, "books": 10},
       "rules": [{"class": "books", "account": "buchhaltung@*"},
                 {"class": "booking", "from_domain": "datev.de"},
                 {"class": "booking", "to_domain": "finanzamt.example", "folder": "Sent*"},
-                {"class": "books", "header": "X-Document-Type: invoice*"}]})"));
+                {"class": "books", "header": "X-Document-Type: invoice*"}]})");
   REQUIRE(policy.has_value());
   Headers from_datev("From: Steuer <noreply@mail.DATEV.de>\r\nTo: a@b.example\r\n\r\n");
   Headers to_office("From: a@b.example\r\nCc: amt@finanzamt.example\r\nX-Document-Type: Invoice 2024\r\n\r\n");
@@ -51,14 +51,14 @@ TEST_CASE("a policy gives the first matching rule's class and only ever lengthen
 
   CHECK(Policy::standard().shortens(*policy).empty());
   CHECK(policy->shortens(Policy::standard()) == "class \"booking\" would be removed");
-  auto shorter = Policy::parse(json::parse(R"({"classes": {"default": 6, "booking": 7, "books": 10}})"));
+  auto shorter = Policy::parse(R"({"classes": {"default": 6, "booking": 7, "books": 10}})");
   REQUIRE(shorter.has_value());
   CHECK(policy->shortens(*shorter) == "class \"booking\" would keep 7 years instead of 8");
 }
 
 TEST_CASE("a policy with a mistake is refused, naming it", "[archive]") {
   auto error_of = [](const char* text) {
-    auto p = Policy::parse(json::parse(text));
+    auto p = Policy::parse(text);
     return p ? std::string() : p.error().message;
   };
   CHECK(error_of(R"({"classes": {"long": 10}})").find("\"default\" is required") != std::string::npos);

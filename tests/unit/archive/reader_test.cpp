@@ -18,7 +18,7 @@ TEST_CASE("a follower reads each event once, in order, with what it stored and p
   REQUIRE(a.ingest({{m1, {"alice", "INBOX", {"\\Seen"}, 1000, "test", 0}, {}},
                     {m2, {"alice", "INBOX", {}, 1001, "test", 0}, {}}}));
   REQUIRE(a.ingest({{m1, {"alice", "Archiv/2024", {"$Label1"}, 1000, "test", 0}, {}}}));  // a second placement only
-  REQUIRE(a.audit("test", {{"note", "x"}}));
+  REQUIRE(a.audit("test", R"({"note": "x"})"));
 
   Reader& reader = a;
   auto all = reader.events_since(0, 100);
