@@ -76,6 +76,23 @@ Result<void> add_missing_columns(sql::Database& db, const std::string& schema) {
 
 }  // namespace
 
+namespace {
+
+std::uint32_t uid(sql::Statement& q, int column) { return static_cast<std::uint32_t>(q.column_int(column)); }
+std::uint64_t size(sql::Statement& q, int column) { return static_cast<std::uint64_t>(q.column_int(column)); }
+
+// Every row `query` gives with ?1 = folder_id, each made into a T by `row`.
+template <class T, class Row>
+Result<std::vector<T>> rows_of(sql::Database& db, std::string_view query, std::int64_t folder_id, Row row) {
+  MF_TRY(q, db.prepare(query));
+  q.bind(1, folder_id);
+  std::vector<T> out;
+  MF_CHECK(q.each([&](auto&) { out.push_back(row(q)); }));
+  return out;
+}
+
+}  // namespace
+
 Result<StateStore> StateStore::open(const std::string& path) {
   MF_TRY(db, sql::Database::open(path));
   MF_CHECK(db.exec(kSchema));
@@ -171,30 +188,23 @@ Result<std::map<std::uint32_t, std::uint32_t>> StateStore::copied_pairs(std::int
 }
 
 Result<std::vector<PendingMessage>> StateStore::pending(std::int64_t folder_id) {
-  MF_TRY(query, db_.prepare("SELECT source_uid, sha256, size, target_floor, pending_since, blind_sha256 FROM messages "
-                            "WHERE folder_id = ?1 AND state = 'pending' ORDER BY source_uid"));
-  query.bind(1, folder_id);
-  std::vector<PendingMessage> out;
-  MF_CHECK(query.each([&](auto&) {
-    out.push_back(PendingMessage{static_cast<std::uint32_t>(query.column_int(0)), query.column_text(1),
-                                 static_cast<std::uint64_t>(query.column_int(2)),
-                                 static_cast<std::uint32_t>(query.column_int(3)), query.column_int(4),
-                                 query.column_is_null(5) ? std::string() : query.column_text(5)});
-  }));
-  return out;
+  return rows_of<PendingMessage>(db_,
+                                 "SELECT source_uid, sha256, size, target_floor, pending_since, blind_sha256 FROM "
+                                 "messages WHERE folder_id = ?1 AND state = 'pending' ORDER BY source_uid",
+                                 folder_id, [](sql::Statement& q) {
+                                   return PendingMessage{uid(q, 0), q.column_text(1), size(q, 2), uid(q, 3),
+                                                         q.column_int(4),
+                                                         q.column_is_null(5) ? std::string() : q.column_text(5)};
+                                 });
 }
 
 Result<std::vector<CopiedMessage>> StateStore::copied(std::int64_t folder_id) {
-  MF_TRY(query, db_.prepare("SELECT source_uid, sha256, size, target_uid FROM messages "
-                            "WHERE folder_id = ?1 AND state = 'copied' ORDER BY source_uid"));
-  query.bind(1, folder_id);
-  std::vector<CopiedMessage> out;
-  MF_CHECK(query.each([&](auto&) {
-    out.push_back(CopiedMessage{static_cast<std::uint32_t>(query.column_int(0)), query.column_text(1),
-                                static_cast<std::uint64_t>(query.column_int(2)),
-                                static_cast<std::uint32_t>(query.column_int(3))});
-  }));
-  return out;
+  return rows_of<CopiedMessage>(db_,
+                                "SELECT source_uid, sha256, size, target_uid FROM messages "
+                                "WHERE folder_id = ?1 AND state = 'copied' ORDER BY source_uid",
+                                folder_id, [](sql::Statement& q) {
+                                  return CopiedMessage{uid(q, 0), q.column_text(1), size(q, 2), uid(q, 3)};
+                                });
 }
 
 Result<void> StateStore::rebase(std::int64_t folder_id, std::uint32_t source_uidvalidity,

@@ -62,22 +62,25 @@ std::vector<std::string> oauth_args(std::vector<std::string> args, std::uint16_t
                    {"--from-oauth-token-cmd", command});
 }
 
+// An empty target and a source Dovecot that takes tokens signed with kKey (RFC 7628).
+std::unique_ptr<TwoServers> oauth_servers() {
+  DovecotOptions source{{}, '/'};
+  source.oauth_key = kKey;
+  return std::make_unique<TwoServers>(source, DovecotOptions{{}, '.'});
+}
+
 }  // namespace
 
 TEST_CASE("an_oauth_token_logs_in_and_a_forged_one_is_refused", "[integration][oauth]") {
-  DovecotOptions source{{}, '/'};
-  source.oauth_key = kKey;
-  TwoServers servers(source, DovecotOptions{{}, '.'});
+  auto servers_ptr = oauth_servers();
+  TwoServers& servers = *servers_ptr;
   auto filled = fill_standard_mailbox(servers.source(), "alice", 5);
   REQUIRE(filled);
   auto command = token_script(servers.dir(), kKey, 600);
 
   auto report = servers.dir() + "/migrate.json";
-  auto run = run_mailferry(with_args(oauth_args(servers.migrate_args(), servers.source().imap_port(), command),
-                                     {"--json", report}));
-  INFO(run.out << run.err);
-  REQUIRE(run.exit_code == 0);
-  CHECK(json::parse(read_text(report))["copied"] == filled->messages);
+  CHECK(run_json(oauth_args(servers.migrate_args(), servers.source().imap_port(), command), report)["copied"] ==
+        filled->messages);
   auto verify = run_mailferry(oauth_args(servers.verify_args(), servers.source().imap_port(), command));
   INFO(verify.out << verify.err);
   CHECK(verify.exit_code == 0);
@@ -95,9 +98,8 @@ TEST_CASE("an_oauth_token_logs_in_and_a_forged_one_is_refused", "[integration][o
 }
 
 TEST_CASE("an_expired_token_is_replaced_when_a_dropped_connection_logs_in_again", "[integration][oauth]") {
-  DovecotOptions source{{}, '/'};
-  source.oauth_key = kKey;
-  TwoServers servers(source, DovecotOptions{{}, '.'});
+  auto servers_ptr = oauth_servers();
+  TwoServers& servers = *servers_ptr;
   auto filled = fill_standard_mailbox(servers.source(), "alice", 100);
   REQUIRE(filled);
   auto command = token_script(servers.dir(), kKey, 1);  // expired by the time the next connection logs in
