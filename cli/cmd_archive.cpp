@@ -36,7 +36,7 @@ std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool crea
 }
 
 bool audit(archive::Archive& a, const std::string& command, json details) {
-  auto recorded = a.audit(command, details.dump());
+  auto recorded = a.audit(command, details.dump(-1, ' ', false, json::error_handler_t::replace));
   if (!recorded) log::error("archive: cannot record the audit event: " + recorded.error().describe());
   return bool(recorded);
 }
@@ -80,6 +80,9 @@ int run_import(const ImportArgs& args) {
                  {"complete", result.complete()}, {"folder_errors", result.folder_errors},
                  {"error", result.fatal ? json(result.fatal->describe()) : json(nullptr)}};
   if (!audit(*a, "import", report)) return kExitLocal;
+  // The archive is durable either way; a search index left behind is named and made good by the next search.
+  if (auto indexed = update_search_index(*a, args.source.quiet); !indexed)
+    log::warn("archive import: the search index is behind the archive: " + indexed.error().describe());
   if (!write_json_report(args.source.json_path, report)) return kExitLocal;
   if (result.fatal) return exit_code_for(*result.fatal);
   return result.complete() ? kExitOk : kExitDifferences;
@@ -384,6 +387,7 @@ void add_archive_command(CLI::App& app, std::function<void(int)> set_exit) {
   stats->callback([=] { set_exit(run_stats(*stats_dir, *stats_json)); });
 
   add_archive_retention_commands(*cmd, set_exit);
+  add_reindex_command(*cmd, set_exit);
 }
 
 }  // namespace mf::cli

@@ -68,8 +68,10 @@ struct RunArchive {
                         {"already_present", t.already_present}, {"rejected", t.rejected}};
     report["archive"] = a;
     a["migration"] = what;
-    auto audited = archive->audit("migrate", a.dump());
+    auto audited = archive->audit("migrate", a.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     if (!audited) log::error("archive: cannot record the audit event: " + audited.error().describe());
+    if (auto indexed = update_search_index(*archive, false); !indexed)
+      log::warn("archive: the search index is behind the archive: " + indexed.error().describe());
     return bool(audited);
   }
 };

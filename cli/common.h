@@ -84,4 +84,8 @@ std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool crea
 // the error logged, when it could not be recorded.
 bool audit(archive::Archive& archive, const std::string& command, nlohmann::json details);
 
+// Brings the archive's search index up to date with its chain (creating
+// it): after an import or a migration that archived, and before a search.
+[[nodiscard]] Result<void> update_search_index(archive::Archive& archive, bool quiet);
+
 }  // namespace mf::cli

@@ -1,0 +1,147 @@
+// mailferry search (docs/search.md): the archive's messages matching a
+// query, from its Xapian index, which is brought up to date with the
+// archive first; mailferry archive reindex makes the index anew. Each
+// search is an audit event (who, the query, how many hits).
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/log.h"
+#include "search/index.h"
+#include "search/query.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <iostream>
+
+namespace mf::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string day_of(std::int64_t epoch) {
+  if (epoch == 0) return "          ";
+  std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+// "1,234 messages indexed (12 events) ...": what a catch-up did.
+void say(const search::CatchUp& c, bool always) {
+  if (always || c.indexed + c.removed + c.updated > 0)
+    std::cout << fmt::format("index: {} messages indexed, {} placed again, {} removed ({} events, up to event {})\n",
+                             c.indexed, c.updated, c.removed, c.events, c.position);
+  for (const auto& u : c.unreadable) log::warn("index: " + u + " (indexed by its header fields only)");
+}
+
+int run_search(const std::string& dir, const std::vector<std::string>& words, const std::string& output,
+               std::size_t limit, const std::string& sort_name) {
+  std::string query;
+  for (const auto& w : words) query += (query.empty() ? "" : " ") + w;
+  auto a = open_archive(dir, false);
+  if (!a) return kExitLocal;
+  auto caught_up = update_search_index(*a, false);
+  if (!caught_up) return exit_code_for(caught_up.error());
+  search::Sort sort = sort_name == "oldest"      ? search::Sort::Oldest
+                      : sort_name == "relevance" ? search::Sort::Relevance
+                                                 : search::Sort::Newest;
+  auto found = search::search(dir, query, sort, limit);
+  json details = {{"query", query}, {"hits", found ? json(found->total) : json(nullptr)}};
+  if (!found) details["error"] = found.error().describe();
+  if (!audit(*a, "search", details)) return kExitLocal;  // no search without its audit entry
+  if (!found) {
+    log::error("search: " + found.error().describe());
+    return found.error().code == Errc::Usage ? kExitUsage : kExitLocal;
+  }
+  for (const auto& h : found->hits) {
+    if (output == "json") {
+      std::cout << json{{"number", h.number},  {"sha256", h.sha256},   {"message_id", h.message_id},
+                        {"date", h.date},      {"from", h.from},       {"subject", h.subject},
+                        {"account", h.account}, {"folder", h.folder}}
+                       .dump(-1, ' ', false, json::error_handler_t::replace)
+                << "\n";
+    } else if (output == "numbers") {
+      std::cout << h.number << "\n";
+    } else {
+      std::cout << fmt::format("{}  {:<28.28}  {:<50.50}  {}  #{}\n", day_of(h.date), h.from, h.subject, h.folder,
+                               h.number);
+    }
+  }
+  if (output == "summary")
+    std::cout << fmt::format("{} of {} messages shown\n", found->hits.size(), found->total);
+  return kExitOk;
+}
+
+int run_reindex(const std::string& dir, const std::string& language) {
+  auto a = open_archive(dir, false);
+  if (!a) return kExitLocal;
+  auto started = std::chrono::steady_clock::now();
+  auto removed = search::remove_index(dir);
+  if (!removed) {
+    log::error("archive reindex: " + removed.error().describe());
+    return kExitLocal;
+  }
+  auto index = search::Index::open_for_writing(dir, language);
+  if (!index) {
+    log::error("archive reindex: " + index.error().describe());
+    return exit_code_for(index.error()) == kExitUsage ? kExitUsage : kExitLocal;
+  }
+  auto done = (*index)->catch_up(*a);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  json details = {{"language", (*index)->language()}, {"seconds", seconds}};
+  if (done) details["indexed"] = done->indexed;
+  else details["error"] = done.error().describe();
+  if (!audit(*a, "reindex", details)) return kExitLocal;
+  if (!done) {
+    log::error("archive reindex: " + done.error().describe());
+    return kExitLocal;
+  }
+  say(*done, true);
+  std::cout << fmt::format("index of {} made anew in {:.1f} s (language {}, {:.0f} messages/s)\n", dir, seconds,
+                           (*index)->language(), seconds > 0 ? done->indexed / seconds : 0.0);
+  return done->unreadable.empty() ? kExitOk : kExitDifferences;
+}
+
+}  // namespace
+
+Result<void> update_search_index(archive::Archive& archive, bool quiet) {
+  auto index = search::Index::open_for_writing(archive.dir());
+  if (!index) return index.error();
+  MF_TRY(done, (*index)->catch_up(archive));
+  if (!quiet) say(done, false);
+  return {};
+}
+
+void add_search_command(CLI::App& app, std::function<void(int)> set_exit) {
+  struct Args {
+    std::string dir, output = "summary", sort = "newest";
+    std::vector<std::string> query;
+    std::size_t limit = 50;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("search", "find archived messages: from:, subject:, date:2023, has:attachment, ... "
+                                           "(docs/search.md)");
+  cmd->add_option("--archive", args->dir, "the archive's directory")->required();
+  cmd->add_option("--output", args->output, "summary (a line each), json (an object each), numbers")
+      ->check(CLI::IsMember({"summary", "json", "numbers"}));
+  cmd->add_option("--limit", args->limit, "at most this many messages")->check(CLI::PositiveNumber);
+  cmd->add_option("--sort", args->sort, "newest, oldest or relevance")
+      ->check(CLI::IsMember({"newest", "oldest", "relevance"}));
+  cmd->add_option("query", args->query, "the query (its words may be given apart); none: every message");
+  cmd->callback([args, set_exit] { set_exit(run_search(args->dir, args->query, args->output, args->limit, args->sort)); });
+}
+
+void add_reindex_command(CLI::App& archive_cmd, std::function<void(int)> set_exit) {
+  auto dir = std::make_shared<std::string>();
+  auto language = std::make_shared<std::string>();
+  auto* cmd = archive_cmd.add_subcommand("reindex", "make the search index anew from the archive alone");
+  cmd->add_option("--archive", *dir, "the archive's directory")->required();
+  cmd->add_option("--language", *language, "stem words as this language does: de (a new index's default), en, fr, "
+                                           "none, ... (Xapian's stemmers)");
+  cmd->callback([=] { set_exit(run_reindex(*dir, *language)); });
+}
+
+}  // namespace mf::cli

@@ -1,0 +1,233 @@
+#include "search/index.h"
+
+#include "core/sha256.h"
+#include "mime/date.h"
+#include "mime/headers.h"
+#include "mime/message.h"
+#include "search/schema.h"
+#include "search/text.h"
+
+#include <nlohmann/json.hpp>
+#include <xapian.h>
+
+#include <charconv>
+#include <filesystem>
+#include <map>
+
+namespace mf::search {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kEventsPerRead = 50;
+constexpr std::uint64_t kMessagesPerCommit = 2000;
+
+Error xapian_error(const Xapian::Error& e, const std::string& where) {
+  std::string_view type = e.get_type();
+  Errc code = type == "DatabaseLockError"       ? Errc::InUse
+              : type == "DatabaseCorruptError"  ? Errc::Corrupt
+              : type == "DatabaseNotFoundError" ? Errc::NotFound
+              : type == "InvalidArgumentError"  ? Errc::Usage
+                                                : Errc::Io;
+  std::string what = code == Errc::InUse ? "the search index is being written by another process" : e.get_description();
+  return make_error(code, what, where);
+}
+
+std::string trim_angles(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.front() == '<')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r' || v.back() == '>')) v.remove_suffix(1);
+  return std::string(v);
+}
+
+// "\Seen" -> "seen", "$Label1" -> "$label1" (tag: and flag: match either).
+std::string flag_term(std::string_view flag) {
+  if (!flag.empty() && flag.front() == '\\') flag.remove_prefix(1);
+  return term("K", mime::lower(flag));
+}
+
+std::string shown(const std::vector<mime::Address>& from, const std::string& raw_from) {
+  if (from.empty()) return raw_from;
+  const auto& a = from.front();
+  return a.name.empty() ? a.address : a.name + " <" + a.address + ">";
+}
+
+}  // namespace
+
+struct Index::Impl {
+  std::string path;
+  Xapian::WritableDatabase db;
+  Xapian::TermGenerator terms;
+  std::string language;
+  std::uint64_t since_commit = 0;
+
+  // A new message's document: its words, addresses, names, ids, date and size.
+  Xapian::Document document_of(std::int64_t number, const std::string& raw, std::vector<std::string>& unreadable) {
+    Xapian::Document doc;
+    terms.set_document(doc);
+    mime::Headers headers(raw);
+    auto parsed = mime::parse_message(raw);
+    if (!parsed) unreadable.push_back("message " + std::to_string(number) + ": " + parsed.error().message);
+    mime::Message m = parsed ? std::move(*parsed) : mime::Message{};
+    if (!parsed) m.subject = headers.value("Subject");
+    terms.index_text(m.subject, 1, "XSUBJECT");
+    terms.increase_termpos();
+    terms.index_text(m.subject);  // bare words find the subject too
+    for (auto [addresses, prefix] : {std::pair{&m.from, "XFROM"}, {&m.to, "XTO"}, {&m.cc, "XCC"}, {&m.bcc, "XBCC"}})
+      for (const auto& a : *addresses) {
+        terms.increase_termpos();
+        terms.index_text(a.name + " " + a.address, 1, prefix);
+      }
+    for (const auto& part : m.text_parts) {
+      terms.increase_termpos();
+      terms.index_text(part.content_type == "text/html" ? html_to_text(part.text) : part.text);
+    }
+    for (const auto& a : m.attachments) {
+      if (!a.filename.empty()) {
+        terms.increase_termpos();
+        terms.index_text(a.filename, 1, "XATTACH");
+      }
+      doc.add_boolean_term("XHASattachment");
+    }
+    std::string message_id = trim_angles(headers.value("Message-ID"));
+    if (!message_id.empty()) doc.add_boolean_term(term("XMID", message_id));
+    if (auto list = trim_angles(headers.value("List-Id")); !list.empty()) {
+      auto open = headers.value("List-Id").rfind('<');  // "Name <list.id>": the id inside the brackets
+      doc.add_boolean_term(term("XLIST", open == std::string::npos ? list : trim_angles(headers.value("List-Id").substr(open))));
+    }
+    auto date = mime::parse_date(headers.value("Date"));
+    doc.add_value(kSizeSlot, Xapian::sortable_serialise(static_cast<double>(raw.size())));
+    json data = {{"number", number},       {"sha256", to_hex(sha256(raw))}, {"message_id", message_id},
+                 {"date", date ? date->epoch : 0}, {"from", shown(m.from, headers.value("From"))},
+                 {"subject", m.subject},   {"account", ""},                 {"folder", ""}};
+    if (date) doc.add_value(kDateSlot, Xapian::sortable_serialise(static_cast<double>(date->epoch)));
+    doc.set_data(data.dump(-1, ' ', false, json::error_handler_t::replace));
+    return doc;
+  }
+
+  // Where the message lies (and its flags there): boolean terms; the first placement is the one shown.
+  static void place(Xapian::Document& doc, const archive::ChainEvent::Placed& p) {
+    doc.add_boolean_term(term("XFOLDER", p.folder));
+    doc.add_boolean_term(term("XACCOUNT", p.account));
+    for (const auto& f : p.flags) doc.add_boolean_term(flag_term(f));
+    json data = json::parse(doc.get_data(), nullptr, false);
+    if (data.is_object() && data.value("folder", "").empty()) {
+      data["folder"] = p.folder;
+      data["account"] = p.account;
+      if (data.value("date", 0ll) == 0) {  // no readable Date: the INTERNALDATE stands in
+        data["date"] = p.internaldate;
+        doc.add_value(kDateSlot, Xapian::sortable_serialise(static_cast<double>(p.internaldate)));
+      }
+      doc.set_data(data.dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+  }
+
+  Result<void> apply(const archive::ChainEvent& e, archive::Reader& archive, CatchUp& out) {
+    std::map<std::int64_t, Xapian::Document> fresh;  // this event's new messages
+    for (auto number : e.archived) {
+      MF_TRY(raw, archive.get(number));
+      fresh.emplace(number, document_of(number, raw, out.unreadable));
+    }
+    for (const auto& p : e.placed) {
+      if (auto it = fresh.find(p.message); it != fresh.end()) {
+        place(it->second, p);
+        continue;
+      }
+      try {  // an earlier message placed again
+        Xapian::Document doc = db.get_document(static_cast<Xapian::docid>(p.message));
+        place(doc, p);
+        db.replace_document(static_cast<Xapian::docid>(p.message), doc);
+        ++out.updated;
+      } catch (const Xapian::DocNotFoundError&) {
+        // purged before this placement: nothing to find
+      }
+    }
+    for (auto& [number, doc] : fresh) {
+      db.replace_document(static_cast<Xapian::docid>(number), doc);
+      ++out.indexed;
+    }
+    for (auto number : e.purged) {
+      try {
+        db.delete_document(static_cast<Xapian::docid>(number));
+        ++out.removed;
+      } catch (const Xapian::DocNotFoundError&) {
+      }
+    }
+    since_commit += e.archived.size() + e.placed.size() + e.purged.size();
+    return {};
+  }
+};
+
+Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Index::~Index() = default;
+
+Result<void> remove_index(const std::string& archive_dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(index_path(archive_dir), ec);
+  if (ec) return make_error(Errc::Io, "cannot remove the search index: " + ec.message(), index_path(archive_dir));
+  return {};
+}
+
+Result<std::unique_ptr<Index>> Index::open_for_writing(const std::string& archive_dir, const std::string& language) {
+  std::string path = index_path(archive_dir);
+  try {
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->db = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
+    impl->language = impl->db.get_metadata("language");
+    if (impl->language.empty()) {
+      impl->language = language.empty() ? "de" : language;
+      (void)Xapian::Stem(impl->language);  // an unknown language is refused here, before anything is written
+      impl->db.set_metadata("language", impl->language);
+      impl->db.commit();
+    } else if (!language.empty() && language != impl->language) {
+      return make_error(Errc::Usage,
+                        "the index stems " + impl->language + ", not " + language +
+                            "; `mailferry archive reindex --language " + language + "` makes it anew",
+                        path);
+    }
+    impl->terms.set_stemmer(Xapian::Stem(impl->language));
+    impl->terms.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+    impl->terms.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+    return std::unique_ptr<Index>(new Index(std::move(impl)));
+  } catch (const Xapian::Error& e) {
+    return xapian_error(e, path);
+  }
+}
+
+std::string Index::language() const { return impl_->language; }
+
+Result<CatchUp> Index::catch_up(archive::Reader& archive) {
+  CatchUp out;
+  auto& db = impl_->db;
+  try {
+    std::string position = db.get_metadata("position");
+    if (!position.empty()) {
+      auto [end, ec] = std::from_chars(position.data(), position.data() + position.size(), out.position);
+      if (ec != std::errc() || end != position.data() + position.size() || out.position < 0)
+        return make_error(Errc::Corrupt, "the index's position \"" + position + "\" is not an event number; "
+                          "`mailferry archive reindex` makes the index anew", impl_->path);
+    }
+    for (;;) {
+      MF_TRY(events, archive.events_since(out.position, kEventsPerRead));
+      if (events.empty()) break;
+      for (const auto& e : events) {
+        MF_CHECK(impl_->apply(e, archive, out));
+        out.position = e.seq;
+        ++out.events;
+        if (impl_->since_commit >= kMessagesPerCommit) {  // the position goes with what it covers, atomically
+          db.set_metadata("position", std::to_string(out.position));
+          db.commit();
+          impl_->since_commit = 0;
+        }
+      }
+    }
+    db.set_metadata("position", std::to_string(out.position));
+    db.commit();
+    impl_->since_commit = 0;
+    return out;
+  } catch (const Xapian::Error& e) {
+    return xapian_error(e, impl_->path);
+  }
+}
+
+}  // namespace mf::search

@@ -1,0 +1,81 @@
+// mailferry search and archive reindex from the command line: the index is
+// made by archive import and migrate --archive, found messages come back
+// with their archive numbers, a search is an audit event, reindex makes the
+// same index anew, a bad query exits 2 naming the fault.
+#include "tests/integration/harness.h"
+
+#include <sstream>
+
+#include "tests/result_printer.h"
+
+using namespace mf;
+using namespace mf::test;
+using nlohmann::json;
+
+namespace {
+
+std::vector<json> lines_of(const std::string& out) {
+  std::vector<json> v;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) v.push_back(json::parse(line));
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("search_finds_what_an_import_archived_and_reindex_makes_the_same_index", "[integration][search]") {
+  TwoServers servers(20);
+  std::string dir = servers.dir() + "/archive";
+  auto imported = run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice")});
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.exit_code == 0);
+  CHECK(imported.out.find("index: ") != std::string::npos);
+
+  auto all = run_mailferry({"search", "--archive", dir, "--output", "json", "--limit", "1000"});
+  INFO(all.err);
+  REQUIRE(all.exit_code == 0);
+  auto hits = lines_of(all.out);
+  CHECK(hits.size() == servers.filled().messages - 1);  // the two byte-identical edge cases are one message
+  for (const auto& h : hits)
+    for (const char* key : {"number", "sha256", "message_id", "date", "from", "subject", "account", "folder"})
+      CHECK(h.contains(key));
+
+  // A word of one message's subject finds it, and archive get gives its bytes back.
+  std::string subject = hits.front()["subject"];
+  std::string word = subject.substr(0, subject.find(' '));
+  auto one = run_mailferry({"search", "--archive", dir, "--output", "numbers", "subject:\"" + word + "\""});
+  REQUIRE(one.exit_code == 0);
+  CHECK(one.out.find(std::to_string(hits.front()["number"].get<std::int64_t>()) + "\n") != std::string::npos);
+
+  auto folder = run_mailferry({"search", "--archive", dir, "--output", "numbers", "--limit", "1000", "folder:INBOX"});
+  REQUIRE(folder.exit_code == 0);
+  CHECK_FALSE(folder.out.empty());
+  CHECK(std::count(folder.out.begin(), folder.out.end(), '\n') < static_cast<long>(hits.size()));
+
+  auto bad = run_mailferry({"search", "--archive", dir, "date:2023-13"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("query at character 1") != std::string::npos);
+
+  auto reindex = run_mailferry({"archive", "reindex", "--archive", dir, "--language", "de"});
+  INFO(reindex.out << reindex.err);
+  REQUIRE(reindex.exit_code == 0);
+  auto again = run_mailferry({"search", "--archive", dir, "--output", "json", "--limit", "1000"});
+  CHECK(lines_of(again.out) == hits);
+
+  auto audit = run_mailferry({"archive", "audit", "--archive", dir});
+  CHECK(audit.out.find(" search ") != std::string::npos);
+  CHECK(audit.out.find(" reindex ") != std::string::npos);
+}
+
+TEST_CASE("a_migration_that_archives_leaves_a_searchable_archive", "[integration][search]") {
+  TwoServers servers(5);
+  std::string dir = servers.dir() + "/archive";
+  auto run = run_mailferry(with_args(servers.migrate_args(), {"--archive", dir, "-q"}));
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  auto found = run_mailferry({"search", "--archive", dir, "--output", "numbers", "--limit", "1000"});
+  REQUIRE(found.exit_code == 0);
+  CHECK(static_cast<std::size_t>(std::count(found.out.begin(), found.out.end(), '\n')) ==
+        servers.filled().messages - 1);
+}
