@@ -90,8 +90,13 @@ int run_reindex(const std::string& dir, const std::string& language) {
     return exit_code_for(index.error()) == kExitUsage ? kExitUsage : kExitLocal;
   }
   auto done = (*index)->catch_up(*a);
+  std::string stems = (*index)->language();
+  index->reset();  // closed: compaction needs it to itself
+  if (done) {
+    if (auto compacted = search::compact_index(dir); !compacted) done = compacted.error();
+  }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  json details = {{"language", (*index)->language()}, {"seconds", seconds}};
+  json details = {{"language", stems}, {"seconds", seconds}};
   if (done) details["indexed"] = done->indexed;
   else details["error"] = done.error().describe();
   if (!audit(*a, "reindex", details)) return kExitLocal;
@@ -100,8 +105,8 @@ int run_reindex(const std::string& dir, const std::string& language) {
     return kExitLocal;
   }
   say(*done, true);
-  std::cout << fmt::format("index of {} made anew in {:.1f} s (language {}, {:.0f} messages/s)\n", dir, seconds,
-                           (*index)->language(), seconds > 0 ? done->indexed / seconds : 0.0);
+  std::cout << fmt::format("index of {} made anew and compacted in {:.1f} s (language {}, {:.0f} messages/s)\n", dir,
+                           seconds, stems, seconds > 0 ? done->indexed / seconds : 0.0);
   return done->unreadable.empty() ? kExitOk : kExitDifferences;
 }
 

@@ -167,6 +167,24 @@ Result<void> remove_index(const std::string& archive_dir) {
   return {};
 }
 
+Result<void> compact_index(const std::string& archive_dir) {
+  std::string path = index_path(archive_dir), copy = path + ".compact", old = path + ".old";
+  std::error_code ec;
+  std::filesystem::remove_all(copy, ec);
+  try {
+    Xapian::Database(path).compact(copy);
+  } catch (const Xapian::Error& e) {
+    std::filesystem::remove_all(copy, ec);
+    return xapian_error(e, path);
+  }
+  std::filesystem::remove_all(old, ec);
+  std::filesystem::rename(path, old, ec);
+  if (!ec) std::filesystem::rename(copy, path, ec);
+  if (ec) return make_error(Errc::Io, "cannot put the compacted index in place: " + ec.message(), path);
+  std::filesystem::remove_all(old, ec);
+  return {};
+}
+
 Result<std::unique_ptr<Index>> Index::open_for_writing(const std::string& archive_dir, const std::string& language) {
   std::string path = index_path(archive_dir);
   try {

@@ -42,6 +42,10 @@ class Index {
   std::unique_ptr<Impl> impl_;
 };
 
+// Rewrites DIR/index compactly (Xapian's compaction, into a copy that then
+// replaces it): less than half the size of an index grown batch by batch.
+// Nobody may write the index meanwhile.
+[[nodiscard]] Result<void> compact_index(const std::string& archive_dir);
 // Removes DIR/index (archive reindex starts again from the chain's first event).
 [[nodiscard]] Result<void> remove_index(const std::string& archive_dir);
 
