@@ -44,7 +44,7 @@ bool audit(archive::Archive& a, const std::string& command, json details) {
 namespace {
 
 struct ImportArgs {
-  std::string dir;
+  std::string dir, account;
   EndpointOptions source;
   std::size_t batch_megabytes = 16;
 };
@@ -58,7 +58,7 @@ int run_import(const ImportArgs& args) {
   auto a = open_archive(args.dir, true);
   if (!a) return kExitLocal;
   migrate::Progress progress(!args.source.quiet && ::isatty(2));
-  auto result = run_task(migrate::import_to_archive(*from, *a, args.batch_megabytes << 20, progress));
+  auto result = run_task(migrate::import_to_archive(*from, *a, args.batch_megabytes << 20, progress, args.account));
   const auto& t = result.tally;
   std::cout << fmt::format("import of {} ({} folders failed)\n", result.source, result.folder_errors.size());
   for (const auto& e : result.folder_errors) std::cout << "  folder failed: " << e << "\n";
@@ -315,6 +315,9 @@ void add_archive_command(CLI::App& app, std::function<void(int)> set_exit) {
                      "imap(s)://USER@HOST, pop3(s)://USER@HOST, maildir:/PATH, mbox:/PATH or eml:/DIR")
       ->required();
   add_source_options(*import, import_args->source);
+  import->add_option("--account", import_args->account,
+                     "the account the messages are filed under (account: in searches, policies and holds); "
+                     "default: user@host, or for local files their path");
   import->add_option("--batch-mb", import_args->batch_megabytes, "megabytes read and stored per batch")
       ->check(CLI::Range(1, 1024));
   import->callback([import_args, set_exit] { set_exit(run_import(*import_args)); });

@@ -107,9 +107,9 @@ net::Task<Result<void>> run_import(const source::Endpoint& from, archive::Writer
 }  // namespace
 
 net::Task<ImportResult> import_to_archive(const source::Endpoint& from, archive::Writer& archive, std::size_t batch_bytes,
-                                          Progress& progress) {
+                                          Progress& progress, const std::string& account) {
   ImportResult result;
-  result.account = source::account_name(from);
+  result.account = account.empty() ? source::account_name(from) : account;
   result.source = source::source_name(from);
   auto start = std::chrono::steady_clock::now();
   auto run = co_await run_import(from, archive, batch_bytes, result, progress);

@@ -34,7 +34,9 @@ struct ImportResult {
   bool complete() const { return !fatal && folder_errors.empty() && tally.rejected == 0 && all_read(); }
 };
 
+// `account`: what the placements are filed under (empty: the source's
+// user@host, or for local files their path).
 net::Task<ImportResult> import_to_archive(const source::Endpoint& from, archive::Writer& archive, std::size_t batch_bytes,
-                                          Progress& progress);
+                                          Progress& progress, const std::string& account = {});
 
 }  // namespace mf::migrate

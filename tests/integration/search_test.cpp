@@ -79,3 +79,19 @@ TEST_CASE("a_migration_that_archives_leaves_a_searchable_archive", "[integration
   CHECK(static_cast<std::size_t>(std::count(found.out.begin(), found.out.end(), '\n')) ==
         servers.filled().messages - 1);
 }
+
+TEST_CASE("archive_import_files_local_mail_under_the_account_it_is_given", "[integration][search]") {
+  TwoServers servers(3);
+  std::string dir = servers.dir() + "/archive";
+  auto imported = run_mailferry({"archive", "import", "--archive", dir, "--account", "alice@example.org", "-q",
+                                 "maildir:" + servers.source().maildir("alice")});
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.exit_code == 0);
+  auto mine = run_mailferry({"search", "--archive", dir, "--output", "numbers", "--limit", "1000",
+                             "account:alice@example.org"});
+  REQUIRE(mine.exit_code == 0);
+  CHECK(static_cast<std::size_t>(std::count(mine.out.begin(), mine.out.end(), '\n')) == servers.filled().messages - 1);
+  auto path = run_mailferry({"search", "--archive", dir, "--output", "numbers",
+                             "account:\"" + servers.source().maildir("alice") + "\""});
+  CHECK(path.out.empty());
+}
