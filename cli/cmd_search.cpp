@@ -43,7 +43,7 @@ int run_search(const std::string& dir, const std::vector<std::string>& words, co
   for (const auto& w : words) query += (query.empty() ? "" : " ") + w;
   auto a = open_archive(dir, false);
   if (!a) return kExitLocal;
-  auto caught_up = update_search_index(*a, false);
+  auto caught_up = update_search_index(*a, output != "summary");  // json and numbers: nothing else on stdout
   if (!caught_up) return exit_code_for(caught_up.error());
   search::Sort sort = sort_name == "oldest"      ? search::Sort::Oldest
                       : sort_name == "relevance" ? search::Sort::Relevance

@@ -1,5 +1,6 @@
 #include "search/index.h"
 
+#include "core/crash_point.h"
 #include "core/sha256.h"
 #include "mime/date.h"
 #include "mime/headers.h"
@@ -20,7 +21,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kEventsPerRead = 50;
-constexpr std::uint64_t kMessagesPerCommit = 2000;
+constexpr std::uint64_t kMessagesPerCommit = 1000;
 
 Error xapian_error(const Xapian::Error& e, const std::string& where) {
   std::string_view type = e.get_type();
@@ -236,6 +237,7 @@ Result<CatchUp> Index::catch_up(archive::Reader& archive) {
           db.set_metadata("position", std::to_string(out.position));
           db.commit();
           impl_->since_commit = 0;
+          crash_point("index-committed");
         }
       }
     }

@@ -4,6 +4,7 @@
 // same index anew, a bad query exits 2 naming the fault.
 #include "tests/integration/harness.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "tests/result_printer.h"
@@ -94,4 +95,26 @@ TEST_CASE("archive_import_files_local_mail_under_the_account_it_is_given", "[int
   auto path = run_mailferry({"search", "--archive", dir, "--output", "numbers",
                              "account:\"" + servers.source().maildir("alice") + "\""});
   CHECK(path.out.empty());
+}
+
+TEST_CASE("an_index_killed_midway_resumes_and_finds_every_message_once", "[integration][search]") {
+  TwoServers servers(400);
+  std::string dir = servers.dir() + "/archive";
+  // Small batches: many events, and the index commits (with its position) more than once.
+  auto imported = run_mailferry({"archive", "import", "--archive", dir, "--batch-mb", "1", "-q",
+                                 "maildir:" + servers.source().maildir("alice")},
+                                {"MAILFERRY_CRASH_AT=index-committed:1"});
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.exit_code == 137);  // SIGKILL after the index's first commit; the archive was complete before
+  REQUIRE(servers.filled().messages > 1000);
+  auto found = run_mailferry({"search", "--archive", dir, "--output", "numbers", "--limit", "100000"});
+  INFO(found.err);
+  REQUIRE(found.exit_code == 0);
+  CHECK(found.out.find("index: ") == std::string::npos);  // numbers only on stdout
+  std::vector<std::int64_t> numbers;
+  std::istringstream in(found.out);
+  for (std::int64_t n; in >> n;) numbers.push_back(n);
+  std::sort(numbers.begin(), numbers.end());
+  CHECK(std::adjacent_find(numbers.begin(), numbers.end()) == numbers.end());  // each once
+  CHECK(numbers.size() == servers.filled().messages - 1);  // the identical edge cases are one message
 }
