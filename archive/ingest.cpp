@@ -202,6 +202,13 @@ Result<std::uint64_t> Archive::store_frame(Batch& batch, FrameKind kind, std::st
 
 Result<FrameHeader> Archive::compress_frame(FrameKind kind, std::string_view bytes, const Digest& digest,
                                            ZSTD_CCtx& cctx) {
+  if (current_dictionary_ != 0 && !cdict_) {  // made on first use: a command that only reads never pays for it
+    MF_TRY(dict, dictionary(current_dictionary_));
+    cdict_ = std::shared_ptr<void>(ZSTD_createCDict(dict->bytes.data(), dict->bytes.size(), kZstdLevel),
+                                   [](void* p) { ZSTD_freeCDict(static_cast<ZSTD_CDict*>(p)); });
+    if (!cdict_)
+      return make_error(Errc::Io, "zstd could not load dictionary " + std::to_string(current_dictionary_), dir_);
+  }
   compress_buffer_.resize(ZSTD_compressBound(bytes.size()));
   std::size_t n = cdict_ ? ZSTD_compress_usingCDict(&cctx, compress_buffer_.data(), compress_buffer_.size(), bytes.data(),
                                                     bytes.size(), static_cast<const ZSTD_CDict*>(cdict_.get()))
@@ -317,10 +324,9 @@ Result<void> Archive::load_current_dictionary() {
   MF_CHECK(q.step());
   auto id = static_cast<std::uint16_t>(q.column_int(0));
   if (id == 0) return {};
-  MF_TRY(dict, dictionary(id));
-  cdict_ = std::shared_ptr<void>(ZSTD_createCDict(dict->bytes.data(), dict->bytes.size(), kZstdLevel),
-                                 [](void* p) { ZSTD_freeCDict(static_cast<ZSTD_CDict*>(p)); });
-  if (!cdict_) return make_error(Errc::Io, "zstd could not load dictionary " + std::to_string(id), dir_);
+  MF_TRY(dict, dictionary(id));  // read and checked now: a damaged one makes the archive read-only at once
+  (void)dict;
+  if (id != current_dictionary_) cdict_.reset();  // compress_frame makes it when it is first needed
   current_dictionary_ = id;
   return {};
 }
