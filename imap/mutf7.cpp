@@ -1,5 +1,6 @@
 #include "imap/mutf7.h"
 
+#include "core/utf8.h"
 #include "imap/writer.h"
 
 #include <cstdint>
@@ -20,24 +21,6 @@ int alphabet_index(char c) {
 }
 
 bool is_direct(unsigned char c) { return c >= 0x20 && c <= 0x7e; }
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // Decodes one UTF-8 code point at s[i], advancing i; -1 when invalid.
 long next_code_point(std::string_view s, std::size_t& i) {

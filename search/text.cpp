@@ -1,5 +1,7 @@
 #include "search/text.h"
 
+#include "core/utf8.h"
+
 #include <charconv>
 #include <cstdint>
 #include <strings.h>
@@ -7,23 +9,10 @@
 namespace mf::search {
 namespace {
 
-void append_utf8(std::string& out, std::uint32_t c) {
+// A reference to no character (NUL, a surrogate, past U+10FFFF) is U+FFFD (HTML 5 §13.2.5.80).
+void append_character(std::string& out, std::uint32_t c) {
   if (c == 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) c = 0xFFFD;
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
+  append_utf8(out, c);
 }
 
 // "&amp;" etc. at html[i] (which is '&'): appends the character, returns the length taken (0: not one).
@@ -37,7 +26,7 @@ std::size_t reference(std::string_view html, std::size_t i, std::string& out) {
     auto digits = name.substr(hex ? 2 : 1);
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), code, hex ? 16 : 10);
     if (ec != std::errc() || end != digits.data() + digits.size()) return 0;
-    append_utf8(out, code);
+    append_character(out, code);
     return semi - i + 1;
   }
   static const std::pair<std::string_view, std::uint32_t> kNamed[] = {
@@ -46,7 +35,7 @@ std::size_t reference(std::string_view html, std::size_t i, std::string& out) {
       {"szlig", 0xDF}, {"euro", 0x20AC}, {"eacute", 0xE9}, {"egrave", 0xE8}, {"copy", 0xA9}, {"shy", 0xAD}};
   for (auto [n, c] : kNamed)
     if (name == n) {
-      if (c != 0xAD) append_utf8(out, c);  // a soft hyphen joins, it is no word break
+      if (c != 0xAD) append_character(out, c);  // a soft hyphen joins, it is no word break
       return semi - i + 1;
     }
   return 0;
