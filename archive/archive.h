@@ -99,6 +99,9 @@ class Reader {
   [[nodiscard]] virtual Result<std::string> head(std::int64_t message) = 0;
   // The events after `after` (0: from the first), at most `limit`, in order.
   [[nodiscard]] virtual Result<std::vector<ChainEvent>> events_since(std::int64_t after, std::size_t limit) = 0;
+  // The last event that stored, placed or removed messages (0: none): a
+  // follower past it has nothing to do, whatever audit events came since.
+  [[nodiscard]] virtual Result<std::int64_t> last_change() = 0;
   [[nodiscard]] virtual Result<Stats> stats() = 0;
 };
 
@@ -141,6 +144,7 @@ class Archive final : public Reader, public Writer {
   [[nodiscard]] Result<std::string> get(std::int64_t message) override;
   [[nodiscard]] Result<std::string> head(std::int64_t message) override;
   [[nodiscard]] Result<std::vector<ChainEvent>> events_since(std::int64_t after, std::size_t limit) override;
+  [[nodiscard]] Result<std::int64_t> last_change() override;
   [[nodiscard]] Result<std::optional<std::int64_t>> find_by_message_id(const std::string& message_id);
   [[nodiscard]] Result<bool> has_placement(const std::string& sha256, const Placement& placement) override;
   [[nodiscard]] Result<Stats> stats() override;

@@ -151,6 +151,12 @@ Result<std::vector<ChainEvent>> Archive::events_since(std::int64_t after, std::s
   return out;
 }
 
+Result<std::int64_t> Archive::last_change() {
+  MF_TRY(q, db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM events WHERE type IN ('ingest', 'purge')"));
+  MF_CHECK(q.step());
+  return q.column_int(0);
+}
+
 Result<Stats> Archive::stats() {
   Stats s;
   MF_TRY(m, db_->prepare("SELECT COUNT(*), COALESCE(SUM(raw_size), 0), COALESCE(SUM(stored_size), 0), "

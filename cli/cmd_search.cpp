@@ -113,6 +113,11 @@ int run_reindex(const std::string& dir, const std::string& language) {
 }  // namespace
 
 Result<void> update_search_index(archive::Archive& archive, bool quiet) {
+  MF_TRY(position, search::indexed_position(archive.dir()));
+  if (position) {  // no message stored, placed or removed since (audit events do not count): no writer to open
+    MF_TRY(last, archive.last_change());
+    if (last <= *position) return {};
+  }
   auto index = search::Index::open_for_writing(archive.dir());
   if (!index) return index.error();
   MF_TRY(done, (*index)->catch_up(archive));

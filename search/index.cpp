@@ -168,6 +168,21 @@ Result<void> remove_index(const std::string& archive_dir) {
   return {};
 }
 
+Result<std::optional<std::int64_t>> indexed_position(const std::string& archive_dir) {
+  std::string path = index_path(archive_dir);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return std::optional<std::int64_t>{};
+  try {
+    std::string position = Xapian::Database(path).get_metadata("position");
+    std::int64_t n = 0;
+    auto [end, err] = std::from_chars(position.data(), position.data() + position.size(), n);
+    if (position.empty() || err != std::errc() || end != position.data() + position.size()) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>{n};
+  } catch (const Xapian::Error& e) {
+    return xapian_error(e, path);
+  }
+}
+
 Result<void> compact_index(const std::string& archive_dir) {
   std::string path = index_path(archive_dir), copy = path + ".compact", old = path + ".old";
   std::error_code ec;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ class Index {
   explicit Index(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The last event DIR/index has taken in, read without taking the writer's
+// lock (nullopt: there is no index yet).
+[[nodiscard]] Result<std::optional<std::int64_t>> indexed_position(const std::string& archive_dir);
 
 // Rewrites DIR/index compactly (Xapian's compaction, into a copy that then
 // replaces it): less than half the size of an index grown batch by batch.

@@ -48,6 +48,10 @@ TEST_CASE("a follower reads each event once, in order, with what it stored and p
   REQUIRE(none);
   CHECK(none->empty());
 
+  auto last = reader.last_change();
+  REQUIRE(last);
+  CHECK(*last == second.seq);  // the audit event after it changes no message
+
   auto head = reader.head(2);
   REQUIRE(head);
   CHECK(*head == "Subject: two\r\nMessage-ID: <2@x>\r\n\r\n");
