@@ -2,6 +2,9 @@
 
 #include "mime/gmime.h"
 
+#include <cstdint>
+#include <optional>
+
 namespace mf::mime {
 namespace {
 
@@ -14,6 +17,86 @@ std::string type_of(GMimeObject* object) {
   if (!type) return "text/plain";  // RFC 2045 §5.2: the default
   char* text = g_mime_content_type_get_mime_type(type);
   std::string out = lower(text_or_empty(text));
+  g_free(text);
+  return out;
+}
+
+int base64_value(unsigned char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// Base64 (RFC 2045 §6.8) that goes on after a '=': bodies made of several
+// encoded pieces, each padded, exist. Other bytes are skipped (§6.8 says
+// to ignore characters outside the alphabet).
+std::string decode_base64_pieces(std::string_view text) {
+  std::string out;
+  std::uint32_t bits = 0;
+  int held = 0;  // bits in `bits` not yet given out
+  for (unsigned char c : text) {
+    if (c == '=') {  // this piece ends: the bits left are padding
+      bits = 0;
+      held = 0;
+      continue;
+    }
+    int v = base64_value(c);
+    if (v < 0) continue;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    held += 6;
+    if (held >= 8) {
+      held -= 8;
+      out += static_cast<char>((bits >> held) & 0xFF);
+      bits &= (1u << held) - 1;
+    }
+  }
+  return out;
+}
+
+// Whether base64 data follows a '=' (GMime 3.2.13 stops decoding at the
+// first '=', gmime#150, and the rest of such a body would be lost).
+bool more_after_padding(std::string_view encoded) {
+  auto eq = encoded.find('=');
+  if (eq == std::string_view::npos) return false;
+  for (std::size_t i = eq; i < encoded.size(); ++i)
+    if (base64_value(static_cast<unsigned char>(encoded[i])) >= 0) return true;
+  return false;
+}
+
+std::string raw_content(GMimePart* part) {
+  GMimeDataWrapper* content = g_mime_part_get_content(part);
+  GMimeStream* stream = content ? g_mime_data_wrapper_get_stream(content) : nullptr;
+  if (!stream) return {};
+  g_mime_stream_reset(stream);
+  std::string out;
+  char buffer[8192];
+  for (ssize_t n; (n = g_mime_stream_read(stream, buffer, sizeof buffer)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
+  g_mime_stream_reset(stream);
+  return out;
+}
+
+// The text of a base64 text part that GMime would cut short, decoded here
+// and converted from its charset to UTF-8; nullopt when GMime reads it whole.
+std::optional<std::string> text_gmime_would_cut(GMimePart* part) {
+  GMimeDataWrapper* content = g_mime_part_get_content(part);
+  if (!content || g_mime_data_wrapper_get_encoding(content) != GMIME_CONTENT_ENCODING_BASE64) return std::nullopt;
+  std::string encoded = raw_content(part);
+  if (!more_after_padding(encoded)) return std::nullopt;
+  std::string bytes = decode_base64_pieces(encoded);
+  const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+  char* text = nullptr;
+  if (charset) {
+    iconv_t cd = g_mime_iconv_open("UTF-8", g_mime_charset_iconv_name(charset));
+    if (cd != reinterpret_cast<iconv_t>(-1)) {
+      text = g_mime_iconv_strndup(cd, bytes.data(), bytes.size());
+      g_mime_iconv_close(cd);
+    }
+  }
+  if (!text) text = g_mime_utils_decode_8bit(detail::parser_options(), bytes.data(), bytes.size());  // a guess, as GMime's own
+  std::string out = text_or_empty(text);
   g_free(text);
   return out;
 }
@@ -47,6 +130,10 @@ class Walker {
     std::string type = type_of(GMIME_OBJECT(part));
     const char* filename = g_mime_part_get_filename(part);
     if (GMIME_IS_TEXT_PART(part) && !filename && !g_mime_part_is_attachment(part)) {
+      if (auto whole = text_gmime_would_cut(part)) {
+        add_text(std::move(type), std::move(*whole));
+        return;
+      }
       char* text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
       add_text(std::move(type), text_or_empty(text));
       g_free(text);

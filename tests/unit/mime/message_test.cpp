@@ -88,6 +88,26 @@ TEST_CASE("text beyond the limit and parts nested too deep are cut and say so", 
   CHECK(shallow->text_parts[0].text.find("at the bottom") != std::string::npos);
 }
 
+TEST_CASE("a base64 body made of padded pieces is read whole, not cut at the first '=' (gmime#150)", "[mime]") {
+  auto m = parse_message("Subject: x\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+                         "Content-Transfer-Encoding: base64\r\n\r\nSGVsbG8=\r\nIFf2cmxk\r\n");
+  REQUIRE(m);
+  REQUIRE(m->text_parts.size() == 1);
+  CHECK(m->text_parts[0].text == "Hello W\xC3\xB6rld");  // ISO-8859-1 converted
+  auto plain = parse_message("Subject: y\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8gV29ybGQ=\r\n");
+  REQUIRE(plain);
+  CHECK(plain->text_parts[0].text == "Hello World");
+}
+
+TEST_CASE("a subject split over encoded words, even inside a character, is read whole (gmime#133)", "[mime]") {
+  for (const char* subject : {"=?UTF-8?Q?=C3?= =?UTF-8?Q?=9Cberweisung_f=C3=BCr_M=C3=A4rz?=",
+                              "=?UTF-8?B?w5xiZXJ3ZWlz?=\r\n =?UTF-8?B?dW5nIGbDvHIgTcOkcno=?="}) {
+    auto m = parse_message(std::string("Subject: ") + subject + "\r\n\r\nx\r\n");
+    REQUIRE(m);
+    CHECK(m->subject == "\xC3\x9C" "berweisung f\xC3\xBCr M\xC3\xA4rz");
+  }
+}
+
 TEST_CASE("every corpus message is read, with its subject and some text or attachment", "[mime][corpus]") {
   std::size_t messages = 0, with_attachment = 0;
   for (const char* group : {"easy-ham-1", "spam-2"}) {
