@@ -65,6 +65,9 @@ int run_search(const std::string& dir, const std::vector<std::string>& words, co
                 << "\n";
     } else if (output == "numbers") {
       std::cout << h.number << "\n";
+    } else if (output == "messages") {  // as notmuch's --output=messages: each one a query that finds it again
+      bool quote = h.message_id.find_first_of(" \t()") != std::string::npos;  // else the query parser splits it
+      if (!h.message_id.empty()) std::cout << (quote ? "id:\"" + h.message_id + "\"" : "id:" + h.message_id) << "\n";
     } else {
       std::cout << fmt::format("{}  {:<28.28}  {:<50.50}  {}  #{}\n", day_of(h.date), h.from, h.subject, h.folder,
                                h.number);
@@ -135,8 +138,9 @@ void add_search_command(CLI::App& app, std::function<void(int)> set_exit) {
   auto* cmd = app.add_subcommand("search", "find archived messages: from:, subject:, date:2023, has:attachment, ... "
                                            "(docs/search.md)");
   cmd->add_option("--archive", args->dir, "the archive's directory")->required();
-  cmd->add_option("--output", args->output, "summary (a line each), json (an object each), numbers")
-      ->check(CLI::IsMember({"summary", "json", "numbers"}));
+  cmd->add_option("--output", args->output,
+                  "summary (a line each), json (an object each), numbers (archive numbers), messages (id:MESSAGE-ID)")
+      ->check(CLI::IsMember({"summary", "json", "numbers", "messages"}));
   cmd->add_option("--limit", args->limit, "at most this many messages")->check(CLI::PositiveNumber);
   cmd->add_option("--sort", args->sort, "newest, oldest or relevance")
       ->check(CLI::IsMember({"newest", "oldest", "relevance"}));

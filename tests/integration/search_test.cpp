@@ -49,6 +49,16 @@ TEST_CASE("search_finds_what_an_import_archived_and_reindex_makes_the_same_index
   REQUIRE(one.exit_code == 0);
   CHECK(one.out.find(std::to_string(hits.front()["number"].get<std::int64_t>()) + "\n") != std::string::npos);
 
+  // --output messages gives queries that find each message again.
+  auto ids = run_mailferry({"search", "--archive", dir, "--output", "messages", "--limit", "1", "--sort", "oldest"});
+  REQUIRE(ids.exit_code == 0);
+  REQUIRE(ids.out.rfind("id:", 0) == 0);
+  std::string id_query = ids.out.substr(0, ids.out.find('\n'));
+  auto again_by_id = run_mailferry({"search", "--archive", dir, "--output", "json", id_query});
+  REQUIRE(again_by_id.exit_code == 0);
+  REQUIRE(lines_of(again_by_id.out).size() == 1);
+  CHECK("id:" + lines_of(again_by_id.out)[0]["message_id"].get<std::string>() == id_query);
+
   auto folder = run_mailferry({"search", "--archive", dir, "--output", "numbers", "--limit", "1000", "folder:INBOX"});
   REQUIRE(folder.exit_code == 0);
   CHECK_FALSE(folder.out.empty());
