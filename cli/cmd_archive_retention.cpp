@@ -18,13 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string utc_date(std::int64_t epoch) {
-  char text[32];
-  std::time_t t = epoch;
-  std::strftime(text, sizeof text, "%Y-%m-%d", std::gmtime(&t));
-  return text;
-}
-
 int failed(const std::string& what, const Error& e) {
   log::error(what + ": " + e.describe());
   return e.code == Errc::Usage ? kExitUsage : e.code == Errc::NotFound ? kExitDifferences : kExitLocal;

@@ -19,16 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string day_of(std::int64_t epoch) {
-  if (epoch == 0) return "          ";
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
 // "1,234 messages indexed (12 events) ...": what a catch-up did.
 void say(const search::CatchUp& c, bool always) {
   if (always || c.indexed + c.removed + c.updated > 0)
@@ -69,8 +59,8 @@ int run_search(const std::string& dir, const std::vector<std::string>& words, co
       bool quote = h.message_id.find_first_of(" \t()") != std::string::npos;  // else the query parser splits it
       if (!h.message_id.empty()) std::cout << (quote ? "id:\"" + h.message_id + "\"" : "id:" + h.message_id) << "\n";
     } else {
-      std::cout << fmt::format("{}  {:<28.28}  {:<50.50}  {}  #{}\n", day_of(h.date), h.from, h.subject, h.folder,
-                               h.number);
+      std::string day = h.date ? utc_date(h.date) : std::string(10, ' ');
+      std::cout << fmt::format("{}  {:<28.28}  {:<50.50}  {}  #{}\n", day, h.from, h.subject, h.folder, h.number);
     }
   }
   if (output == "summary")
@@ -90,7 +80,7 @@ int run_reindex(const std::string& dir, const std::string& language) {
   auto index = search::Index::open_for_writing(dir, language);
   if (!index) {
     log::error("archive reindex: " + index.error().describe());
-    return exit_code_for(index.error()) == kExitUsage ? kExitUsage : kExitLocal;
+    return index.error().code == Errc::Usage ? kExitUsage : kExitLocal;
   }
   auto done = (*index)->catch_up(*a);
   std::string stems = (*index)->language();

@@ -5,6 +5,7 @@
 #include "localmail/store.h"
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <pwd.h>
@@ -54,6 +55,15 @@ Result<std::string> find_password(const std::string& file, const char* env, cons
 }
 
 }  // namespace
+
+std::string utc_date(std::int64_t epoch) {
+  char text[32];
+  std::time_t t = epoch;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+  return text;
+}
 
 std::string os_user() {
   const passwd* pw = ::getpwuid(::geteuid());

@@ -28,6 +28,9 @@ enum ExitCode : int {
 
 int exit_code_for(const Error& e);
 
+// "2024-06-10" (UTC) of seconds since 1970.
+std::string utc_date(std::int64_t epoch);
+
 // Who runs this command, as the archive's events name them: the OS user.
 std::string os_user();
 
