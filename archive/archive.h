@@ -13,6 +13,7 @@
 #include "archive/policy.h"
 #include "archive/segment.h"
 #include "core/file_lock.h"
+#include "core/merkle.h"
 #include "core/sqlite.h"
 
 #include <nlohmann/json_fwd.hpp>  // private members only: the public API is JSON-free
@@ -88,6 +89,12 @@ struct ChainEvent {
   std::vector<std::int64_t> purged;    // purge: the messages it removed
 };
 
+// A leaf of the message tree (Archive::message_tree): "NUMBER SHA256", the
+// number in decimal, the SHA-256 of the whole message in lower-case hex.
+inline std::string message_leaf(std::int64_t message, std::string_view sha256_hex) {
+  return std::to_string(message) + " " + std::string(sha256_hex);
+}
+
 // What search, export and the server's readers need: no writer's lock is
 // taken, so they run while a migration or a delivery writes.
 class Reader {
@@ -155,8 +162,27 @@ class Archive final : public Reader, public Writer {
     std::string hash;           // its SHA-256
     std::int64_t messages = 0;  // messages ingested up to it
     std::int64_t time = 0;
+    std::string messages_root;  // message_tree(messages)'s root, hex
   };
   [[nodiscard]] Result<Checkpoint> checkpoint();
+  // The Merkle tree (RFC 9162 §2.1) over messages 1..`messages` in number
+  // order, a leaf per message (message_leaf); purged messages stay in it by
+  // their tombstones, so a checkpoint's root holds for as long as the chain.
+  [[nodiscard]] Result<MerkleTree> message_tree(std::int64_t messages);
+  // What an export's manifest says of a message (nullopt: no such number).
+  struct Record {
+    std::int64_t message = 0, size = 0, date = 0, retain_until = 0;  // date: of Date:, 0 if none
+    std::string sha256, class_name;
+    bool purged = false;
+    struct Where {
+      std::string account, folder, class_name;
+      std::vector<std::string> flags;
+      std::int64_t internaldate = 0;
+    };
+    std::vector<Where> placements;
+    std::vector<std::string> holds;  // the active legal holds that keep it
+  };
+  [[nodiscard]] Result<std::optional<Record>> record_of(std::int64_t message);
   // The hash of event `seq` as the catalog has it (verify() checks it against the segments).
   [[nodiscard]] Result<std::optional<std::string>> event_hash(std::int64_t seq);
   // Events of one type (all types when empty) at or after `since`, in order: their JSON.

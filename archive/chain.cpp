@@ -519,7 +519,10 @@ Result<Archive::Checkpoint> Archive::checkpoint() {
   std::error_code ec;
   Checkpoint head{fs::absolute(dir_, ec).string(), next_event_ - 1, head_hash_, next_message_ - 1,
                   static_cast<std::int64_t>(std::time(nullptr))};
-  MF_CHECK(record("checkpoint", {{"of_event", head.event}, {"hash", head.hash}}));
+  MF_TRY(tree, message_tree(head.messages));
+  head.messages_root = to_hex(tree.root());
+  MF_CHECK(record("checkpoint", {{"of_event", head.event}, {"hash", head.hash}, {"messages", head.messages},
+                                 {"messages_root", head.messages_root}}));
   return head;
 }
 

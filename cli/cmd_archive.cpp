@@ -4,9 +4,9 @@
 #include "archive/archive.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "compliance/checkpoint_file.h"
 #include "core/atomic_file.h"
 #include "core/log.h"
-#include "core/signature.h"
 #include "migrate/archive_import.h"
 #include "migrate/message_filter.h"
 
@@ -88,36 +88,35 @@ int run_import(const ImportArgs& args) {
   return result.complete() ? kExitOk : kExitDifferences;
 }
 
-// A checkpoint taken earlier must still hold: its event has its hash (and
-// its signature matches, against the pinned public key when one is given).
+// A checkpoint taken earlier must still hold: its event has its hash, the
+// messages up to it have the tree root it names, and its signature matches
+// (against the pinned public key when one is given).
 void check_checkpoint(archive::Archive& a, const std::string& file, const std::string& public_key_file,
                       std::vector<archive::Fault>& faults) {
   auto fault = [&](std::string what) { faults.push_back({"checkpoint", file, std::move(what)}); };
   auto text = read_file(file);
   if (!text) return fault(text.error().describe());
-  auto cp = json::parse(*text, nullptr, false);
-  if (cp.is_discarded() || !cp.contains("event") || !cp.contains("hash")) return fault("not a checkpoint file");
-  if (cp.contains("signature")) {
-    std::string key = cp.value("public_key", "");
-    if (!public_key_file.empty()) {
-      auto pinned = read_file(public_key_file);
-      if (!pinned) return fault(pinned.error().describe());
-      key = *pinned;
-    }
-    json body = cp;
-    body.erase("signature");
-    body.erase("public_key");
-    auto ok = verify_ed25519(key, body.dump(), cp["signature"].get<std::string>());
-    if (!ok) fault("signature: " + ok.error().message);
-  } else if (!public_key_file.empty()) {
-    fault("the checkpoint is not signed");
+  std::string pinned;
+  if (!public_key_file.empty()) {
+    auto key = read_file(public_key_file);
+    if (!key) return fault(key.error().describe());
+    pinned = *key;
   }
-  auto hash = a.event_hash(cp["event"].get<std::int64_t>());
+  auto cp = compliance::read_checkpoint_file(*text, pinned);
+  if (!cp) return fault(cp.error().message);
+  if (!cp->signature_fault.empty()) fault(cp->signature_fault);
+  auto hash = a.event_hash(cp->event);
   if (!hash) return fault(hash.error().describe());
-  if (!*hash) return fault("event " + std::to_string(cp["event"].get<std::int64_t>()) + " is gone from the archive");
-  if (**hash != cp["hash"].get<std::string>())
-    fault("event " + std::to_string(cp["event"].get<std::int64_t>()) + " has hash " + **hash +
-          ", the checkpoint says " + cp["hash"].get<std::string>() + ": history was rewritten");
+  if (!*hash) return fault("event " + std::to_string(cp->event) + " is gone from the archive");
+  if (**hash != cp->hash)
+    return fault("event " + std::to_string(cp->event) + " has hash " + **hash + ", the checkpoint says " + cp->hash +
+                 ": history was rewritten");
+  if (cp->messages_root.empty()) return;  // a checkpoint of format 1 names no tree
+  auto tree = a.message_tree(cp->messages);
+  if (!tree) return fault(tree.error().describe());
+  if (to_hex(tree->root()) != cp->messages_root)
+    fault("the messages 1.." + std::to_string(cp->messages) + " have the tree root " + to_hex(tree->root()) +
+          ", the checkpoint says " + cp->messages_root + ": a message was changed");
 }
 
 int run_checkpoint(const std::string& dir, const std::string& out, const std::string& key_file) {
@@ -128,31 +127,20 @@ int run_checkpoint(const std::string& dir, const std::string& out, const std::st
     log::error("archive checkpoint: " + head.error().describe());
     return kExitLocal;
   }
-  // The file an auditor keeps (docs/formats/archive.md); what is signed is its compact JSON.
-  auto cp = std::make_optional<json>({{"format", "mailferry-archive-checkpoint/1"},
-                                      {"archive", head->archive},
-                                      {"event", head->event},
-                                      {"hash", head->hash},
-                                      {"messages", head->messages},
-                                      {"time", head->time}});
-  if (!key_file.empty()) {
-    auto sig = sign_ed25519(key_file, cp->dump());
-    if (!sig) {
-      log::error("archive checkpoint: " + sig.error().describe());
-      return exit_code_for(sig.error());
-    }
-    (*cp)["signature"] = sig->signature;
-    (*cp)["public_key"] = sig->public_key;
+  auto file = compliance::checkpoint_file(*head, key_file);
+  if (!file) {
+    log::error("archive checkpoint: " + file.error().describe());
+    return exit_code_for(file.error());
   }
-  auto written = write_file_atomically(out, cp->dump(2) + "\n");
+  auto written = write_file_atomically(out, *file);
   if (!written) {
     log::error(written.error().describe());
     return kExitLocal;
   }
-  std::cout << fmt::format("checkpoint of event {} ({}) written to {}{}\n", (*cp)["event"].get<std::int64_t>(),
-                           (*cp)["hash"].get<std::string>(), out, key_file.empty() ? "" : ", signed");
-  return audit(*a, "checkpoint", {{"event", (*cp)["event"]}, {"out", out}, {"signed", !key_file.empty()}}) ? kExitOk
-                                                                                                             : kExitLocal;
+  std::cout << fmt::format("checkpoint of event {} ({}) written to {}{}\n", head->event, head->hash, out,
+                           key_file.empty() ? "" : ", signed");
+  return audit(*a, "checkpoint", {{"event", head->event}, {"out", out}, {"signed", !key_file.empty()}}) ? kExitOk
+                                                                                                     : kExitLocal;
 }
 
 int run_verify_archive(const std::string& dir, const std::string& json_path, const std::string& checkpoint,
@@ -391,6 +379,7 @@ void add_archive_command(CLI::App& app, std::function<void(int)> set_exit) {
 
   add_archive_retention_commands(*cmd, set_exit);
   add_reindex_command(*cmd, set_exit);
+  add_export_commands(*cmd, set_exit);
 }
 
 }  // namespace mf::cli

@@ -14,6 +14,8 @@ void add_archive_command(CLI::App& app, std::function<void(int)> set_exit);
 void add_search_command(CLI::App& app, std::function<void(int)> set_exit);
 // archive reindex: under the archive command.
 void add_reindex_command(CLI::App& archive, std::function<void(int)> set_exit);
+// archive export, verify-export: under the archive command.
+void add_export_commands(CLI::App& archive, std::function<void(int)> set_exit);
 // archive policy, hold, purge: under the archive command.
 void add_archive_retention_commands(CLI::App& archive, std::function<void(int)> set_exit);
 

@@ -1,5 +1,7 @@
 #include "cli/common.h"
 
+#include "core/civil_time.h"
+
 #include "core/atomic_file.h"
 #include "core/log.h"
 #include "localmail/store.h"
@@ -56,14 +58,7 @@ Result<std::string> find_password(const std::string& file, const char* env, cons
 
 }  // namespace
 
-std::string utc_date(std::int64_t epoch) {
-  char text[32];
-  std::time_t t = epoch;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
-  return text;
-}
+std::string utc_date(std::int64_t epoch) { return utc_text(epoch, "%Y-%m-%d"); }
 
 std::string os_user() {
   const passwd* pw = ::getpwuid(::geteuid());

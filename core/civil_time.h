@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdint>
+#include <ctime>
+#include <string>
 #include <string_view>
 
 namespace mf {
@@ -60,6 +62,15 @@ constexpr unsigned month_from_name(std::string_view name) {
         lower(name[2]) == kMonthNames[i][2])
       return i + 1;
   return 0;
+}
+
+// A time in UTC as strftime writes it: "%Y-%m-%d" a date, "%Y-%m-%dT%H:%M:%SZ" ISO 8601.
+inline std::string utc_text(std::int64_t epoch, const char* format) {
+  char text[64];
+  std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return std::string(text, std::strftime(text, sizeof text, format, &tm));
 }
 
 static_assert(month_from_name("aUG") == 8 && month_from_name("Foo") == 0);

@@ -4,6 +4,7 @@
 // A directory holds one mbox file per folder; Thunderbird's "Name.sbd"
 // directories hold the subfolders of "Name", and a plain subdirectory is a
 // level of its own (mutt's and pine's ~/Mail/lists/debian).
+#include "localmail/mboxrd.h"
 #include "localmail/stores.h"
 
 #include "core/sha256.h"
@@ -73,22 +74,6 @@ std::vector<std::string> status_flags(std::string_view message) {
 
 bool is_from_line(std::string_view text, std::size_t pos) {
   return text.compare(pos, 5, "From ") == 0 && (pos == 0 || text[pos - 1] == '\n');
-}
-
-// ">From " lines (any number of '>') lose one '>'.
-std::string unescape(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  std::size_t pos = 0;
-  while (pos < raw.size()) {
-    auto end = raw.find('\n', pos);
-    std::string_view line = raw.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos + 1);
-    std::size_t quotes = line.find_first_not_of('>');
-    if (quotes != std::string_view::npos && quotes > 0 && line.compare(quotes, 5, "From ") == 0) line.remove_prefix(1);
-    out += line;
-    pos = end == std::string_view::npos ? raw.size() : end + 1;
-  }
-  return out;
 }
 
 bool is_index_file(const std::string& leaf) {  // Thunderbird's
@@ -198,7 +183,7 @@ class MboxStore final : public Store {
                         message.path + " at byte " + std::to_string(message.offset));
     if (to_hex(sha256(raw)) != message.key.substr(0, message.key.find('-')))
       return make_error(Errc::Corrupt, "the mbox changed while it was read", message.path);
-    return unescape(raw);
+    return mboxrd_unescape(raw);
   }
 
  private:
