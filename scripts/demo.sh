@@ -5,7 +5,8 @@
 # again (nothing to copy), migrates the old server's Maildir files straight
 # into another account, runs a bulk migration of several accounts from an
 # accounts file, archives the old mailbox (compressed, deduplicated, hash
-# chained), verifies the archive, searches it, shows what retention would purge with a
+# chained), verifies the archive, searches it, exports a signed case and
+# verifies the export, shows what retention would purge with a
 # legal hold in place, and stops the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +54,12 @@ build/cli/mailferry archive verify --archive "$work/archive"
 echo "== mailferry search: the archive's index (German stemming: \"Razor\" finds razor's forms); every search is audited"
 build/cli/mailferry search --archive "$work/archive" --limit 5 'subject:razor date:2002-08..2002-10'
 build/cli/mailferry search --archive "$work/archive" --limit 3 --output json 'has:attachment'
+echo "== mailferry archive export: a case for an auditor (signed, with proofs), checked with nothing but the export"
+openssl genpkey -algorithm ed25519 -out "$work/auditor.pem" 2>/dev/null
+openssl pkey -in "$work/auditor.pem" -pubout -out "$work/auditor.pub.pem"
+build/cli/mailferry archive export --archive "$work/archive" --out "$work/case.zip" --case demo --key "$work/auditor.pem" \
+  'subject:razor date:2002-08..2002-10'
+build/cli/mailferry archive verify-export "$work/case.zip" --public-key "$work/auditor.pub.pem"
 echo "== mailferry archive purge --dry-run: the corpus is from 2002, past six years; a legal hold keeps the Junk folders"
 build/cli/mailferry archive hold add --archive "$work/archive" --case demo --folder 'Junk*'
 build/cli/mailferry archive purge --archive "$work/archive" --dry-run
