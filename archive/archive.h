@@ -134,6 +134,14 @@ class Archive final : public Reader, public Writer {
   // OS user for the CLI; the logged-in user for the server).
   [[nodiscard]] static Result<std::unique_ptr<Archive>> open(const std::string& dir, std::string actor, bool create,
                                                              std::vector<std::string>* notes = nullptr);
+  // Opens DIR only to read it (an auditor's read-only copy or mount): no
+  // lock file is made, nothing is recovered, and everything that writes
+  // (ingest, audit, holds, ...) fails with Errc::Perm; checkpoint() gives
+  // the head without recording an event.
+  [[nodiscard]] static Result<std::unique_ptr<Archive>> open_read_only(const std::string& dir, std::string actor);
+  bool read_only() const { return read_only_; }
+  // The chain's last event and its hash as this object last saw them (0, "": none).
+  std::pair<std::int64_t, std::string> chain_head() const { return {next_event_ - 1, head_hash_}; }
   ~Archive();
   // Recreates archive.db from the segments alone (the old one is moved
   // aside, not deleted). Returns what was done.
@@ -254,6 +262,8 @@ class Archive final : public Reader, public Writer {
   Result<void> refresh();
   struct Batch;
   Result<void> recover(std::vector<std::string>* notes);
+  // The chain's last event and the last message number, from the catalog.
+  Result<void> load_head();
   struct Replayed {
     std::uint64_t end = 0;     // where the last whole event ends
     std::size_t events = 0;
@@ -316,6 +326,7 @@ class Archive final : public Reader, public Writer {
 
   std::string dir_;
   std::string actor_;
+  bool read_only_ = false;
   int write_depth_ = 0;
   std::optional<FileLock> write_lock_;  // DIR/archive.lock, while write_depth_ > 0
   std::unique_ptr<sql::Database> db_;

@@ -42,6 +42,26 @@ Result<std::unique_ptr<Archive>> Archive::open(const std::string& dir, std::stri
   return a;
 }
 
+Result<std::unique_ptr<Archive>> Archive::open_read_only(const std::string& dir, std::string actor) {
+  std::error_code ec;
+  if (!fs::exists(dir + "/archive.db", ec)) return make_error(Errc::NotFound, "no archive here (archive.db missing)", dir);
+  std::unique_ptr<Archive> a(new Archive());
+  a->dir_ = dir;
+  a->actor_ = std::move(actor);
+  a->read_only_ = true;
+  MF_TRY(db, sql::Database::open_read_only(dir + "/archive.db"));
+  a->db_ = std::make_unique<sql::Database>(std::move(db));
+  MF_TRY(format, meta(*a->db_, "format"));
+  if (format != "2") return make_error(Errc::Corrupt, "archive format " + format + " is not 2 (this mailferry's)", dir);
+  // What the catalog has committed is what is read: a tail a crash left is
+  // neither replayed nor cut (that is a writer's work).
+  MF_CHECK(a->load_head());
+  if (auto loaded = a->load_current_dictionary(); !loaded)
+    a->damage_ = "the current zstd dictionary cannot be read: " + loaded.error().describe();
+  MF_CHECK(a->load_policy());
+  return a;
+}
+
 std::chrono::milliseconds Archive::lock_wait() {
   const char* seconds = std::getenv("MAILFERRY_ARCHIVE_LOCK_WAIT");
   if (auto n = seconds ? meta_number(seconds) : std::nullopt; n && *n <= 86400)
@@ -71,6 +91,9 @@ Archive::WriteScope::~WriteScope() {
 }
 
 Result<Archive::WriteScope> Archive::begin_write() {
+  if (read_only_)
+    return make_error(Errc::Perm, "the archive is open for reading only (a read-only copy or mount): nothing is written",
+                      dir_);
   WriteScope scope(this);  // gives the depth back, and at 0 the lock, however this ends
   if (write_depth_++ > 0) return scope;
   MF_TRY(lock, FileLock::take(dir_ + "/archive.lock", "the archive", {.shared = false, .wait = lock_wait()}));
@@ -98,7 +121,8 @@ Result<void> Archive::refresh() {
 }
 
 Result<FileLock> Archive::begin_read() {
-  return FileLock::take(dir_ + "/archive.readers", "the archive's segments", {.shared = true, .wait = lock_wait()});
+  return FileLock::take(dir_ + "/archive.readers", "the archive's segments",
+                        {.shared = true, .wait = lock_wait(), .read_only = read_only_});
 }
 
 Result<FileLock> Archive::lock_out_readers() {
@@ -122,6 +146,17 @@ static Result<std::optional<std::uint64_t>> first_intact_event(const std::string
   return found;
 }
 
+Result<void> Archive::load_head() {
+  MF_TRY(head, db_->prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
+  MF_TRY(has_head, head.step());
+  next_event_ = has_head ? head.column_int(0) + 1 : 1;
+  head_hash_ = has_head ? head.column_text(1) : std::string();
+  MF_TRY(last_message, db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM messages"));
+  MF_CHECK(last_message.step());
+  next_message_ = last_message.column_int(0) + 1;
+  return {};
+}
+
 Result<void> Archive::recover(std::vector<std::string>* notes) {
   auto read_only = [&](std::string why) -> Result<void> {
     damage_ = std::move(why);
@@ -135,13 +170,7 @@ Result<void> Archive::recover(std::vector<std::string>* notes) {
   if (!active || *active == 0 || *active > UINT32_MAX)
     return read_only("the catalog's meta active_segment is \"" + active_text + "\", not a segment number");
   if (!committed) return read_only("the catalog's meta committed_size is \"" + committed_text + "\", not a size");
-  MF_TRY(head, db_->prepare("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"));
-  MF_TRY(has_head, head.step());
-  next_event_ = has_head ? head.column_int(0) + 1 : 1;
-  head_hash_ = has_head ? head.column_text(1) : std::string();
-  MF_TRY(last_message, db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM messages"));
-  MF_CHECK(last_message.step());
-  next_message_ = last_message.column_int(0) + 1;
+  MF_CHECK(load_head());
 
   // Frames past the committed size were written but never acknowledged.
   auto id = static_cast<std::uint32_t>(*active);
@@ -514,13 +543,18 @@ Result<void> Archive::audit(const std::string& command, std::string_view details
 
 
 Result<Archive::Checkpoint> Archive::checkpoint() {
-  MF_TRY(writing, begin_write());  // the head taken is the head the checkpoint event follows
-  if (!segment_) return make_error(Errc::Corrupt, "archive damaged: " + damage_, dir_);
+  std::optional<WriteScope> writing;  // the head taken is the head the checkpoint event follows
+  if (!read_only_) {
+    MF_TRY(scope, begin_write());
+    writing.emplace(std::move(scope));
+    if (!segment_) return make_error(Errc::Corrupt, "archive damaged: " + damage_, dir_);
+  }
   std::error_code ec;
   Checkpoint head{fs::absolute(dir_, ec).string(), next_event_ - 1, head_hash_, next_message_ - 1,
                   static_cast<std::int64_t>(std::time(nullptr))};
   MF_TRY(tree, message_tree(head.messages));
   head.messages_root = to_hex(tree.root());
+  if (read_only_) return head;  // as the catalog has it; no event can record that it was taken
   MF_CHECK(record("checkpoint", {{"of_event", head.event}, {"hash", head.hash}, {"messages", head.messages},
                                  {"messages_root", head.messages_root}}));
   return head;

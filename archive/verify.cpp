@@ -29,8 +29,17 @@ std::string kind_name(FrameKind kind) {
 }  // namespace
 
 Result<std::vector<Fault>> Archive::verify() {
-  // The segments and the catalog at one point: no writer's batch half there.
-  MF_TRY(writing, begin_write());
+  // The segments and the catalog at one point: no writer's batch half there
+  // (read-only, no writer can be here: a read-only copy holds still).
+  std::optional<WriteScope> writing;
+  std::optional<FileLock> reading;
+  if (read_only_) {
+    MF_TRY(lock, begin_read());
+    reading.emplace(std::move(lock));
+  } else {
+    MF_TRY(scope, begin_write());
+    writing.emplace(std::move(scope));
+  }
   std::vector<Fault> faults;
   auto fault = [&](std::string kind, std::string where, std::string what) {
     faults.push_back(Fault{std::move(kind), std::move(where), std::move(what)});

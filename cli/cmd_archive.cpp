@@ -6,16 +6,23 @@
 #include "cli/common.h"
 #include "compliance/checkpoint_file.h"
 #include "core/atomic_file.h"
+#include "core/file_system.h"
 #include "core/log.h"
 #include "migrate/archive_import.h"
 #include "migrate/message_filter.h"
 
 #include <fmt/format.h>
 
-#include <cstdlib>
-#include <ctime>
-#include <iostream>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
 
 namespace mf::cli {
 namespace {
@@ -24,19 +31,65 @@ using nlohmann::json;
 
 }  // namespace
 
-std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool create) {
+std::unique_ptr<archive::Archive> open_archive(const std::string& dir, Access access) {
   std::vector<std::string> notes;
-  auto opened = archive::Archive::open(dir, os_user(), create, &notes);
+  // A reader without write access (a read-only copy, a read-only mount, an
+  // auditor's account) opens it read-only rather than fail on the lock file.
+  bool read_only = access == Access::Read && (::access(dir.c_str(), W_OK) != 0 ||
+                                              ::access((dir + "/archive.db").c_str(), W_OK) != 0) &&
+                   ::access((dir + "/archive.db").c_str(), R_OK) == 0;
+  auto opened = read_only ? archive::Archive::open_read_only(dir, os_user())
+                          : archive::Archive::open(dir, os_user(), access == Access::Create, &notes);
   for (const auto& n : notes) log::warn("archive: " + n);
   if (!opened) {
     log::error("archive: " + opened.error().describe());
     return nullptr;
   }
+  if (read_only)
+    log::info("archive: " + dir + " is read-only to " + os_user() + ": opened for reading only; what is read is "
+              "recorded in " + read_only_audit_log());
   return std::move(*opened);
 }
 
+std::string read_only_audit_log() {
+  const char* path = std::getenv("MAILFERRY_AUDIT_LOG");
+  return path && *path ? std::string(path) : state_dir() + "/audit.jsonl";
+}
+
+// One line appended to the reader's audit log, fsynced before the command says anything.
+static Result<void> append_to_audit_log(const std::string& path, const std::string& line) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory_of(path), ec);
+  int fd = file_system().open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error(Errc::Io, std::string("cannot open the audit log: ") + std::strerror(errno), path);
+  struct stat st {};
+  off_t end = ::fstat(fd, &st) == 0 ? st.st_size : 0;
+  bool ok = file_system().pwrite(fd, line.data(), line.size(), end) == static_cast<ssize_t>(line.size()) &&
+            file_system().fsync(fd) == 0;
+  int err = errno;
+  file_system().close(fd);
+  if (!ok) return make_error(err == ENOSPC ? Errc::NoSpace : Errc::Io,
+                             std::string("cannot write the audit log: ") + std::strerror(err), path);
+  return {};
+}
+
 bool audit(archive::Archive& a, const std::string& command, json details) {
-  auto recorded = a.audit(command, details.dump(-1, ' ', false, json::error_handler_t::replace));
+  Result<void> recorded;
+  if (a.read_only()) {
+    // What the archive was when it was read: its last event and that event's hash.
+    std::error_code ec;
+    json entry = {{"time", static_cast<std::int64_t>(std::time(nullptr))},
+                  {"user", os_user()},
+                  {"command", command},
+                  {"archive", std::filesystem::absolute(a.dir(), ec).string()},
+                  {"details", details}};
+    auto [seq, hash] = a.chain_head();
+    entry["archive_event"] = {{"seq", seq}, {"hash", hash}};
+    recorded = append_to_audit_log(read_only_audit_log(),
+                                   entry.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+  } else {
+    recorded = a.audit(command, details.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
   if (!recorded) log::error("archive: cannot record the audit event: " + recorded.error().describe());
   return bool(recorded);
 }
@@ -55,7 +108,7 @@ int run_import(const ImportArgs& args) {
     log::error(from.error().describe());
     return exit_code_for(from.error());
   }
-  auto a = open_archive(args.dir, true);
+  auto a = open_archive(args.dir, Access::Create);
   if (!a) return kExitLocal;
   migrate::Progress progress(!args.source.quiet && ::isatty(2));
   auto result = run_task(migrate::import_to_archive(*from, *a, args.batch_megabytes << 20, progress, args.account));
@@ -120,7 +173,7 @@ void check_checkpoint(archive::Archive& a, const std::string& file, const std::s
 }
 
 int run_checkpoint(const std::string& dir, const std::string& out, const std::string& key_file) {
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Read);
   if (!a) return kExitLocal;
   auto head = a->checkpoint();
   if (!head) {
@@ -145,7 +198,7 @@ int run_checkpoint(const std::string& dir, const std::string& out, const std::st
 
 int run_verify_archive(const std::string& dir, const std::string& json_path, const std::string& checkpoint,
                        const std::string& public_key) {
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Read);
   if (!a) return kExitLocal;
   auto faults = a->verify();
   if (!faults) {
@@ -178,7 +231,7 @@ int run_verify_archive(const std::string& dir, const std::string& json_path, con
 }
 
 int run_get(const std::string& dir, std::int64_t number, const std::string& message_id, const std::string& out) {
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Read);
   if (!a) return kExitLocal;
   if (!message_id.empty()) {
     auto found = a->find_by_message_id(message_id);
@@ -209,7 +262,7 @@ int run_get(const std::string& dir, std::int64_t number, const std::string& mess
 }
 
 int run_stats(const std::string& dir, const std::string& json_path) {
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Read);
   if (!a) return kExitLocal;
   auto s = a->stats();
   if (!s) {
@@ -252,7 +305,7 @@ int run_rebuild(const std::string& dir) {
   if (!rebuilt->damage.empty())
     std::cout << "archive rebuild: INCOMPLETE, " << rebuilt->damage.size()
               << " damaged places skipped; every intact frame was kept (archive verify names what is missing)\n";
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Write);
   if (!a || !audit(*a, "rebuild", {{"notes", rebuilt->notes}, {"damage", rebuilt->damage}})) return kExitLocal;
   return rebuilt->damage.empty() ? kExitOk : kExitDifferences;
 }
@@ -267,7 +320,7 @@ int run_audit(const std::string& dir, const std::string& since_text, const std::
     }
     since = *parsed;
   }
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Read);
   if (!a) return kExitLocal;
   auto events = a->events("audit", since);
   if (!events) {

@@ -24,7 +24,7 @@ int failed(const std::string& what, const Error& e) {
 }
 
 int run_policy_show(const std::string& dir, const std::string& json_path) {
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Read);
   if (!a) return kExitLocal;
   auto policy = a->policy();
   if (!policy) return failed("archive policy", policy.error());
@@ -38,7 +38,7 @@ int run_policy_set(const std::string& dir, const std::string& file) {
   if (!text) return failed("archive policy set", text.error());
   auto policy = archive::Policy::parse(*text);
   if (!policy) return failed("archive policy set: " + file, policy.error());
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Write);
   if (!a) return kExitLocal;
   auto raised = a->set_policy(*policy);
   json details = {{"file", file}, {"result", raised ? "set" : raised.error().describe()}};
@@ -59,7 +59,7 @@ std::string hold_query(const std::string& account, const std::string& folder, co
 }
 
 int run_hold_add(const std::string& dir, const std::string& name, const std::string& query) {
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Write);
   if (!a) return kExitLocal;
   auto held = a->add_hold(name, query);
   json details = {{"case", name}, {"query", query}, {"result", held ? "placed" : held.error().describe()}};
@@ -72,7 +72,7 @@ int run_hold_add(const std::string& dir, const std::string& name, const std::str
 }
 
 int run_hold_release(const std::string& dir, const std::string& name) {
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Write);
   if (!a) return kExitLocal;
   auto released = a->release_hold(name);
   if (!audit(*a, "hold release", {{"case", name}, {"result", released ? "released" : released.error().describe()}}))
@@ -83,7 +83,7 @@ int run_hold_release(const std::string& dir, const std::string& name) {
 }
 
 int run_hold_list(const std::string& dir, const std::string& json_path) {
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Read);
   if (!a) return kExitLocal;
   auto holds = a->holds();
   if (!holds) return failed("archive hold list", holds.error());
@@ -100,7 +100,7 @@ int run_hold_list(const std::string& dir, const std::string& json_path) {
 }
 
 int run_purge(const std::string& dir, bool dry_run, const std::string& json_path) {
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Write);
   if (!a) return kExitLocal;
   auto plan = a->purge(dry_run);
   json report = {{"dry_run", dry_run}};

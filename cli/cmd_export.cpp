@@ -28,7 +28,7 @@ struct ExportArgs {
 int run_export(const ExportArgs& args) {
   std::string query;
   for (const auto& w : args.query) query += (query.empty() ? "" : " ") + w;
-  auto a = open_archive(args.dir, false);
+  auto a = open_archive(args.dir, Access::Read);
   if (!a) return kExitLocal;
   if (auto caught_up = update_search_index(*a, false); !caught_up) {
     log::error("archive export: the search index: " + caught_up.error().describe());

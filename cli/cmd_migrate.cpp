@@ -49,7 +49,7 @@ struct RunArchive {
 
   bool open(const std::string& dir) {
     if (dir.empty()) return true;
-    archive = open_archive(dir, true);
+    archive = open_archive(dir, Access::Create);
     if (!archive) return false;
     sink = std::make_unique<migrate::ArchiveSink>(*archive);
     return true;

@@ -31,7 +31,7 @@ int run_search(const std::string& dir, const std::vector<std::string>& words, co
                std::size_t limit, const std::string& sort_name) {
   std::string query;
   for (const auto& w : words) query += (query.empty() ? "" : " ") + w;
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Read);
   if (!a) return kExitLocal;
   auto caught_up = update_search_index(*a, output != "summary");  // json and numbers: nothing else on stdout
   if (!caught_up) return exit_code_for(caught_up.error());
@@ -69,7 +69,7 @@ int run_search(const std::string& dir, const std::vector<std::string>& words, co
 }
 
 int run_reindex(const std::string& dir, const std::string& language) {
-  auto a = open_archive(dir, false);
+  auto a = open_archive(dir, Access::Write);
   if (!a) return kExitLocal;
   auto started = std::chrono::steady_clock::now();
   auto removed = search::remove_index(dir);
@@ -107,6 +107,17 @@ int run_reindex(const std::string& dir, const std::string& language) {
 
 Result<void> update_search_index(archive::Archive& archive, bool quiet) {
   MF_TRY(position, search::indexed_position(archive.dir()));
+  if (archive.read_only()) {  // the index is searched as it is; how far it reaches is said
+    MF_TRY(last, archive.last_change());
+    if (!position)
+      return make_error(Errc::NotFound, "the archive has no search index, and this read-only access cannot make one "
+                        "(run mailferry archive reindex where the archive is writable)", archive.dir());
+    if (*position < last)
+      log::warn(fmt::format("search: the index reaches event {}, the archive event {}: messages archived since are not "
+                            "found (this read-only access cannot index them; search where the archive is writable)",
+                            *position, last));
+    return {};
+  }
   if (position) {  // no message stored, placed or removed since (audit events do not count): no writer to open
     MF_TRY(last, archive.last_change());
     if (last <= *position) return {};

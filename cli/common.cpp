@@ -126,14 +126,16 @@ void add_folder_options(CLI::App& app, FolderOptions& o) {
   app.add_option("--max-size", o.max_size, "only messages of at most this size (bytes, or with K, M, G)");
 }
 
-std::string default_state_path() {
+std::string state_dir() {
   const char* state_home = std::getenv("XDG_STATE_HOME");
   const char* home = std::getenv("HOME");
   std::filesystem::path dir = state_home && *state_home ? std::filesystem::path(state_home)
                               : home && *home           ? std::filesystem::path(home) / ".local/state"
                                                         : std::filesystem::path(".");
-  return (dir / "mailferry" / "migrate.db").string();
+  return (dir / "mailferry").string();
 }
+
+std::string default_state_path() { return state_dir() + "/migrate.db"; }
 
 Result<migrate::MessageFilter> resolve_message_filter(const FolderOptions& o) {
   migrate::MessageFilter filter;

@@ -63,7 +63,9 @@ struct FolderOptions {
 void add_folder_options(CLI::App& app, FolderOptions& options);
 [[nodiscard]] Result<migrate::FolderRules> resolve_folder_rules(const FolderOptions& options);
 [[nodiscard]] Result<migrate::MessageFilter> resolve_message_filter(const FolderOptions& options);
-// The state file migrate uses without --state ($XDG_STATE_HOME or ~/.local/state).
+// mailferry's own files of this user: $XDG_STATE_HOME/mailferry or ~/.local/state/mailferry.
+std::string state_dir();
+// The state file migrate uses without --state (in state_dir()).
 std::string default_state_path();
 
 // TLS, STARTTLS and timeout as the options say.
@@ -80,12 +82,21 @@ bool write_json_report(const std::string& path, const nlohmann::json& report);
 
 using net::run_task;
 
+enum class Access {
+  Create,  // make the archive when it is missing (import, migrate --archive)
+  Write,   // change it
+  Read,    // only read it: where this user cannot write it (an auditor's read-only copy or mount), read-only
+};
 // Opens an archive, printing what its recovery did; nullptr (and an error
-// message) on failure. create: make it when missing.
-std::unique_ptr<archive::Archive> open_archive(const std::string& dir, bool create);
+// message) on failure.
+std::unique_ptr<archive::Archive> open_archive(const std::string& dir, Access access);
 // Records a command's audit event (who ran what, how it ended); false, with
-// the error logged, when it could not be recorded.
+// the error logged, when it could not be recorded. On an archive open
+// read-only the event goes, fsynced, to the reader's own audit log instead
+// (read_only_audit_log): no read goes unrecorded.
 bool audit(archive::Archive& archive, const std::string& command, nlohmann::json details);
+// MAILFERRY_AUDIT_LOG, else state_dir()/audit.jsonl: one JSON object per line.
+std::string read_only_audit_log();
 
 // Brings the archive's search index up to date with its chain (creating
 // it): after an import or a migration that archived, and before a search.

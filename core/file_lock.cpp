@@ -11,7 +11,9 @@
 namespace mf {
 
 Result<FileLock> FileLock::take(const std::string& path, const std::string& what, Options options) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = options.read_only && options.shared ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC)
+                                               : ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 && options.read_only && options.shared && errno == ENOENT) return FileLock(-1);
   if (fd < 0) return make_error(Errc::Io, std::string("cannot open the lock file: ") + std::strerror(errno), path);
   auto deadline = std::chrono::steady_clock::now() + options.wait;
   int error = 0;

@@ -19,6 +19,10 @@ class FileLock {
   struct Options {
     bool shared = false;
     std::chrono::milliseconds wait{0};  // how long to wait for a holder to let go
+    // Shared only: the file is opened for reading and not created (a
+    // read-only medium); where it does not exist, nobody can hold it, and the
+    // lock is taken without a file.
+    bool read_only = false;
   };
   // Errc::InUse when another process holds it still after `wait`, naming
   // the process for an exclusive lock ("WHAT is in use by mailferry pid N",

@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
+
 #include <cerrno>
 #include <cstring>
 
@@ -110,16 +112,42 @@ Result<Database> Database::open(const std::string& path) {
   return db;
 }
 
+namespace {
+std::string fmt_percent(char c) {
+  static const char* hex = "0123456789ABCDEF";
+  auto u = static_cast<unsigned char>(c);
+  return {'%', hex[u >> 4], hex[u & 15]};
+}
+}  // namespace
+
 Result<Database> Database::open_read_only(const std::string& path) {
   register_sqlite_vfs();
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-  Database db;
-  db.db_.reset(raw);
-  db.path_ = path;
-  if (rc != SQLITE_OK) return sqlite_error(raw, rc, path);
-  sqlite3_busy_timeout(raw, 5000);
-  return db;
+  auto open = [&](const std::string& name, int flags) -> Result<Database> {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(name.c_str(), &raw, SQLITE_OPEN_READONLY | flags, nullptr);
+    Database db;
+    db.db_.reset(raw);
+    db.path_ = path;
+    if (rc != SQLITE_OK) return sqlite_error(raw, rc, path);
+    sqlite3_busy_timeout(raw, 5000);
+    // Opening is lazy: the first read says whether the file can be read.
+    rc = sqlite3_exec(raw, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(raw, rc, path);
+    return db;
+  };
+  auto db = open(path, 0);
+  std::error_code ec;
+  if (db || std::filesystem::exists(path + "-wal", ec)) return db;
+  // A WAL database on a medium where its -shm cannot be made (a read-only
+  // copy or mount): with no -wal, everything is in the file itself, and
+  // nobody writes it, so it is read as immutable (SQLite's URI parameter).
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '?' || c == '#' || c == '%') uri += fmt_percent(c);
+    else uri += c;
+  }
+  auto immutable = open(uri + "?immutable=1", SQLITE_OPEN_URI);
+  return immutable ? std::move(immutable) : std::move(db);
 }
 
 Result<void> Database::exec(std::string_view sql) {

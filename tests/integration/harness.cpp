@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <filesystem>
 #include <sys/wait.h>
@@ -67,7 +68,8 @@ std::vector<std::string> with_source(std::vector<std::string> args, const std::s
 namespace {
 
 RunResult run_process(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                      std::chrono::milliseconds kill_after, bool kill_is_failure) {
+                      std::chrono::milliseconds kill_after, bool kill_is_failure, uid_t as_user = 0,
+                      const std::string& binary_path = {}) {
   char out_template[] = "/tmp/mailferry-run-XXXXXX";
   std::string dir = ::mkdtemp(out_template);
   std::string out_path = dir + "/out", err_path = dir + "/err";
@@ -83,7 +85,11 @@ RunResult run_process(const std::vector<std::string>& args, const std::vector<st
     std::vector<char*> argv;
     // MF_TEST_BINARY runs the tests against another build (an older one, to
     // see a test fail before its fix).
-    std::string binary = std::getenv("MF_TEST_BINARY") ? std::getenv("MF_TEST_BINARY") : MF_BINARY;
+    std::string binary = !binary_path.empty()         ? binary_path
+                         : std::getenv("MF_TEST_BINARY") ? std::getenv("MF_TEST_BINARY")
+                                                         : MF_BINARY;
+    if (as_user != 0 && (::setgroups(0, nullptr) != 0 || ::setgid(as_user) != 0 || ::setuid(as_user) != 0))
+      ::_exit(126);
     argv.push_back(binary.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());
@@ -116,6 +122,17 @@ RunResult run_process(const std::vector<std::string>& args, const std::vector<st
 RunResult run_mailferry(const std::vector<std::string>& args, const std::vector<std::string>& env,
                         int timeout_seconds) {
   return run_process(args, env, std::chrono::seconds(timeout_seconds), true);
+}
+
+RunResult run_mailferry_as(uid_t user, const std::string& dir, const std::vector<std::string>& args,
+                           const std::vector<std::string>& env) {
+  // The build may lie where the user cannot reach it (a checkout in a 0700 directory): a copy can.
+  std::string binary = dir + "/mailferry";
+  std::error_code ec;
+  if (!fs::exists(binary, ec))
+    fs::copy_file(std::getenv("MF_TEST_BINARY") ? std::getenv("MF_TEST_BINARY") : MF_BINARY, binary, ec);
+  REQUIRE_FALSE(ec);
+  return run_process(args, env, std::chrono::seconds(900), true, user, binary);
 }
 
 RunResult run_mailferry_killed(const std::vector<std::string>& args, int kill_after_ms) {

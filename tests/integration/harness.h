@@ -12,6 +12,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <sys/types.h>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,6 +31,10 @@ struct RunResult {
 // entries), stdin from /dev/null; kills it after timeout_seconds.
 RunResult run_mailferry(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                         int timeout_seconds = 900);
+// The same as another user (uid and gid `user`, no groups), from a copy of
+// the binary in `dir`, which that user must be able to reach.
+RunResult run_mailferry_as(uid_t user, const std::string& dir, const std::vector<std::string>& args,
+                           const std::vector<std::string>& env = {});
 // The same, but sends SIGKILL after kill_after_ms unless it finished before.
 RunResult run_mailferry_killed(const std::vector<std::string>& args, int kill_after_ms);
 
