@@ -25,6 +25,14 @@ void say(const search::CatchUp& c, bool always) {
     std::cout << fmt::format("index: {} messages indexed, {} placed again, {} removed ({} events, up to event {})\n",
                              c.indexed, c.updated, c.removed, c.events, c.position);
   for (const auto& u : c.unreadable) log::warn("index: " + u + " (indexed by its header fields only)");
+  // Attachments whose text is not in the index: counted and named, never silent (the first 20 by name).
+  for (std::size_t i = 0; i < c.unextracted.size() && i < 20; ++i)
+    log::warn("index: " + c.unextracted[i] + " (its text is not indexed)");
+  if (c.unextracted.size() > 20)
+    log::warn(fmt::format("index: {} more attachments whose text could not be read", c.unextracted.size() - 20));
+  if (always || !c.unextracted.empty())
+    std::cout << fmt::format("index: text of {} attachments read, {} could not be read\n", c.attachments_read,
+                             c.unextracted.size());
 }
 
 int run_search(const std::string& dir, const std::vector<std::string>& words, const std::string& output,

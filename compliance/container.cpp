@@ -34,6 +34,15 @@ Result<void> sync_file(const std::string& path) {
 
 std::string zip_message(zip_t* zip) { return zip_error_strerror(zip_get_error(zip)); }
 
+// What zip_open's error code means.
+std::string zip_code_message(int code) {
+  zip_error_t e;
+  zip_error_init_with_code(&e, code);
+  std::string what = zip_error_strerror(&e);
+  zip_error_fini(&e);
+  return what;
+}
+
 }  // namespace
 
 Result<ExportWriter> ExportWriter::create(const std::string& out, bool zip) {
@@ -123,13 +132,7 @@ Result<void> ExportWriter::finish() {
   std::string partial = staging_ + ".zip";
   int error = 0;
   zip_t* zip = zip_open(partial.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
-  if (!zip) {
-    zip_error_t e;
-    zip_error_init_with_code(&e, error);
-    std::string what = zip_error_strerror(&e);
-    zip_error_fini(&e);
-    return make_error(Errc::Io, "cannot create the zip file: " + what, partial);
-  }
+  if (!zip) return make_error(Errc::Io, "cannot create the zip file: " + zip_code_message(error), partial);
   for (const auto& [name, file] : files_) {
     std::string path = staging_ + "/" + name;
     zip_source_t* source = zip_source_file(zip, path.c_str(), 0, -1);
@@ -167,13 +170,9 @@ Result<ExportReader> ExportReader::open(const std::string& path) {
     int error = 0;
     zip_t* zip = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
     if (!zip) {
-      zip_error_t e;
-      zip_error_init_with_code(&e, error);
-      std::string what = zip_error_strerror(&e);
-      zip_error_fini(&e);
       bool missing = error == ZIP_ER_NOENT || error == ZIP_ER_OPEN;
-      return make_error(missing ? Errc::NotFound : Errc::Corrupt, "not an export (a directory or a zip file): " + what,
-                        path);
+      return make_error(missing ? Errc::NotFound : Errc::Corrupt,
+                        "not an export (a directory or a zip file): " + zip_code_message(error), path);
     }
     r.zip_ = zip;
     zip_int64_t n = zip_get_num_entries(zip, 0);

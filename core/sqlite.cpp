@@ -93,15 +93,20 @@ bool Statement::column_is_null(int index) const {
   return sqlite3_column_type(stmt_.get(), index) == SQLITE_NULL;
 }
 
-Result<Database> Database::open(const std::string& path) {
+Result<Database> Database::open_as(const std::string& path, const std::string& name, int flags) {
   register_sqlite_vfs();  // its writes go through file_system()
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
   Database db;
   db.db_.reset(raw);
   db.path_ = path;
   if (rc != SQLITE_OK) return sqlite_error(raw, rc, path);
   sqlite3_busy_timeout(raw, 5000);
+  return db;
+}
+
+Result<Database> Database::open(const std::string& path) {
+  MF_TRY(db, open_as(path, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   // WAL + FULL: a commit is fsynced before it returns (the durability rule).
   // EXTRA for the switch to WAL: a new file becomes WAL by a rollback-journal
   // transaction whose commit is the journal's deletion, which only EXTRA
@@ -121,18 +126,11 @@ std::string fmt_percent(char c) {
 }  // namespace
 
 Result<Database> Database::open_read_only(const std::string& path) {
-  register_sqlite_vfs();
   auto open = [&](const std::string& name, int flags) -> Result<Database> {
-    sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(name.c_str(), &raw, SQLITE_OPEN_READONLY | flags, nullptr);
-    Database db;
-    db.db_.reset(raw);
-    db.path_ = path;
-    if (rc != SQLITE_OK) return sqlite_error(raw, rc, path);
-    sqlite3_busy_timeout(raw, 5000);
+    MF_TRY(db, open_as(path, name, SQLITE_OPEN_READONLY | flags));
     // Opening is lazy: the first read says whether the file can be read.
-    rc = sqlite3_exec(raw, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return sqlite_error(raw, rc, path);
+    int rc = sqlite3_exec(db.db_.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db.db_.get(), rc, path);
     return db;
   };
   auto db = open(path, 0);

@@ -72,6 +72,8 @@ class Database {
   const std::string& path() const { return path_; }
 
  private:
+  // sqlite3_open_v2 of `name` (the path, or a file: URI of it) with `flags`, named `path` in errors.
+  static Result<Database> open_as(const std::string& path, const std::string& name, int flags);
   struct Closer {
     void operator()(sqlite3* db) const;
   };

@@ -117,7 +117,7 @@ class Walker {
         visit(g_mime_multipart_get_part(multipart, i), depth + 1);
     } else if (GMIME_IS_MESSAGE_PART(object)) {  // message/rfc822: an attachment whose text counts too
       out_.attachments.push_back({text_or_empty(g_mime_object_get_content_disposition_parameter(object, "filename")),
-                                  type_of(object), 0});
+                                  type_of(object), 0, {}});
       if (GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object)))
         visit(g_mime_message_get_mime_part(inner), depth + 1);
     } else if (GMIME_IS_PART(object)) {
@@ -139,7 +139,15 @@ class Walker {
       g_free(text);
       return;
     }
-    out_.attachments.push_back({text_or_empty(filename), std::move(type), decoded_size(part)});
+    Attachment a{text_or_empty(filename), std::move(type), 0, {}};
+    if (limits_.attachment_bytes > 0) {  // decoded once: its size is what it holds
+      a.data = decoded(part);
+      a.size = a.data.size();
+      if (a.size > limits_.attachment_bytes) std::string().swap(a.data);
+    } else {
+      a.size = decoded_size(part);
+    }
+    out_.attachments.push_back(std::move(a));
   }
 
   void add_text(std::string type, std::string text) {
@@ -150,6 +158,19 @@ class Walker {
     }
     text_bytes_ += text.size();
     out_.text_parts.push_back({std::move(type), std::move(text)});
+  }
+
+  static std::string decoded(GMimePart* part) {
+    GMimeDataWrapper* content = g_mime_part_get_content(part);
+    if (!content) return {};
+    if (g_mime_data_wrapper_get_encoding(content) == GMIME_CONTENT_ENCODING_BASE64) {  // gmime#150, as for text
+      std::string encoded = raw_content(part);
+      if (more_after_padding(encoded)) return decode_base64_pieces(encoded);
+    }
+    Owned<GMimeStream> memory(g_mime_stream_mem_new());
+    g_mime_data_wrapper_write_to_stream(content, memory.get());
+    GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(memory.get()));
+    return bytes ? std::string(reinterpret_cast<const char*>(bytes->data), bytes->len) : std::string();
   }
 
   static std::size_t decoded_size(GMimePart* part) {

@@ -23,6 +23,7 @@ struct Attachment {
   std::string filename;      // decoded (RFC 2231 / RFC 2047); empty when the part names none
   std::string content_type;  // lower case
   std::size_t size = 0;      // decoded bytes
+  std::string data;          // the decoded bytes, when ReadLimits::attachment_bytes asked for them and they fit
 };
 
 struct Message {
@@ -37,6 +38,7 @@ struct Message {
 struct ReadLimits {
   std::size_t text_bytes = 4 << 20;  // of decoded text over all parts
   int depth = 32;                    // of nested multiparts and attached messages
+  std::size_t attachment_bytes = 0;  // keep each attachment's decoded bytes up to this size (0: none)
 };
 
 // Errc::Corrupt when the bytes are not a message at all (GMime gives up).

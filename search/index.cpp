@@ -5,6 +5,7 @@
 #include "mime/date.h"
 #include "mime/headers.h"
 #include "mime/message.h"
+#include "search/attachment_text.h"
 #include "search/schema.h"
 #include "search/text.h"
 
@@ -62,12 +63,14 @@ struct Index::Impl {
   std::uint64_t since_commit = 0;
 
   // A new message's document: its words, addresses, names, ids, date and size.
-  Xapian::Document document_of(std::int64_t number, const std::string& raw, std::vector<std::string>& unreadable) {
+  Xapian::Document document_of(std::int64_t number, const std::string& raw, CatchUp& out) {
     Xapian::Document doc;
     terms.set_document(doc);
     mime::Headers headers(raw);
-    auto parsed = mime::parse_message(raw);
-    if (!parsed) unreadable.push_back("message " + std::to_string(number) + ": " + parsed.error().message);
+    mime::ReadLimits limits;
+    limits.attachment_bytes = kMaxAttachmentBytes;
+    auto parsed = mime::parse_message(raw, limits);
+    if (!parsed) out.unreadable.push_back("message " + std::to_string(number) + ": " + parsed.error().message);
     mime::Message m = parsed ? std::move(*parsed) : mime::Message{};
     if (!parsed) m.subject = headers.value("Subject");
     terms.index_text(m.subject, 1, "XSUBJECT");
@@ -88,6 +91,18 @@ struct Index::Impl {
         terms.index_text(a.filename, 1, "XATTACH");
       }
       doc.add_boolean_term("XHASattachment");
+      if (kind_of(a) == AttachmentKind::None) continue;
+      auto text = attachment_text(a);
+      if (!text) {
+        out.unextracted.push_back("message " + std::to_string(number) + ": attachment \"" + a.filename +
+                                  "\": " + text.error().message);
+        continue;
+      }
+      ++out.attachments_read;
+      terms.increase_termpos();
+      terms.index_text(*text, 1, "XATEXT");
+      terms.increase_termpos();
+      terms.index_text(*text);  // bare words find attachment text too
     }
     std::string message_id = trim_angles(headers.value("Message-ID"));
     if (!message_id.empty()) doc.add_boolean_term(term("XMID", message_id));
@@ -126,7 +141,7 @@ struct Index::Impl {
     std::map<std::int64_t, Xapian::Document> fresh;  // this event's new messages
     for (auto number : e.archived) {
       MF_TRY(raw, archive.get(number));
-      fresh.emplace(number, document_of(number, raw, out.unreadable));
+      fresh.emplace(number, document_of(number, raw, out));
     }
     for (const auto& p : e.placed) {
       if (auto it = fresh.find(p.message); it != fresh.end()) {

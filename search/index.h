@@ -22,6 +22,8 @@ struct CatchUp {
   std::uint64_t updated = 0;       // messages placed again (another folder, other flags)
   std::uint64_t removed = 0;       // purged messages taken out
   std::vector<std::string> unreadable;  // "message N: why": indexed with what could be read (headers), named here
+  std::uint64_t attachments_read = 0;   // PDF, DOCX, ODT and text attachments whose text is indexed
+  std::vector<std::string> unextracted;  // "message N: attachment \"NAME\": why": its text is not indexed
   std::int64_t position = 0;       // the last event indexed
 };
 

@@ -16,7 +16,7 @@ struct Field {
   bool boolean;             // exact values (folder:INBOX), not words
 };
 
-inline constexpr std::array<Field, 15> kFields = {{
+inline constexpr std::array<Field, 16> kFields = {{
     {"from", "XFROM", false},
     {"to", "XTO", false},
     {"cc", "XCC", false},
@@ -24,6 +24,7 @@ inline constexpr std::array<Field, 15> kFields = {{
     {"subject", "XSUBJECT", false},
     {"body", "", false},
     {"attachment", "XATTACH", false},  // attachment names
+    {"attached", "XATEXT", false},     // the text inside PDF, DOCX, ODT and text attachments
     {"message-id", "XMID", true},
     {"id", "XMID", true},
     {"folder", "XFOLDER", true},
