@@ -35,6 +35,35 @@ void say(const search::CatchUp& c, bool always) {
                              c.unextracted.size());
 }
 
+// What a message says, fit for a terminal: control characters (an escape
+// sequence in a From: could retitle or recolour the reader's terminal)
+// become '?', C1 controls (U+0080..U+009F) too.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      out += '?';
+    } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      out += '?';
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// id:MESSAGE-ID as a query that finds the message again: quoted when the
+// parser would split it, a '"' inside doubled (Xapian's escape in quotes).
+std::string id_query(const std::string& message_id) {
+  if (message_id.find_first_of(" \t()\"") == std::string::npos) return "id:" + message_id;
+  std::string quoted;
+  for (char c : message_id) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return "id:\"" + quoted + "\"";
+}
+
 int run_search(const std::string& dir, const std::vector<std::string>& words, const std::string& output,
                std::size_t limit, const std::string& sort_name) {
   std::string query;
@@ -64,11 +93,11 @@ int run_search(const std::string& dir, const std::vector<std::string>& words, co
     } else if (output == "numbers") {
       std::cout << h.number << "\n";
     } else if (output == "messages") {  // as notmuch's --output=messages: each one a query that finds it again
-      bool quote = h.message_id.find_first_of(" \t()") != std::string::npos;  // else the query parser splits it
-      if (!h.message_id.empty()) std::cout << (quote ? "id:\"" + h.message_id + "\"" : "id:" + h.message_id) << "\n";
+      if (!h.message_id.empty()) std::cout << id_query(h.message_id) << "\n";
     } else {
       std::string day = h.date ? utc_date(h.date) : std::string(10, ' ');
-      std::cout << fmt::format("{}  {:<28.28}  {:<50.50}  {}  #{}\n", day, h.from, h.subject, h.folder, h.number);
+      std::cout << fmt::format("{}  {:<28.28}  {:<50.50}  {}  #{}\n", day, printable(h.from), printable(h.subject),
+                               printable(h.folder), h.number);
     }
   }
   if (output == "summary")

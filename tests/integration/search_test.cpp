@@ -2,9 +2,11 @@
 // made by archive import and migrate --archive, found messages come back
 // with their archive numbers, a search is an audit event, reindex makes the
 // same index anew, a bad query exits 2 naming the fault.
+#include "core/atomic_file.h"
 #include "tests/integration/harness.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
 
 #include "tests/result_printer.h"
@@ -105,6 +107,33 @@ TEST_CASE("archive_import_files_local_mail_under_the_account_it_is_given", "[int
   auto path = run_mailferry({"search", "--archive", dir, "--output", "numbers",
                              "account:\"" + servers.source().maildir("alice") + "\""});
   CHECK(path.out.empty());
+}
+
+TEST_CASE("what a hostile message says reaches the terminal disarmed and its id finds it again", "[integration][search]") {
+  char templ[] = "/tmp/mailferry-test-XXXXXX";
+  std::string tmp = ::mkdtemp(templ);
+  std::string maildir = tmp + "/mail";
+  for (const char* sub : {"/cur", "/new", "/tmp"}) std::filesystem::create_directories(maildir + sub);
+  // An escape sequence in From: and Subject: (recolour, retitle the terminal), a '"' in the Message-ID.
+  REQUIRE(write_file_atomically(maildir + "/cur/1:2,S",
+                                "From: \x1b[31mEvil\x1b[0m <e@x.example>\r\nSubject: hi\x1b]0;owned\x07 there\xc2\x9b\r\n"
+                                "Message-ID: <a\"b c@x.example>\r\nDate: Mon, 5 Jun 2023 10:00:00 +0200\r\n\r\nbody\r\n"));
+  std::string dir = tmp + "/archive";
+  REQUIRE(run_mailferry({"archive", "import", "--archive", dir, "maildir:" + maildir, "-q"}).exit_code == 0);
+  auto summary = run_mailferry({"search", "--archive", dir});
+  REQUIRE(summary.exit_code == 0);
+  CHECK(summary.out.find('\x1b') == std::string::npos);
+  CHECK(summary.out.find('\x07') == std::string::npos);
+  CHECK(summary.out.find("\xc2\x9b") == std::string::npos);
+  CHECK(summary.out.find("?[31mEvil") != std::string::npos);
+  auto ids = run_mailferry({"search", "--archive", dir, "--output", "messages"});
+  REQUIRE(ids.exit_code == 0);
+  std::string query = ids.out.substr(0, ids.out.find('\n'));
+  auto again = run_mailferry({"search", "--archive", dir, "--output", "numbers", query});
+  INFO(query << ": " << again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(again.out == "1\n");
+  std::filesystem::remove_all(tmp);
 }
 
 TEST_CASE("an_index_killed_midway_resumes_and_finds_every_message_once", "[integration][search]") {
