@@ -80,6 +80,8 @@ struct Index::Impl {
       for (const auto& a : *addresses) {
         terms.increase_termpos();
         terms.index_text(a.name + " " + a.address, 1, prefix);
+        terms.increase_termpos();
+        terms.index_text(a.name + " " + a.address);  // bare words find senders and recipients too, as notmuch's do
       }
     for (const auto& part : m.text_parts) {
       terms.increase_termpos();
