@@ -41,6 +41,16 @@ std::string trim_angles(std::string_view v) {
   return std::string(v);
 }
 
+// A Message-ID as one token: RFC 5322 §3.6.4 allows no white space inside
+// msg-id, so what a broken header has there (spaces, a fold) is dropped;
+// id:THAT finds it, and --output messages stays one line a message.
+std::string message_id_of(std::string_view header) {
+  std::string out;
+  for (char c : trim_angles(header))
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') out += c;
+  return out;
+}
+
 // "\Seen" -> "seen", "$Label1" -> "$label1" (tag: and flag: match either).
 std::string flag_term(std::string_view flag) {
   if (!flag.empty() && flag.front() == '\\') flag.remove_prefix(1);
@@ -106,7 +116,7 @@ struct Index::Impl {
       terms.increase_termpos();
       terms.index_text(*text);  // bare words find attachment text too
     }
-    std::string message_id = trim_angles(headers.value("Message-ID"));
+    std::string message_id = message_id_of(headers.value("Message-ID"));
     if (!message_id.empty()) doc.add_boolean_term(term("XMID", message_id));
     if (auto list = trim_angles(headers.value("List-Id")); !list.empty()) {
       auto open = headers.value("List-Id").rfind('<');  // "Name <list.id>": the id inside the brackets
