@@ -38,6 +38,12 @@ std::unique_ptr<archive::Archive> open_archive(const std::string& dir, Access ac
   bool read_only = access == Access::Read && (::access(dir.c_str(), W_OK) != 0 ||
                                               ::access((dir + "/archive.db").c_str(), W_OK) != 0) &&
                    ::access((dir + "/archive.db").c_str(), R_OK) == 0;
+  if (access != Access::Read && ::access((dir + "/archive.db").c_str(), F_OK) == 0 &&
+      (::access(dir.c_str(), W_OK) != 0 || ::access((dir + "/archive.db").c_str(), W_OK) != 0)) {
+    log::error("archive: " + dir + " is read-only to " + os_user() + ", and this command changes it (on a read-only "
+               "archive: search, get, export, verify, stats, audit, checkpoint, hold list, policy show)");
+    return nullptr;
+  }
   auto opened = read_only ? archive::Archive::open_read_only(dir, os_user())
                           : archive::Archive::open(dir, os_user(), access == Access::Create, &notes);
   for (const auto& n : notes) log::warn("archive: " + n);

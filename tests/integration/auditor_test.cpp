@@ -77,7 +77,7 @@ TEST_CASE("an_auditor_reads_a_read_only_copy_without_changing_it_and_every_read_
   auto hold = run_mailferry_as(kNobody, home, {"archive", "hold", "add", "--archive", copy, "--case", "x", "--folder", "*"},
                                env);
   CHECK(hold.exit_code != 0);
-  CHECK(hold.err.find("archive") != std::string::npos);
+  CHECK(hold.err.find("is read-only to nobody, and this command changes it") != std::string::npos);
 
   CHECK(fingerprint(copy) == before);
   // Every read, by whom, of which archive at which event; verify-export reads no archive.
