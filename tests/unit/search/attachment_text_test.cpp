@@ -107,7 +107,7 @@ TEST_CASE("what kind of attachment: by content type, else by the file name", "[s
   CHECK(kind_of(attachment("photo.jpg", "image/jpeg", "")) == AttachmentKind::None);
 }
 
-TEST_CASE("the words of a PDF, a DOCX, an ODT and a text file; damaged ones are named", "[search]") {
+TEST_CASE("the words of a PDF, a DOCX, an ODT and a text file, and damaged ones named", "[search]") {
   auto pdf = attachment_text(attachment("m.pdf", "application/pdf", make_pdf("Zahlungserinnerung Mahnstufe zwei")));
   INFO((pdf ? *pdf : pdf.error().describe()));
   REQUIRE(pdf);
