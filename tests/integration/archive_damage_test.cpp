@@ -21,14 +21,9 @@ namespace {
 
 struct ImportedArchive {
   TwoServers servers{10};
-  std::string dir = servers.dir() + "/archive";
+  std::string dir = imported_archive(servers);
   std::string segment = dir + "/segments/00000001.seg";
 
-  ImportedArchive() {
-    auto import = run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice"), "-q"});
-    INFO(import.out << import.err);
-    REQUIRE(import.exit_code == 0);
-  }
   std::string segment_digest() const { return to_hex(sha256(read_text(segment))); }
   std::string meta(const std::string& key) const {
     auto db = sql::Database::open(dir + "/archive.db");

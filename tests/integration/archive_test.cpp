@@ -85,9 +85,7 @@ TEST_CASE("archive_import_reconciles_dedups_and_serves_messages_back", "[integra
 
 TEST_CASE("archive_verify_names_each_kind_of_tampering", "[integration][archive]") {
   TwoServers servers(5);
-  std::string dir = servers.dir() + "/archive";
-  auto import = run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice"), "-q"});
-  REQUIRE(import.exit_code == 0);
+  std::string dir = imported_archive(servers);
   REQUIRE(run_mailferry({"archive", "verify", "--archive", dir}).exit_code == 0);
   std::string pristine = servers.dir() + "/pristine";
   fs::copy(dir, pristine, fs::copy_options::recursive);
@@ -208,9 +206,7 @@ TEST_CASE("migrate_with_archive_stores_every_copied_message_even_across_a_crash"
 
 TEST_CASE("archive_rebuild_recreates_the_catalog_from_the_segments_alone", "[integration][archive]") {
   TwoServers servers(10);
-  std::string dir = servers.dir() + "/archive";
-  REQUIRE(run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice"), "-q"})
-              .exit_code == 0);
+  std::string dir = imported_archive(servers);
   auto before = run_json({"archive", "stats", "--archive", dir}, servers.dir() + "/before.json");
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(dir + "/archive.db" + suffix);
   CHECK(run_mailferry({"archive", "stats", "--archive", dir}).exit_code == 5);  // no catalog, no archive
@@ -253,12 +249,8 @@ TEST_CASE("archive_rebuild_recreates_the_catalog_from_the_segments_alone", "[int
 
 TEST_CASE("a_signed_checkpoint_pins_the_history", "[integration][archive]") {
   TwoServers servers(3);
-  std::string dir = servers.dir() + "/archive";
-  REQUIRE(run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice"), "-q"})
-              .exit_code == 0);
-  std::string key = servers.dir() + "/key.pem", pub = servers.dir() + "/pub.pem";
-  REQUIRE(std::system(("openssl genpkey -algorithm ed25519 -out " + key + " 2>/dev/null && openssl pkey -in " + key +
-                       " -pubout -out " + pub + " 2>/dev/null").c_str()) == 0);
+  std::string dir = imported_archive(servers);
+  auto [key, pub] = make_keys(servers.dir(), "key");
   std::string cp = servers.dir() + "/checkpoint.json";
   auto taken = run_mailferry({"archive", "checkpoint", "--archive", dir, "--out", cp, "--key", key});
   INFO(taken.out << taken.err);

@@ -38,9 +38,7 @@ std::string fingerprint(const std::string& dir) {
 
 TEST_CASE("an_auditor_reads_a_read_only_copy_without_changing_it_and_every_read_is_logged", "[integration][archive]") {
   TwoServers servers(10);
-  std::string dir = servers.dir() + "/archive";
-  REQUIRE(run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice"), "-q"})
-              .exit_code == 0);
+  std::string dir = imported_archive(servers);
   std::string copy = servers.dir() + "/copy";
   REQUIRE(std::system(("cp -a " + dir + " " + copy + " && chmod -R a-w " + copy).c_str()) == 0);
   std::string home = servers.dir() + "/auditor";

@@ -19,18 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Keys {
-  std::string key, pub;
-};
-
-Keys make_keys(const std::string& dir, const std::string& name) {
-  Keys k{dir + "/" + name + ".pem", dir + "/" + name + ".pub.pem"};
-  REQUIRE(std::system(("openssl genpkey -algorithm ed25519 -out " + k.key + " 2>/dev/null && openssl pkey -in " +
-                       k.key + " -pubout -out " + k.pub + " 2>/dev/null")
-                          .c_str()) == 0);
-  return k;
-}
-
 void flip_a_byte(const std::string& path, std::size_t at) {
   std::string bytes = read_text(path);
   REQUIRE(at < bytes.size());
@@ -41,11 +29,7 @@ void flip_a_byte(const std::string& path, std::size_t at) {
 // SHA256SUMS made again over the files as they are now (what a forger without the key can do).
 void recompute_sums(const std::string& dir) {
   std::string sums;
-  std::vector<std::string> names;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file()) names.push_back(fs::relative(e.path(), dir).generic_string());
-  std::sort(names.begin(), names.end());
-  for (const auto& n : names)
+  for (const auto& n : files_under(dir))
     if (n != "SHA256SUMS") sums += to_hex(sha256(read_text(dir + "/" + n))) + "  " + n + "\n";
   REQUIRE(write_file_atomically(dir + "/SHA256SUMS", sums));
 }
@@ -54,14 +38,12 @@ void recompute_sums(const std::string& dir) {
 
 TEST_CASE("an_export_verifies_offline_and_every_changed_byte_is_found", "[integration][export]") {
   TwoServers servers(20);
-  std::string dir = servers.dir() + "/archive";
-  REQUIRE(run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice"), "-q"})
-              .exit_code == 0);
+  std::string dir = imported_archive(servers);
   auto numbers = run_mailferry({"search", "--archive", dir, "--output", "numbers", "--limit", "1000"});
   REQUIRE(numbers.exit_code == 0);
   std::size_t all = static_cast<std::size_t>(std::count(numbers.out.begin(), numbers.out.end(), '\n'));
   REQUIRE(all > 5);
-  Keys keys = make_keys(servers.dir(), "auditor");
+  KeyPair keys = make_keys(servers.dir(), "auditor");
 
   std::string out = servers.dir() + "/case.zip";
   auto exported = run_mailferry({"archive", "export", "--archive", dir, "--out", out, "--case", "Prüfung 2026",
@@ -122,7 +104,7 @@ TEST_CASE("an_export_verifies_offline_and_every_changed_byte_is_found", "[integr
     CHECK(bad.out.find("FAULT " + file + ": SHA-256") != std::string::npos);
   }
   SECTION("another key than the auditor's") {
-    Keys other = make_keys(servers.dir(), "other");
+    KeyPair other = make_keys(servers.dir(), "other");
     auto bad = run_mailferry({"archive", "verify-export", out, "--public-key", other.pub});
     CHECK(bad.exit_code == 1);
     CHECK(bad.out.find("SHA256SUMS.sig: the signature does not match") != std::string::npos);
@@ -132,9 +114,7 @@ TEST_CASE("an_export_verifies_offline_and_every_changed_byte_is_found", "[integr
 
 TEST_CASE("a_forged_message_with_recomputed_sums_fails_its_inclusion_proof", "[integration][export]") {
   TwoServers servers(6);
-  std::string dir = servers.dir() + "/archive";
-  REQUIRE(run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice"), "-q"})
-              .exit_code == 0);
+  std::string dir = imported_archive(servers);
   std::string out = servers.dir() + "/case";
   auto exported = run_mailferry({"archive", "export", "--archive", dir, "--out", out, "--format", "eml-dir"});
   INFO(exported.out << exported.err);
@@ -159,9 +139,7 @@ TEST_CASE("a_forged_message_with_recomputed_sums_fails_its_inclusion_proof", "[i
 
 TEST_CASE("an_mbox_export_and_an_empty_export_verify", "[integration][export]") {
   TwoServers servers(8);
-  std::string dir = servers.dir() + "/archive";
-  REQUIRE(run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice"), "-q"})
-              .exit_code == 0);
+  std::string dir = imported_archive(servers);
   std::string mbox = servers.dir() + "/mbox";
   REQUIRE(run_mailferry({"archive", "export", "--archive", dir, "--out", mbox, "--format", "mbox"}).exit_code == 0);
   auto ok = run_mailferry({"archive", "verify-export", mbox});

@@ -229,4 +229,28 @@ void run_sql(const std::string& db_path, const std::string& statement) {
   REQUIRE(db->exec(statement));
 }
 
+std::string imported_archive(TwoServers& servers) {
+  std::string dir = servers.dir() + "/archive";
+  auto import = run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("alice"), "-q"});
+  INFO(import.out << import.err);
+  REQUIRE(import.exit_code == 0);
+  return dir;
+}
+
+KeyPair make_keys(const std::string& dir, const std::string& name) {
+  KeyPair k{dir + "/" + name + ".pem", dir + "/" + name + ".pub.pem"};
+  REQUIRE(std::system(("openssl genpkey -algorithm ed25519 -out " + k.key + " 2>/dev/null && openssl pkey -in " +
+                       k.key + " -pubout -out " + k.pub + " 2>/dev/null")
+                          .c_str()) == 0);
+  return k;
+}
+
+std::vector<std::string> files_under(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) names.push_back(std::filesystem::relative(e.path(), dir).generic_string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 }  // namespace mf::test

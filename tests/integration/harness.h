@@ -86,4 +86,14 @@ void run_sql(const std::string& db_path, const std::string& statement);
 // password file unless keep_password (local sources, token commands need none).
 std::vector<std::string> with_source(std::vector<std::string> args, const std::string& from, bool keep_password);
 
+// The archive servers.dir()/archive, made by importing alice's source Maildir (REQUIREd to succeed).
+std::string imported_archive(TwoServers& servers);
+// An Ed25519 key pair made with openssl: DIR/NAME.pem and DIR/NAME.pub.pem.
+struct KeyPair {
+  std::string key, pub;
+};
+KeyPair make_keys(const std::string& dir, const std::string& name);
+// Every regular file under dir, relative to it, sorted.
+std::vector<std::string> files_under(const std::string& dir);
+
 }  // namespace mf::test
