@@ -194,39 +194,45 @@ ExportReader::~ExportReader() {
 
 bool ExportReader::has(const std::string& name) const { return std::binary_search(names_.begin(), names_.end(), name); }
 
-Result<std::string> ExportReader::read(const std::string& name) const {
+Result<void> ExportReader::visit(const std::string& name, std::uint64_t offset, std::uint64_t length,
+                                 const Chunk& chunk) const {
   std::string where = path_ + ": " + name;
   if (!has(name)) return make_error(Errc::NotFound, "missing from the export", where);
+  char buffer[1 << 16];
+  auto take = [&](std::string_view got) {  // what is left of the range, at most all of got
+    auto n = static_cast<std::size_t>(std::min<std::uint64_t>(got.size(), length));
+    if (n > 0) chunk(got.substr(0, n));
+    length -= n;
+  };
   if (!zip_) {
     std::string path = path_ + "/" + name;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return io_error("cannot open", where);
-    std::string bytes;
-    char buffer[1 << 16];
-    for (;;) {
+    auto close = [fd] { ::close(fd); };
+    if (::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
+      int err = errno;
+      close();
+      return io_error("cannot seek", where, err);
+    }
+    while (length > 0) {
       ssize_t n = ::read(fd, buffer, sizeof buffer);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         int err = errno;
-        ::close(fd);
+        close();
         return io_error("cannot read", where, err);
       }
       if (n == 0) break;
-      bytes.append(buffer, static_cast<std::size_t>(n));
+      take({buffer, static_cast<std::size_t>(n)});
     }
-    ::close(fd);
-    return bytes;
+    close();
+    return {};
   }
   auto* zip = static_cast<zip_t*>(zip_);
-  zip_stat_t st;
-  zip_stat_init(&st);
-  if (zip_stat(zip, name.c_str(), 0, &st) != 0) return make_error(Errc::Corrupt, zip_message(zip), where);
   zip_file_t* file = zip_fopen(zip, name.c_str(), 0);
   if (!file) return make_error(Errc::Corrupt, "cannot open in the zip file: " + zip_message(zip), where);
-  std::string bytes;
-  bytes.reserve(static_cast<std::size_t>(st.size));
-  char buffer[1 << 16];
-  for (;;) {
+  // A compressed entry cannot seek: what lies before offset is read and dropped.
+  while (length > 0) {
     zip_int64_t n = zip_fread(file, buffer, sizeof buffer);
     if (n < 0) {
       std::string what = zip_error_strerror(zip_file_get_error(file));
@@ -234,10 +240,45 @@ Result<std::string> ExportReader::read(const std::string& name) const {
       return make_error(Errc::Corrupt, "damaged in the zip file: " + what, where);
     }
     if (n == 0) break;
-    bytes.append(buffer, static_cast<std::size_t>(n));
+    std::string_view got(buffer, static_cast<std::size_t>(n));
+    std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(offset, got.size()));
+    offset -= skip;
+    take(got.substr(skip));
   }
   zip_fclose(file);
+  return {};
+}
+
+Result<std::string> ExportReader::read(const std::string& name, std::uint64_t offset, std::uint64_t length) const {
+  std::string bytes;
+  bool too_large = length != kWhole && length > kMaxReadBytes;
+  if (length == kWhole && has(name)) {  // refused before a byte is read when the size says so
+    std::uint64_t size = 0;
+    if (zip_) {
+      zip_stat_t st;
+      zip_stat_init(&st);
+      if (zip_stat(static_cast<zip_t*>(zip_), name.c_str(), 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE)) size = st.size;
+    } else {
+      std::error_code ec;
+      size = fs::file_size(path_ + "/" + name, ec);
+      if (ec) size = 0;
+    }
+    too_large = size - std::min(size, offset) > kMaxReadBytes;
+  }
+  if (!too_large) MF_CHECK(visit(name, offset, length, [&](std::string_view chunk) {
+    if (too_large || bytes.size() + chunk.size() > kMaxReadBytes) too_large = true;
+    else bytes.append(chunk);
+  }));
+  if (too_large)
+    return make_error(Errc::Limit, "larger than " + std::to_string(kMaxReadBytes) + " bytes, more than any message",
+                      path_ + ": " + name);
   return bytes;
+}
+
+Result<Digest> ExportReader::sha256_of(const std::string& name) const {
+  Sha256 hash;
+  MF_CHECK(visit(name, 0, kWhole, [&](std::string_view chunk) { hash.update(chunk); }));
+  return hash.finish();
 }
 
 }  // namespace mf::compliance

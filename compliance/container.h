@@ -8,6 +8,7 @@
 #include "core/sha256.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,11 +60,24 @@ class ExportReader {
   // Every file's name, sorted.
   const std::vector<std::string>& names() const { return names_; }
   bool has(const std::string& name) const;
-  // A file's bytes; a zip entry's CRC is checked as it is read.
-  [[nodiscard]] Result<std::string> read(const std::string& name) const;
+  // The bytes of a file (or of `length` bytes of it from `offset`); a zip
+  // entry's CRC is checked as it is read. More than kMaxReadBytes is refused
+  // (Errc::Limit): what an export holds is never trusted with memory.
+  [[nodiscard]] Result<std::string> read(const std::string& name, std::uint64_t offset = 0,
+                                         std::uint64_t length = kWhole) const;
+  // A file's SHA-256, read in chunks: any size, little memory.
+  [[nodiscard]] Result<Digest> sha256_of(const std::string& name) const;
+
+  static constexpr std::uint64_t kWhole = ~std::uint64_t{0};
+  // The largest message an archive holds (archive::kMaxContentSize), and room for mboxrd quoting.
+  static constexpr std::uint64_t kMaxReadBytes = (1ull << 30) + (1ull << 26);
 
  private:
   ExportReader() = default;
+  // Calls chunk with the bytes of [offset, offset + length) of a file, in order.
+  using Chunk = std::function<void(std::string_view)>;
+  [[nodiscard]] Result<void> visit(const std::string& name, std::uint64_t offset, std::uint64_t length,
+                                   const Chunk& chunk) const;
   std::string path_;
   void* zip_ = nullptr;  // zip_t*, when the export is a zip file
   std::vector<std::string> names_;

@@ -137,6 +137,23 @@ TEST_CASE("a_forged_message_with_recomputed_sums_fails_its_inclusion_proof", "[i
   CHECK(bad.out.find("inclusion proof does not lead to the checkpoint's root") != std::string::npos);
 }
 
+TEST_CASE("a_message_file_larger_than_any_message_is_refused_without_reading_it_into_memory", "[integration][export]") {
+  TwoServers servers(3);
+  std::string dir = imported_archive(servers);
+  std::string out = servers.dir() + "/case";
+  REQUIRE(run_mailferry({"archive", "export", "--archive", dir, "--out", out, "--format", "eml-dir"}).exit_code == 0);
+  auto manifest = json::parse(read_text(out + "/manifest.json"));
+  std::string path = out + "/" + manifest["messages"][0]["file"].get<std::string>();
+  // A hostile export: one "message" of 1.2 GB (sparse, so cheap to make),
+  // checked by a verifier allowed 1 GB of address space.
+  fs::resize_file(path, 1200ull << 20);
+  auto bad = run_mailferry_in(1ull << 30, {"archive", "verify-export", out});
+  INFO(bad.out << bad.err);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out.find("larger than") != std::string::npos);
+  CHECK(bad.out.find(": SHA-256 ") != std::string::npos);  // hashed in chunks all the same
+}
+
 TEST_CASE("an_mbox_export_and_an_empty_export_verify", "[integration][export]") {
   TwoServers servers(8);
   std::string dir = imported_archive(servers);

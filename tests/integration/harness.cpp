@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <grp.h>
 #include <sys/stat.h>
 #include <filesystem>
@@ -69,7 +70,7 @@ namespace {
 
 RunResult run_process(const std::vector<std::string>& args, const std::vector<std::string>& env,
                       std::chrono::milliseconds kill_after, bool kill_is_failure, uid_t as_user = 0,
-                      const std::string& binary_path = {}) {
+                      const std::string& binary_path = {}, rlim_t address_space = 0) {
   char out_template[] = "/tmp/mailferry-run-XXXXXX";
   std::string dir = ::mkdtemp(out_template);
   std::string out_path = dir + "/out", err_path = dir + "/err";
@@ -90,6 +91,8 @@ RunResult run_process(const std::vector<std::string>& args, const std::vector<st
                                                          : MF_BINARY;
     if (as_user != 0 && (::setgroups(0, nullptr) != 0 || ::setgid(as_user) != 0 || ::setuid(as_user) != 0))
       ::_exit(126);
+    rlimit limit{address_space, address_space};
+    if (address_space != 0 && ::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(126);
     argv.push_back(binary.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());
@@ -133,6 +136,10 @@ RunResult run_mailferry_as(uid_t user, const std::string& dir, const std::vector
     fs::copy_file(std::getenv("MF_TEST_BINARY") ? std::getenv("MF_TEST_BINARY") : MF_BINARY, binary, ec);
   REQUIRE_FALSE(ec);
   return run_process(args, env, std::chrono::seconds(900), true, user, binary);
+}
+
+RunResult run_mailferry_in(std::uint64_t address_space, const std::vector<std::string>& args) {
+  return run_process(args, {}, std::chrono::seconds(900), true, 0, {}, address_space);
 }
 
 RunResult run_mailferry_killed(const std::vector<std::string>& args, int kill_after_ms) {

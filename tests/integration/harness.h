@@ -36,6 +36,8 @@ RunResult run_mailferry(const std::vector<std::string>& args, const std::vector<
 RunResult run_mailferry_as(uid_t user, const std::string& dir, const std::vector<std::string>& args,
                            const std::vector<std::string>& env = {});
 // The same, but sends SIGKILL after kill_after_ms unless it finished before.
+// Runs mailferry allowed at most address_space bytes of memory (RLIMIT_AS).
+RunResult run_mailferry_in(std::uint64_t address_space, const std::vector<std::string>& args);
 RunResult run_mailferry_killed(const std::vector<std::string>& args, int kill_after_ms);
 
 class TwoServers {
