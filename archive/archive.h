@@ -171,6 +171,7 @@ class Archive final : public Reader, public Writer {
     std::int64_t messages = 0;  // messages ingested up to it
     std::int64_t time = 0;
     std::string messages_root;  // message_tree(messages)'s root, hex
+    std::shared_ptr<const MerkleTree> tree;  // that tree, for proofs (made once: a pass over every message)
   };
   [[nodiscard]] Result<Checkpoint> checkpoint();
   // The Merkle tree (RFC 9162 §2.1) over messages 1..`messages` in number

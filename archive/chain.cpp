@@ -554,6 +554,7 @@ Result<Archive::Checkpoint> Archive::checkpoint() {
                   static_cast<std::int64_t>(std::time(nullptr))};
   MF_TRY(tree, message_tree(head.messages));
   head.messages_root = to_hex(tree.root());
+  head.tree = std::make_shared<const MerkleTree>(std::move(tree));
   if (read_only_) return head;  // as the catalog has it; no event can record that it was taken
   MF_CHECK(record("checkpoint", {{"of_event", head.event}, {"hash", head.hash}, {"messages", head.messages},
                                  {"messages_root", head.messages_root}}));

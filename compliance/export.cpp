@@ -83,7 +83,7 @@ Result<ExportResult> export_messages(archive::Archive& archive, const ExportRequ
   ExportResult result;
   MF_TRY(head, archive.checkpoint());
   result.checkpoint = head;
-  MF_TRY(tree, archive.message_tree(head.messages));
+  const MerkleTree& tree = *head.tree;
   std::vector<std::int64_t> numbers = request.messages;
   std::sort(numbers.begin(), numbers.end());
   numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
