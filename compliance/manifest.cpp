@@ -37,10 +37,13 @@ constexpr std::array<Column, 16> kColumns{{
 }};
 
 // A CSV text field: in double quotes, inner quotes doubled, control
-// characters (a decoded subject may hold line breaks) as spaces; the JSON
-// keeps the exact text.
+// characters (a decoded subject may hold line breaks) as spaces, and a field
+// a spreadsheet would take for a formula (= + - @ first, a sender's choice:
+// "=HYPERLINK(...)") after a "'" so it stays text (OWASP's CSV injection
+// advice); the JSON keeps the exact text.
 std::string csv_field(std::string_view text) {
   std::string out = "\"";
+  if (!text.empty() && std::string_view("=+-@").find(text.front()) != std::string_view::npos) out += '\'';
   for (char c : text) {
     if (c == '"') out += "\"\"";
     else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += ' ';
