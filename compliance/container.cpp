@@ -199,10 +199,10 @@ Result<void> ExportReader::visit(const std::string& name, std::uint64_t offset, 
   std::string where = path_ + ": " + name;
   if (!has(name)) return make_error(Errc::NotFound, "missing from the export", where);
   char buffer[1 << 16];
-  auto take = [&](std::string_view got) {  // what is left of the range, at most all of got
+  auto take = [&](std::string_view got) {  // what is left of the range, at most all of got; false: stop
     auto n = static_cast<std::size_t>(std::min<std::uint64_t>(got.size(), length));
-    if (n > 0) chunk(got.substr(0, n));
     length -= n;
+    return n == 0 || chunk(got.substr(0, n));
   };
   if (!zip_) {
     std::string path = path_ + "/" + name;
@@ -223,7 +223,7 @@ Result<void> ExportReader::visit(const std::string& name, std::uint64_t offset, 
         return io_error("cannot read", where, err);
       }
       if (n == 0) break;
-      take({buffer, static_cast<std::size_t>(n)});
+      if (!take({buffer, static_cast<std::size_t>(n)})) break;
     }
     close();
     return {};
@@ -243,7 +243,7 @@ Result<void> ExportReader::visit(const std::string& name, std::uint64_t offset, 
     std::string_view got(buffer, static_cast<std::size_t>(n));
     std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(offset, got.size()));
     offset -= skip;
-    take(got.substr(skip));
+    if (!take(got.substr(skip))) break;
   }
   zip_fclose(file);
   return {};
@@ -266,8 +266,9 @@ Result<std::string> ExportReader::read(const std::string& name, std::uint64_t of
     too_large = size - std::min(size, offset) > kMaxReadBytes;
   }
   if (!too_large) MF_CHECK(visit(name, offset, length, [&](std::string_view chunk) {
-    if (too_large || bytes.size() + chunk.size() > kMaxReadBytes) too_large = true;
-    else bytes.append(chunk);
+    too_large = bytes.size() + chunk.size() > kMaxReadBytes;  // a file that grew, or a zip that lied about its size
+    if (!too_large) bytes.append(chunk);
+    return !too_large;
   }));
   if (too_large)
     return make_error(Errc::Limit, "larger than " + std::to_string(kMaxReadBytes) + " bytes, more than any message",
@@ -277,7 +278,10 @@ Result<std::string> ExportReader::read(const std::string& name, std::uint64_t of
 
 Result<Digest> ExportReader::sha256_of(const std::string& name) const {
   Sha256 hash;
-  MF_CHECK(visit(name, 0, kWhole, [&](std::string_view chunk) { hash.update(chunk); }));
+  MF_CHECK(visit(name, 0, kWhole, [&](std::string_view chunk) {
+    hash.update(chunk);
+    return true;
+  }));
   return hash.finish();
 }
 

@@ -4,6 +4,7 @@
 // or a full disk never leaves a half export under the name asked for.
 #pragma once
 
+#include "archive/frame.h"
 #include "core/error.h"
 #include "core/sha256.h"
 
@@ -69,13 +70,14 @@ class ExportReader {
   [[nodiscard]] Result<Digest> sha256_of(const std::string& name) const;
 
   static constexpr std::uint64_t kWhole = ~std::uint64_t{0};
-  // The largest message an archive holds (archive::kMaxContentSize), and room for mboxrd quoting.
-  static constexpr std::uint64_t kMaxReadBytes = (1ull << 30) + (1ull << 26);
+  // The largest message an archive holds, and room for mboxrd quoting.
+  static constexpr std::uint64_t kMaxReadBytes = archive::kMaxContentSize + (archive::kMaxContentSize >> 4);
 
  private:
   ExportReader() = default;
-  // Calls chunk with the bytes of [offset, offset + length) of a file, in order.
-  using Chunk = std::function<void(std::string_view)>;
+  // Calls chunk with the bytes of [offset, offset + length) of a file, in
+  // order, until it returns false.
+  using Chunk = std::function<bool(std::string_view)>;
   [[nodiscard]] Result<void> visit(const std::string& name, std::uint64_t offset, std::uint64_t length,
                                    const Chunk& chunk) const;
   std::string path_;

@@ -128,19 +128,22 @@ Result<ExportCheck> verify_export(const std::string& path, const std::string& pi
   for (const auto& name : files.names())
     if (!unlisted.count(name) && !sums.count(name)) faults.push_back(name + ": not listed in SHA256SUMS (added later?)");
   std::map<std::string, std::string> contents;  // what the checks below read again
+  // The describing files are kept for the checks below; messages and mboxes are only hashed here.
+  auto digest_of = [&](const std::string& name) -> Result<Digest> {
+    if (!kDescribing.count(name)) return files.sha256_of(name);
+    MF_TRY(bytes, files.read(name));
+    Digest digest = sha256(bytes);
+    contents[name] = std::move(bytes);
+    return digest;
+  };
   for (const auto& [name, sum] : sums) {
-    // The manifest and the checkpoint are checked as read; messages and mboxes only hashed here.
-    bool kept = kDescribing.count(name) != 0;
-    Result<std::string> bytes = kept ? files.read(name) : Result<std::string>(std::string());
-    Result<Digest> digest = bytes ? (kept ? Result<Digest>(sha256(*bytes)) : files.sha256_of(name))
-                                  : Result<Digest>(bytes.error());
+    auto digest = digest_of(name);
     if (!digest) {
       faults.push_back(digest.error().describe());
       continue;
     }
     std::string actual = to_hex(*digest);
     if (actual != sum) faults.push_back(name + ": SHA-256 " + actual + ", SHA256SUMS says " + sum + ": changed");
-    if (kept) contents[name] = std::move(*bytes);
   }
 
   // 2. The checkpoint: signed by the same key, the one the manifest names.
