@@ -56,8 +56,7 @@ Result<std::unique_ptr<Archive>> Archive::open_read_only(const std::string& dir,
   // What the catalog has committed is what is read: a tail a crash left is
   // neither replayed nor cut (that is a writer's work).
   MF_CHECK(a->load_head());
-  if (auto loaded = a->load_current_dictionary(); !loaded)
-    a->damage_ = "the current zstd dictionary cannot be read: " + loaded.error().describe();
+  MF_CHECK(a->load_current_dictionary());
   MF_CHECK(a->load_policy());
   return a;
 }
@@ -77,12 +76,7 @@ Result<void> Archive::load(std::vector<std::string>* notes) {
   if (format != "2") return make_error(Errc::Corrupt, "archive format " + format + " is not 2 (this mailferry's)", dir_);
   MF_CHECK(finish_compaction());
   MF_CHECK(recover(notes));
-  if (auto loaded = load_current_dictionary(); !loaded && segment_) {
-    // Verify must still run to name the damage; nothing is written meanwhile.
-    damage_ = "the current zstd dictionary cannot be read: " + loaded.error().describe();
-    if (notes) notes->push_back(damage_ + "; the archive is read-only until that is resolved");
-    segment_.reset();
-  }
+  MF_CHECK(load_current_dictionary());
   return load_policy();
 }
 
@@ -201,7 +195,9 @@ Result<void> Archive::recover(std::vector<std::string>* notes) {
                        ")");
   }
   MF_TRY(writer, SegmentWriter::open(dir_, id, end));
-  MF_CHECK(writer.sync());
+  // What was replayed or cut is made durable; a segment as long as the
+  // catalog says was synced before that size was committed.
+  if (size != *committed) MF_CHECK(writer.sync());
   segment_ = std::make_unique<SegmentWriter>(std::move(writer));
   return {};
 }

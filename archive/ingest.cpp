@@ -323,10 +323,11 @@ Result<void> Archive::load_current_dictionary() {
   MF_TRY(q, db_->prepare("SELECT COALESCE(MAX(id), 0) FROM dictionaries"));
   MF_CHECK(q.step());
   auto id = static_cast<std::uint16_t>(q.column_int(0));
-  if (id == 0) return {};
-  MF_TRY(dict, dictionary(id));  // read and checked now: a damaged one makes the archive read-only at once
-  (void)dict;
-  if (id != current_dictionary_) cdict_.reset();  // compress_frame makes it when it is first needed
+  // Read and checked against its hash when first needed (compress_frame,
+  // frame_content): a search or a get never pays for 112 KB read, hashed
+  // and digested; a damaged one stops the first import that compresses
+  // with it, before its batch is committed, and verify names it.
+  if (id != current_dictionary_) cdict_.reset();
   current_dictionary_ = id;
   return {};
 }

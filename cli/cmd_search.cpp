@@ -70,12 +70,19 @@ int run_search(const std::string& dir, const std::vector<std::string>& words, co
   for (const auto& w : words) query += (query.empty() ? "" : " ") + w;
   auto a = open_archive(dir, Access::Read);
   if (!a) return kExitLocal;
-  auto caught_up = update_search_index(*a, output != "summary");  // json and numbers: nothing else on stdout
-  if (!caught_up) return exit_code_for(caught_up.error());
   search::Sort sort = sort_name == "oldest"      ? search::Sort::Oldest
                       : sort_name == "relevance" ? search::Sort::Relevance
                                                  : search::Sort::Newest;
+  // Searched first, the index opened once: only an index behind the
+  // archive (or none) is brought up to date, and then searched again.
   auto found = search::search(dir, query, sort, limit);
+  auto last = a->last_change();
+  if (!last) return exit_code_for(last.error());
+  if (found ? found->position < *last : found.error().code == Errc::NotFound) {
+    auto caught_up = update_search_index(*a, output != "summary");  // json and numbers: nothing else on stdout
+    if (!caught_up) return exit_code_for(caught_up.error());
+    if (!a->read_only()) found = search::search(dir, query, sort, limit);
+  }
   json details = {{"query", query}, {"hits", found ? json(found->total) : json(nullptr)}};
   if (!found) details["error"] = found.error().describe();
   if (!audit(*a, "search", details)) return kExitLocal;  // no search without its audit entry

@@ -238,6 +238,8 @@ Result<Found> search(const std::string& archive_dir, std::string_view query, Sor
     if (sort == Sort::Oldest) enquire.set_sort_by_value_then_relevance(kDateSlot, false);
     Xapian::MSet matches = enquire.get_mset(0, static_cast<Xapian::doccount>(limit), db.get_doccount());
     Found out;
+    std::string position = db.get_metadata("position");
+    std::from_chars(position.data(), position.data() + position.size(), out.position);  // none: 0, nothing taken in
     out.total = matches.get_matches_estimated();  // exact: checked against every document
     for (auto it = matches.begin(); it != matches.end(); ++it) {
       auto data = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);

@@ -25,6 +25,7 @@ enum class Sort { Newest, Oldest, Relevance };
 struct Found {
   std::uint64_t total = 0;  // every match, not only those listed
   std::vector<Hit> hits;
+  std::int64_t position = 0;  // the last archive event the index had taken in when searched
 };
 
 [[nodiscard]] Result<Found> search(const std::string& archive_dir, std::string_view query, Sort sort, std::size_t limit);
