@@ -1,5 +1,6 @@
 #include "search/index.h"
 
+#include "core/bounded_queue.h"
 #include "core/crash_point.h"
 #include "core/sha256.h"
 #include "mime/date.h"
@@ -15,6 +16,9 @@
 #include <charconv>
 #include <filesystem>
 #include <map>
+#include <thread>
+#include <optional>
+#include <unordered_set>
 
 namespace mf::search {
 namespace {
@@ -63,17 +67,48 @@ std::string shown(const std::vector<mime::Address>& from, const std::string& raw
   return a.name.empty() ? a.address : a.name + " <" + a.address + ">";
 }
 
-}  // namespace
+// The free-text field a word term belongs to: its prefix ("" for the
+// body), or nullopt for a boolean term (folder, flags, ids).
+std::optional<std::string_view> word_prefix(std::string_view term) {
+  if (term.empty() || term.front() < 'A' || term.front() > 'Z') return std::string_view();
+  for (const auto& f : kFields)
+    if (!f.boolean && !f.prefix.empty() && term.substr(0, f.prefix.size()) == f.prefix &&
+        (term.size() == f.prefix.size() || term[f.prefix.size()] < 'A' || term[f.prefix.size()] > 'Z'))
+      return f.prefix;
+  return std::nullopt;
+}
 
-struct Index::Impl {
-  std::string path;
-  Xapian::WritableDatabase db;
+// Makes a new message's document: its words, addresses, names, ids, date
+// and size. Each word as written: its stem is recorded apart (record_stems).
+struct DocumentMaker {
   Xapian::TermGenerator terms;
-  std::string language;
-  std::uint64_t since_commit = 0;
+  Xapian::Stem stemmer;
+  std::unordered_set<std::string> seen;  // words met in this run (their stems are recorded already)
 
-  // A new message's document: its words, addresses, names, ids, date and size.
-  Xapian::Document document_of(std::int64_t number, const std::string& raw, CatchUp& out) {
+  explicit DocumentMaker(const std::string& language) : stemmer(language) {
+    terms.set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
+    terms.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+  }
+
+  // Stemming by the vocabulary, not by the postings: each word is indexed
+  // as written, and its stem leads to it in Xapian's synonym table
+  // ("Zrechnung" -> rechnung, rechnungen), which the QueryParser consults
+  // for a stemmed query word (FLAG_AUTO_SYNONYMS). Indexing a stem beside
+  // every word (Xapian's STEM_SOME) doubled the postings: index time and
+  // size. Here: the words of `doc` new to this run, each with its stem's
+  // key; those the index does not have yet get their synonym (apply).
+  void new_words(const Xapian::Document& doc, std::vector<std::pair<std::string, std::string>>& out) {
+    if (seen.size() > 1'000'000) seen.clear();  // memory stays bounded; the index still knows each one
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      const std::string& word_term = *t;
+      auto prefix = word_prefix(word_term);
+      if (!prefix || !seen.insert(word_term).second) continue;
+      std::string key = "Z" + std::string(*prefix) + stemmer(word_term.substr(prefix->size()));
+      if (key.size() <= 240) out.emplace_back(word_term, std::move(key));  // under Xapian's key limit
+    }
+  }
+
+  Xapian::Document make(std::int64_t number, const std::string& raw, CatchUp& out) {
     Xapian::Document doc;
     terms.set_document(doc);
     mime::Headers headers(raw);
@@ -132,6 +167,78 @@ struct Index::Impl {
     return doc;
   }
 
+};
+
+// An event with its new messages read from the archive and made into
+// documents, ahead of the thread that writes the index; or the error that
+// stopped the reading.
+struct Prepared {
+  archive::ChainEvent event;
+  std::map<std::int64_t, Xapian::Document> fresh;
+  std::vector<std::pair<std::string, std::string>> new_words;  // word term, its stem's key (DocumentMaker::new_words)
+  CatchUp found;  // unreadable, unextracted, attachments_read: of these messages
+  std::optional<Error> error;
+};
+
+// The reading side of a catch-up, on its own thread: parsing and word
+// breaking (half the work) run beside Xapian's writing. It alone uses the
+// archive until it ends; the queue bounds how far ahead it reads.
+Result<void> prepare_events(archive::Reader& archive, std::int64_t after, const std::string& language,
+                            BoundedQueue<Prepared>& queue) {
+  try {
+    DocumentMaker maker(language);
+    for (;;) {
+      MF_TRY(events, archive.events_since(after, kEventsPerRead));
+      if (events.empty()) return {};
+      for (auto& e : events) {
+        Prepared p;
+        for (auto number : e.archived) {
+          MF_TRY(raw, archive.get(number));
+          auto doc = maker.make(number, raw, p.found);
+          maker.new_words(doc, p.new_words);
+          p.fresh.emplace(number, std::move(doc));
+        }
+        after = e.seq;
+        p.event = std::move(e);
+        if (!queue.push(std::move(p))) return {};  // the writing side stopped
+      }
+    }
+  } catch (const Xapian::Error& e) {
+    return make_error(Errc::Io, e.get_description(), "the search index");
+  } catch (const std::exception& e) {  // memory, mostly
+    return make_error(Errc::Io, std::string("cannot index: ") + e.what(), "the search index");
+  }
+}
+
+// Runs prepare_events; its error, if any, is the last item; then the end.
+void prepare(archive::Reader& archive, std::int64_t after, const std::string& language, BoundedQueue<Prepared>& queue) {
+  if (auto done = prepare_events(archive, after, language, queue); !done) {
+    Prepared p;
+    p.error = done.error();
+    queue.push(std::move(p));
+  }
+  queue.stop();  // what was pushed is still taken
+}
+
+}  // namespace
+
+struct Index::Impl {
+  std::string path;
+  Xapian::WritableDatabase db;
+  std::string language;
+  std::uint64_t since_commit = 0;
+  std::map<std::string, std::vector<std::string>> new_stems;  // stem key -> words, written in key order at commit
+
+  // The position goes with what it covers, atomically; the stems with the words.
+  void commit(std::int64_t position) {
+    for (const auto& [key, words] : new_stems)
+      for (const auto& w : words) db.add_synonym(key, w);
+    new_stems.clear();
+    db.set_metadata("position", std::to_string(position));
+    db.commit();
+    since_commit = 0;
+  }
+
   // Where the message lies (and its flags there): boolean terms; the first placement is the one shown.
   static void place(Xapian::Document& doc, const archive::ChainEvent::Placed& p) {
     doc.add_boolean_term(term("XFOLDER", p.folder));
@@ -149,12 +256,9 @@ struct Index::Impl {
     }
   }
 
-  Result<void> apply(const archive::ChainEvent& e, archive::Reader& archive, CatchUp& out) {
-    std::map<std::int64_t, Xapian::Document> fresh;  // this event's new messages
-    for (auto number : e.archived) {
-      MF_TRY(raw, archive.get(number));
-      fresh.emplace(number, document_of(number, raw, out));
-    }
+  void apply(Prepared& prepared, CatchUp& out) {
+    const auto& e = prepared.event;
+    auto& fresh = prepared.fresh;  // this event's new messages
     for (const auto& p : e.placed) {
       if (auto it = fresh.find(p.message); it != fresh.end()) {
         place(it->second, p);
@@ -169,6 +273,8 @@ struct Index::Impl {
         // purged before this placement: nothing to find
       }
     }
+    for (const auto& [word, key] : prepared.new_words)  // before this event's documents add them
+      if (!db.term_exists(word)) new_stems[key].push_back(word);
     for (auto& [number, doc] : fresh) {
       db.replace_document(static_cast<Xapian::docid>(number), doc);
       ++out.indexed;
@@ -181,7 +287,6 @@ struct Index::Impl {
       }
     }
     since_commit += e.archived.size() + e.placed.size() + e.purged.size();
-    return {};
   }
 };
 
@@ -246,9 +351,6 @@ Result<std::unique_ptr<Index>> Index::open_for_writing(const std::string& archiv
                             "; `mailferry archive reindex --language " + language + "` makes it anew",
                         path);
     }
-    impl->terms.set_stemmer(Xapian::Stem(impl->language));
-    impl->terms.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-    impl->terms.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
     return std::unique_ptr<Index>(new Index(std::move(impl)));
   } catch (const Xapian::Error& e) {
     return xapian_error(e, path);
@@ -268,24 +370,31 @@ Result<CatchUp> Index::catch_up(archive::Reader& archive) {
         return make_error(Errc::Corrupt, "the index's position \"" + position + "\" is not an event number; "
                           "`mailferry archive reindex` makes the index anew", impl_->path);
     }
-    for (;;) {
-      MF_TRY(events, archive.events_since(out.position, kEventsPerRead));
-      if (events.empty()) break;
-      for (const auto& e : events) {
-        MF_CHECK(impl_->apply(e, archive, out));
-        out.position = e.seq;
-        ++out.events;
-        if (impl_->since_commit >= kMessagesPerCommit) {  // the position goes with what it covers, atomically
-          db.set_metadata("position", std::to_string(out.position));
-          db.commit();
-          impl_->since_commit = 0;
-          crash_point("index-committed");
-        }
+    BoundedQueue<Prepared> queue(2);
+    std::thread reader([&, after = out.position] { prepare(archive, after, impl_->language, queue); });
+    struct Join {  // however this ends, the reader is stopped and waited for before the archive is used again
+      BoundedQueue<Prepared>& queue;
+      std::thread& thread;
+      ~Join() {
+        queue.stop();
+        thread.join();
+      }
+    } join{queue, reader};
+    while (auto prepared = queue.pop()) {
+      if (prepared->error) return *prepared->error;
+      auto& found = prepared->found;
+      out.attachments_read += found.attachments_read;
+      for (auto& u : found.unreadable) out.unreadable.push_back(std::move(u));
+      for (auto& u : found.unextracted) out.unextracted.push_back(std::move(u));
+      impl_->apply(*prepared, out);
+      out.position = prepared->event.seq;
+      ++out.events;
+      if (impl_->since_commit >= kMessagesPerCommit) {
+        impl_->commit(out.position);
+        crash_point("index-committed");
       }
     }
-    db.set_metadata("position", std::to_string(out.position));
-    db.commit();
-    impl_->since_commit = 0;
+    impl_->commit(out.position);
     return out;
   } catch (const Xapian::Error& e) {
     return xapian_error(e, impl_->path);

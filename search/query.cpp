@@ -228,7 +228,8 @@ Result<Found> search(const std::string& archive_dir, std::string_view query, Sor
     parser.add_rangeprocessor((new Xapian::NumberRangeProcessor(kSizeSlot, "size:"))->release());
     unsigned flags = Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
                      Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
-                     Xapian::QueryParser::FLAG_PURE_NOT | Xapian::QueryParser::FLAG_CJK_NGRAM;
+                     Xapian::QueryParser::FLAG_PURE_NOT | Xapian::QueryParser::FLAG_CJK_NGRAM |
+                     Xapian::QueryParser::FLAG_AUTO_SYNONYMS;  // a stem leads to its words (index.cpp record_stems)
     Xapian::Query parsed = rewritten.find_first_not_of(" \t\n") == std::string::npos
                                ? Xapian::Query::MatchAll
                                : parser.parse_query(rewritten, flags);
