@@ -128,10 +128,10 @@ int run_reindex(const std::string& dir, const std::string& language) {
   }
   auto done = (*index)->catch_up(*a);
   std::string stems = (*index)->language();
-  index->reset();  // closed: compaction needs it to itself
   if (done) {
-    if (auto compacted = search::compact_index(dir); !compacted) done = compacted.error();
+    if (auto compacted = (*index)->compact(); !compacted) done = compacted.error();
   }
+  index->reset();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   json details = {{"language", stems}, {"seconds", seconds}};
   if (done) details["indexed"] = done->indexed;
@@ -170,6 +170,9 @@ Result<void> update_search_index(archive::Archive& archive, bool quiet) {
   if (!index) return index.error();
   MF_TRY(done, (*index)->catch_up(archive));
   if (!quiet) say(done, false);
+  // An index that grew by half or more in one go (a first import, a large
+  // migration) is compacted: grown batch by batch it is about twice the size.
+  if (done.indexed >= 1000 && done.indexed * 2 >= done.documents) MF_CHECK((*index)->compact());
   return {};
 }
 

@@ -13,7 +13,12 @@
 #include <nlohmann/json.hpp>
 #include <xapian.h>
 
+#include <fcntl.h>
+
 #include <charconv>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -315,23 +320,6 @@ Result<std::optional<std::int64_t>> indexed_position(const std::string& archive_
   }
 }
 
-Result<void> compact_index(const std::string& archive_dir) {
-  std::string path = index_path(archive_dir), copy = path + ".compact", old = path + ".old";
-  std::error_code ec;
-  std::filesystem::remove_all(copy, ec);
-  try {
-    Xapian::Database(path).compact(copy);
-  } catch (const Xapian::Error& e) {
-    std::filesystem::remove_all(copy, ec);
-    return xapian_error(e, path);
-  }
-  std::filesystem::remove_all(old, ec);
-  std::filesystem::rename(path, old, ec);
-  if (!ec) std::filesystem::rename(copy, path, ec);
-  if (ec) return make_error(Errc::Io, "cannot put the compacted index in place: " + ec.message(), path);
-  std::filesystem::remove_all(old, ec);
-  return {};
-}
 
 Result<std::unique_ptr<Index>> Index::open_for_writing(const std::string& archive_dir, const std::string& language) {
   std::string path = index_path(archive_dir);
@@ -358,6 +346,38 @@ Result<std::unique_ptr<Index>> Index::open_for_writing(const std::string& archiv
 }
 
 std::string Index::language() const { return impl_->language; }
+
+Result<void> Index::compact() {
+  std::string path = impl_->path, copy = path + ".compact";
+  std::error_code ec;
+  std::filesystem::remove_all(copy, ec);
+  try {
+    Xapian::Database(path).compact(copy);
+  } catch (const Xapian::Error& e) {
+    std::filesystem::remove_all(copy, ec);
+    return xapian_error(e, path);
+  }
+  // The copy takes the index's place in one step, so a search sees the one
+  // or the other, never neither; this writer's lock keeps other writers
+  // out until then. Without the exchange (a file system lacking it), two
+  // renames. Either way the old index ends up in `copy`, to be removed.
+  if (::renameat2(AT_FDCWD, copy.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) != 0) {
+    if (errno != EINVAL && errno != ENOSYS)
+      return make_error(Errc::Io, std::string("cannot put the compacted index in place: ") + std::strerror(errno), path);
+    std::string old = path + ".old";
+    std::filesystem::remove_all(old, ec);
+    std::filesystem::rename(path, old, ec);
+    if (!ec) std::filesystem::rename(copy, path, ec);
+    if (ec) return make_error(Errc::Io, "cannot put the compacted index in place: " + ec.message(), path);
+    copy = old;
+  }
+  try {
+    impl_->db.close();  // its files are the old ones now
+  } catch (const Xapian::Error&) {
+  }
+  std::filesystem::remove_all(copy, ec);
+  return {};
+}
 
 Result<CatchUp> Index::catch_up(archive::Reader& archive) {
   CatchUp out;
@@ -395,6 +415,7 @@ Result<CatchUp> Index::catch_up(archive::Reader& archive) {
       }
     }
     impl_->commit(out.position);
+    out.documents = impl_->db.get_doccount();
     return out;
   } catch (const Xapian::Error& e) {
     return xapian_error(e, impl_->path);

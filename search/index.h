@@ -25,6 +25,7 @@ struct CatchUp {
   std::uint64_t attachments_read = 0;   // PDF, DOCX, ODT and text attachments whose text is indexed
   std::vector<std::string> unextracted;  // "message N: attachment \"NAME\": why": its text is not indexed
   std::int64_t position = 0;       // the last event indexed
+  std::uint64_t documents = 0;     // messages in the index afterwards
 };
 
 class Index {
@@ -38,6 +39,10 @@ class Index {
   // Indexes every event of the archive after the index's position.
   [[nodiscard]] Result<CatchUp> catch_up(archive::Reader& archive);
   std::string language() const;
+  // Rewrites the index compactly (Xapian's compaction, into a copy that
+  // then takes its place): about half the size of an index grown batch by
+  // batch. Closes this writer: nothing is written through it afterwards.
+  [[nodiscard]] Result<void> compact();
 
  private:
   struct Impl;
@@ -49,10 +54,6 @@ class Index {
 // lock (nullopt: there is no index yet).
 [[nodiscard]] Result<std::optional<std::int64_t>> indexed_position(const std::string& archive_dir);
 
-// Rewrites DIR/index compactly (Xapian's compaction, into a copy that then
-// replaces it): less than half the size of an index grown batch by batch.
-// Nobody may write the index meanwhile.
-[[nodiscard]] Result<void> compact_index(const std::string& archive_dir);
 // Removes DIR/index (archive reindex starts again from the chain's first event).
 [[nodiscard]] Result<void> remove_index(const std::string& archive_dir);
 

@@ -8,6 +8,7 @@
 #include "tests/support/temp_dir.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "tests/result_printer.h"
@@ -160,6 +161,31 @@ TEST_CASE("a purged message leaves the index, and an index made anew equals the 
   index->reset();  // its writer's lock: a search opens the index to read
   CHECK(f.find("altlast").empty());
   CHECK(f.find("Rechnung") == Set{1, 2});
+}
+
+TEST_CASE("a compacted index answers as before and goes on from where it was", "[search]") {
+  Fixture f;
+  auto every = f.find("");
+  auto plural = f.find("Rechnungen");
+  {
+    auto index = Index::open_for_writing(f.dir);
+    REQUIRE(index);
+    REQUIRE((*index)->compact());
+  }
+  CHECK_FALSE(std::filesystem::exists(f.dir + "/index.compact"));
+  CHECK_FALSE(std::filesystem::exists(f.dir + "/index.old"));
+  CHECK(f.find("") == every);
+  CHECK(f.find("Rechnungen") == plural);  // the stems came along (Xapian's synonym table)
+  auto added = f.archive->ingest({{mail("From: b@example.org\r\nSubject: Mahnung\r\n", "Zweite Mahnungen\r\n"),
+                                   {"alice@example.org", "INBOX", {}, 1701432000, "test", 0}, {}}});
+  REQUIRE(added);
+  auto index = Index::open_for_writing(f.dir);
+  REQUIRE(index);
+  auto done = (*index)->catch_up(*f.archive);
+  REQUIRE(done);
+  CHECK(done->indexed == 1);  // its position survived: only the new message
+  index->reset();
+  CHECK(f.find("Mahnung") == Set{(*added)[0].message});
 }
 
 TEST_CASE("queries are rewritten for the parser, and mistakes are named where they are", "[search]") {
