@@ -6,14 +6,14 @@
 # run RUNS times from the command line. Prints import and index rates,
 # peak memory, index size against the raw mail, and each query's median
 # with its hits. Goal (issue 11): every query's median under 100 ms.
-#   bash bench/search_at_scale.sh [N] [RUNS]   (needs about 2.2x N x 5.4 KB of disk)
+#   bash bench/search_at_scale.sh [N] [RUNS]   (needs about 2.2x N x 5.4 KB of disk; KEEP=1 keeps it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 runs=${2:-5}
 mailferry=${MAILFERRY:-build/cli/mailferry}
 work=$(mktemp -d /tmp/mailferry-scale-bench-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] && echo "work directory kept: $work" || trap 'rm -rf "$work"' EXIT
 python3 - "$work/mail" "$n" <<'PY'
 import glob, os, re, sys, email.utils
 root, n = sys.argv[1], int(sys.argv[2])

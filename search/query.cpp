@@ -235,8 +235,10 @@ Result<Found> search(const std::string& archive_dir, std::string_view query, Sor
                                : parser.parse_query(rewritten, flags);
     Xapian::Enquire enquire(db);
     enquire.set_query(parsed);
-    if (sort == Sort::Newest) enquire.set_sort_by_value_then_relevance(kDateSlot, true);
-    if (sort == Sort::Oldest) enquire.set_sort_by_value_then_relevance(kDateSlot, false);
+    if (sort != Sort::Relevance) {  // by date alone: no weight is worked out for each match
+      enquire.set_weighting_scheme(Xapian::BoolWeight());
+      enquire.set_sort_by_value(kDateSlot, sort == Sort::Newest);
+    }
     Xapian::MSet matches = enquire.get_mset(0, static_cast<Xapian::doccount>(limit), db.get_doccount());
     Found out;
     std::string position = db.get_metadata("position");
