@@ -1,25 +1,19 @@
 #include "imap/command.h"
 
+#include <algorithm>
+
 namespace mf::imap {
-namespace {
-
-bool is_tag(std::string_view tag) {
-  // RFC 9051 §9: tag = 1*<any ASTRING-CHAR except "+">
-  if (tag.empty()) return false;
-  for (char c : tag)
-    if (c == '+' || c == '*' || c == '%' || c == '\\' || c == '[' || c == ']') return false;
-  return true;
-}
-
-}  // namespace
 
 Result<Command> parse_command(Frame& frame, const Limits& limits) {
   Cursor in(frame, limits);
-  MF_TRY(tag, in.atom());
-  if (!is_tag(tag)) return make_error(Errc::Protocol, "invalid tag", tag);
-  auto fail = [&](Error e) { return with_context(std::move(e), tag); };
+  auto tag = in.tag();
+  if (!tag || !(in.peek(' ') || in.at_end()))
+    // Named by what stands where the tag should be, never the rest of the line (it may hold a password).
+    return make_error(Errc::Protocol, "invalid tag (RFC 9051 §9: no + * % \\ \" ( ) { or controls)",
+                      frame.text.substr(0, std::min<std::size_t>(frame.text.find(' '), 40)));
+  auto fail = [&](Error e) { return with_context(std::move(e), *tag); };
   Command cmd;
-  cmd.tag = tag;
+  cmd.tag = *tag;
   if (!in.consume(' ')) return fail(in.error("a command name"));
   auto name = in.atom();
   if (!name) return fail(name.error());

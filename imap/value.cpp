@@ -1,16 +1,12 @@
 #include "imap/value.h"
 
+#include "imap/grammar.h"
+
 #include <algorithm>
 #include <charconv>
 
 namespace mf::imap {
 namespace {
-
-bool is_atom_char(char c) {
-  auto u = static_cast<unsigned char>(c);
-  if (u <= 0x20 || u == 0x7f) return false;
-  return c != '(' && c != ')' && c != '{' && c != '"';
-}
 
 bool is_digits(std::string_view s) {
   return !s.empty() && s.size() <= 20 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -90,10 +86,18 @@ Result<void> Cursor::expect_end() {
   return {};
 }
 
+Result<std::string> Cursor::tag() {
+  const auto& t = frame_.text;
+  std::size_t start = pos_;
+  while (pos_ < t.size() && is_tag_char(t[pos_])) ++pos_;
+  if (pos_ == start) return error("a tag");
+  return t.substr(start, pos_ - start);
+}
+
 Result<std::string> Cursor::atom() {
   const auto& t = frame_.text;
   std::size_t start = pos_;
-  while (pos_ < t.size() && is_atom_char(t[pos_])) {
+  while (pos_ < t.size() && is_token_char(t[pos_])) {
     if (t[pos_] == '[') {
       // A section: everything up to the matching ']' belongs to the atom.
       std::size_t close = t.find(']', pos_);

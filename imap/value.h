@@ -52,6 +52,7 @@ class Cursor {
   [[nodiscard]] Result<void> expect(char c);
   [[nodiscard]] Result<void> expect_end();
   [[nodiscard]] Result<std::string> atom();
+  [[nodiscard]] Result<std::string> tag();  // a command's tag (imap/grammar.h)
   [[nodiscard]] Result<std::uint64_t> number();
   [[nodiscard]] Result<Value> value();
   [[nodiscard]] Result<std::vector<Value>> values_to_end();

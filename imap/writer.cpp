@@ -1,16 +1,13 @@
 #include "imap/writer.h"
 
+#include "imap/grammar.h"
+
 namespace mf::imap {
 
 bool is_atom_text(std::string_view text) {
   if (text.empty()) return false;
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c >= 0x7f) return false;
-    // atom-specials (RFC 9051 §9): ( ) { SP CTL list-wildcards quoted-specials resp-specials
-    if (ch == '(' || ch == ')' || ch == '{' || ch == '%' || ch == '*' || ch == '"' || ch == '\\' || ch == ']')
-      return false;
-  }
+  for (char ch : text)
+    if (!is_atom_char(ch)) return false;
   return true;
 }
 

@@ -155,6 +155,24 @@ TEST_CASE("commands parse into tag, name and arguments", "[imap][command]") {
   CHECK(parse_command(noop)->args.empty());
 }
 
+TEST_CASE("a tag is any ASTRING-CHAR but the plus sign, brackets included (RFC 9051 §9)", "[imap][command]") {
+  for (std::string tag : {"a]1", "x[2", "A.1-b_c]", "~tag!"}) {
+    Frame frame{tag + " NOOP\r\n", {}};
+    auto c = parse_command(frame);
+    INFO(tag);
+    REQUIRE(c);
+    CHECK(c->tag == tag);
+    CHECK(c->name == "NOOP");
+  }
+  for (std::string bad : {"a+1", "*", "a%", "a\\b", "a\"b", "a(b", "a{1}"}) {
+    Frame frame{bad + " LOGIN alice secret\r\n", {}};
+    auto c = parse_command(frame);
+    INFO(bad);
+    REQUIRE_FALSE(c);
+    CHECK(c.error().where.find("secret") == std::string::npos);  // the line's rest is not repeated
+  }
+}
+
 TEST_CASE("malformed commands name their tag", "[imap][command][malformed]") {
   Frame bad{"A9 SELECT \"unterminated\r\n", {}};
   auto c = parse_command(bad);
