@@ -172,7 +172,8 @@ Result<void> update_search_index(archive::Archive& archive, bool quiet) {
   if (!quiet) say(done, false);
   // An index that grew by half or more in one go (a first import, a large
   // migration) is compacted: grown batch by batch it is about twice the size.
-  if (done.indexed >= 1000 && done.indexed * 2 >= done.documents) MF_CHECK((*index)->compact());
+  constexpr std::uint64_t kCompactFrom = 1000;  // messages: below, compaction costs more than it saves
+  if (done.indexed >= kCompactFrom && done.indexed * 2 >= done.documents) MF_CHECK((*index)->compact());
   return {};
 }
 

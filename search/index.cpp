@@ -15,14 +15,13 @@
 
 #include <fcntl.h>
 
-#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
-#include <thread>
 #include <optional>
+#include <thread>
 #include <unordered_set>
 
 namespace mf::search {
@@ -84,7 +83,7 @@ std::optional<std::string_view> word_prefix(std::string_view term) {
 }
 
 // Makes a new message's document: its words, addresses, names, ids, date
-// and size. Each word as written: its stem is recorded apart (record_stems).
+// and size. Each word as written: its stem is recorded apart (new_words).
 struct DocumentMaker {
   Xapian::TermGenerator terms;
   Xapian::Stem stemmer;
@@ -171,7 +170,6 @@ struct DocumentMaker {
     doc.set_data(data.dump(-1, ' ', false, json::error_handler_t::replace));
     return doc;
   }
-
 };
 
 // An event with its new messages read from the archive and made into
@@ -209,7 +207,7 @@ Result<void> prepare_events(archive::Reader& archive, std::int64_t after, const 
       }
     }
   } catch (const Xapian::Error& e) {
-    return make_error(Errc::Io, e.get_description(), "the search index");
+    return xapian_error(e, "the search index");
   } catch (const std::exception& e) {  // memory, mostly
     return make_error(Errc::Io, std::string("cannot index: ") + e.what(), "the search index");
   }
@@ -310,16 +308,11 @@ Result<std::optional<std::int64_t>> indexed_position(const std::string& archive_
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return std::optional<std::int64_t>{};
   try {
-    std::string position = Xapian::Database(path).get_metadata("position");
-    std::int64_t n = 0;
-    auto [end, err] = std::from_chars(position.data(), position.data() + position.size(), n);
-    if (position.empty() || err != std::errc() || end != position.data() + position.size()) return std::optional<std::int64_t>{};
-    return std::optional<std::int64_t>{n};
+    return position_of(Xapian::Database(path).get_metadata("position"));
   } catch (const Xapian::Error& e) {
     return xapian_error(e, path);
   }
 }
-
 
 Result<std::unique_ptr<Index>> Index::open_for_writing(const std::string& archive_dir, const std::string& language) {
   std::string path = index_path(archive_dir);
@@ -385,10 +378,11 @@ Result<CatchUp> Index::catch_up(archive::Reader& archive) {
   try {
     std::string position = db.get_metadata("position");
     if (!position.empty()) {
-      auto [end, ec] = std::from_chars(position.data(), position.data() + position.size(), out.position);
-      if (ec != std::errc() || end != position.data() + position.size() || out.position < 0)
+      auto taken = position_of(position);
+      if (!taken)
         return make_error(Errc::Corrupt, "the index's position \"" + position + "\" is not an event number; "
                           "`mailferry archive reindex` makes the index anew", impl_->path);
+      out.position = *taken;
     }
     BoundedQueue<Prepared> queue(2);
     std::thread reader([&, after = out.position] { prepare(archive, after, impl_->language, queue); });

@@ -229,7 +229,7 @@ Result<Found> search(const std::string& archive_dir, std::string_view query, Sor
     unsigned flags = Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
                      Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
                      Xapian::QueryParser::FLAG_PURE_NOT | Xapian::QueryParser::FLAG_CJK_NGRAM |
-                     Xapian::QueryParser::FLAG_AUTO_SYNONYMS;  // a stem leads to its words (index.cpp record_stems)
+                     Xapian::QueryParser::FLAG_AUTO_SYNONYMS;  // a stem leads to its words (index.cpp, new_words)
     Xapian::Query parsed = rewritten.find_first_not_of(" \t\n") == std::string::npos
                                ? Xapian::Query::MatchAll
                                : parser.parse_query(rewritten, flags);
@@ -241,8 +241,7 @@ Result<Found> search(const std::string& archive_dir, std::string_view query, Sor
     }
     Xapian::MSet matches = enquire.get_mset(0, static_cast<Xapian::doccount>(limit), db.get_doccount());
     Found out;
-    std::string position = db.get_metadata("position");
-    std::from_chars(position.data(), position.data() + position.size(), out.position);  // none: 0, nothing taken in
+    out.position = position_of(db.get_metadata("position")).value_or(0);  // none: nothing taken in
     out.total = matches.get_matches_estimated();  // exact: checked against every document
     for (auto it = matches.begin(); it != matches.end(); ++it) {
       auto data = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);

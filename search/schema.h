@@ -5,6 +5,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,6 +43,10 @@ inline constexpr unsigned kSizeSlot = 1;  // bytes, sortable_serialise
 
 // Where an archive's index lives: DIR/index.
 std::string index_path(const std::string& archive_dir);
+
+// The index's "position" metadata (the last archive event it took in) as
+// a number; nullopt when empty or not a non-negative decimal number.
+std::optional<std::int64_t> position_of(std::string_view metadata);
 
 // prefix + value as one term; a value too long for a term (Xapian takes
 // 245 bytes; one corpus Message-ID has 327) is replaced by its SHA-256.
