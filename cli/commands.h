@@ -11,6 +11,7 @@ namespace mf::cli {
 void add_migrate_command(CLI::App& app, std::function<void(int)> set_exit);
 void add_verify_command(CLI::App& app, std::function<void(int)> set_exit);
 void add_archive_command(CLI::App& app, std::function<void(int)> set_exit);
+void add_serve_command(CLI::App& app, std::function<void(int)> set_exit);
 void add_search_command(CLI::App& app, std::function<void(int)> set_exit);
 // archive reindex: under the archive command.
 void add_reindex_command(CLI::App& archive, std::function<void(int)> set_exit);

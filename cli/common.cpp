@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 namespace mf::cli {
-namespace {
 
 Result<std::string> prompt_password(const std::string& prompt) {
   FILE* tty = std::fopen("/dev/tty", "r+");
@@ -39,6 +38,8 @@ Result<std::string> prompt_password(const std::string& prompt) {
   while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
   return password;
 }
+
+namespace {
 
 Result<std::string> find_password(const std::string& file, const char* env, const std::string& side,
                                   const net::ServerUrl& url) {

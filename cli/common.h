@@ -28,6 +28,9 @@ enum ExitCode : int {
 
 int exit_code_for(const Error& e);
 
+// Asks on the terminal (/dev/tty) without echo; Errc::Usage when there is none.
+[[nodiscard]] Result<std::string> prompt_password(const std::string& prompt);
+
 // "2024-06-10" (UTC) of seconds since 1970.
 std::string utc_date(std::int64_t epoch);
 

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   mf::cli::add_verify_command(app, set_exit);
   mf::cli::add_archive_command(app, set_exit);
   mf::cli::add_search_command(app, set_exit);
+  mf::cli::add_serve_command(app, set_exit);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -40,7 +40,8 @@ Statement& Statement::bind(int index, std::int64_t value) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  // A null data pointer would bind SQL NULL (sqlite3_bind_text): an empty view is the empty string.
+  sqlite3_bind_text(stmt_.get(), index, text.data() ? text.data() : "", static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
 

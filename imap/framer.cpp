@@ -139,6 +139,7 @@ Result<Framer::LineStep> Framer::take_line() {
   frame_.literals.push_back(std::move(lit));
   in_literal_ = marker->size > 0;
   sync_pending_ = !marker->non_sync;
+  if (sync_pending_) ++sync_literals_seen_;
   literal_left_ = marker->size;
   return LineStep::LiteralFollows;
 }

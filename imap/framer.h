@@ -62,6 +62,9 @@ class Framer {
   // ("{N}" without "+", "{0}" too) and none of its bytes has arrived: a
   // server must send a continuation request.
   std::optional<std::uint64_t> awaiting_sync_literal() const;
+  // How many synchronizing literal markers have been read: a server sends
+  // one continuation request per marker, whatever arrives in one read.
+  std::uint64_t sync_literals_seen() const { return sync_literals_seen_; }
 
   // Bytes fed but not consumed yet.
   std::size_t buffered() const { return buffer_.size() - pos_; }
@@ -79,6 +82,7 @@ class Framer {
   Frame frame_;
   bool in_literal_ = false;
   bool sync_pending_ = false;
+  std::uint64_t sync_literals_seen_ = 0;
   std::uint64_t literal_left_ = 0;
 };
 

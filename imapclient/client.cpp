@@ -1,5 +1,7 @@
 #include "imapclient/client.h"
 
+#include "imap/response_codes.h"
+
 #include "imap/mutf7.h"
 #include "sasl/mechanisms.h"
 
@@ -29,14 +31,7 @@ Errc code_for(const imap::StatusResponse& s) {
   // Exchange Online throttles with a plain NO that names the wait.
   if (suggested_backoff(s.text).count() > 0) return Errc::Temp;
   if (!s.code) return Errc::Perm;
-  const std::string& c = s.code->name;
-  if (c == "THROTTLED" || c == "UNAVAILABLE" || c == "INUSE" || c == "SERVERBUG") return Errc::Temp;
-  if (c == "OVERQUOTA" || c == "LIMIT") return Errc::Perm;  // the server is full: remote, not our disk
-  if (c == "AUTHENTICATIONFAILED" || c == "AUTHORIZATIONFAILED" || c == "EXPIRED") return Errc::Auth;
-  if (c == "NONEXISTENT" || c == "TRYCREATE") return Errc::NotFound;
-  if (c == "ALREADYEXISTS") return Errc::Exists;    // RFC 5530 §3
-  if (c == "EXPUNGEISSUED") return Errc::Expunged;  // RFC 5530 §3, RFC 9051 §7.1
-  return Errc::Perm;
+  return imap::errc_of_response_code(s.code->name);
 }
 
 // " (flags) "date" {n+}<bytes>": one message of an APPEND (RFC 9051 §6.3.12).

@@ -65,12 +65,41 @@ Connection::Connection(asio::any_io_executor executor, std::string host, std::st
       timeout_(timeout),
       socket_(executor) {}
 
+Connection::Connection(asio::ip::tcp::socket socket, std::string peer, std::chrono::milliseconds timeout)
+    : peer_(std::move(peer)), timeout_(timeout), socket_(std::move(socket)), server_side_(true) {}
+
+std::unique_ptr<Connection> Connection::accepted(asio::ip::tcp::socket socket,
+                                                 std::shared_ptr<asio::ssl::context> server_tls,
+                                                 std::chrono::milliseconds timeout) {
+  boost::system::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  std::string peer = ec ? std::string("client") : remote.address().to_string() + ":" + std::to_string(remote.port());
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  std::unique_ptr<Connection> conn(new Connection(std::move(socket), std::move(peer), timeout));
+  conn->ssl_context_ = std::move(server_tls);
+  return conn;
+}
+
+Result<std::shared_ptr<asio::ssl::context>> make_server_tls(const std::string& cert_file, const std::string& key_file) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec) return make_error(Errc::Tls, "cannot use the certificate: " + ec.message(), cert_file);
+  ctx->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec) return make_error(Errc::Tls, "cannot use the private key: " + ec.message(), key_file);
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
+    return make_error(Errc::Tls, "the private key does not match the certificate", key_file);
+  return ctx;
+}
+
 Error Connection::io_error(const boost::system::error_code& ec, std::string_view during) const {
   if (ec == asio::error::operation_aborted || ec == asio::error::timed_out)
     return make_error(Errc::Temp, "timed out " + std::string(during) + " after " +
                                       std::to_string(timeout_.count() / 1000) + " s", peer_);
   if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
-    return make_error(Errc::Temp, "connection closed by the server " + std::string(during), peer_);
+    return make_error(Errc::Temp, std::string("connection closed by the ") + (server_side_ ? "client " : "server ") + std::string(during), peer_);
   if (ec.category() == asio::error::get_ssl_category()) {
     std::string message = "TLS error " + std::string(during) + ": " + ec.message();
     long verify = tls_ ? SSL_get_verify_result(tls_->native_handle()) : X509_V_OK;
@@ -114,6 +143,18 @@ Task<Result<std::unique_ptr<Connection>>> Connection::connect(asio::any_io_execu
 }
 
 Task<Result<void>> Connection::handshake() {
+  if (server_side_) {
+    if (!ssl_context_) co_return make_error(Errc::Tls, "TLS is not configured", peer_);
+    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *ssl_context_);
+    asio::steady_timer timer(socket_.get_executor());
+    timer.expires_after(timeout_);
+    auto result = co_await (tls_->async_handshake(asio::ssl::stream_base::server, kTuple) || timer.async_wait(kTuple));
+    if (result.index() == 1) co_return io_error(asio::error::timed_out, "in the TLS handshake");
+    auto [ec] = std::get<0>(result);
+    if (ec) co_return io_error(ec, "in the TLS handshake");
+    tls_active_ = true;
+    co_return Result<void>{};
+  }
   auto context = shared_context(tls_options_);
   if (!context) co_return context.error();
   ssl_context_ = *context;
@@ -202,6 +243,11 @@ Task<Result<void>> Connection::write_raw(std::vector<std::string_view> buffers) 
   auto [ec, n] = std::get<0>(result);
   if (ec) co_return io_error(ec, "while writing");
   co_return Result<void>{};
+}
+
+void Connection::cancel() {
+  boost::system::error_code ec;
+  socket_.cancel(ec);
 }
 
 void Connection::close() {

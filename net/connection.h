@@ -45,6 +45,12 @@ class Connection {
                                                            std::uint16_t port, bool tls, TlsOptions tls_options,
                                                            std::chrono::milliseconds timeout);
 
+  // A connection a server accepted. server_tls: the server's context
+  // (make_server_tls), used by start_tls() for implicit TLS and STARTTLS alike.
+  static std::unique_ptr<Connection> accepted(asio::ip::tcp::socket socket,
+                                              std::shared_ptr<asio::ssl::context> server_tls,
+                                              std::chrono::milliseconds timeout);
+
   // Upgrades a plain connection (after the protocol's STARTTLS exchange).
   Task<Result<void>> start_tls();
   // Reads at least one byte; Errc::Temp on EOF, reset or timeout.
@@ -52,6 +58,8 @@ class Connection {
   // Writes all buffers.
   Task<Result<void>> write(std::vector<std::string_view> buffers);
   void close();
+  // Ends the read or write in flight (it fails as aborted); the connection stays usable.
+  void cancel();
   // From now on both directions are deflated (after the protocol's COMPRESS
   // exchange; RFC 4978). Inside TLS when TLS is on.
   void start_compression();
@@ -66,6 +74,7 @@ class Connection {
  private:
   Connection(asio::any_io_executor executor, std::string host, std::string peer, TlsOptions tls_options,
              std::chrono::milliseconds timeout);
+  Connection(asio::ip::tcp::socket socket, std::string peer, std::chrono::milliseconds timeout);
   Task<Result<void>> handshake();
   Task<Result<std::size_t>> read_raw(char* buffer, std::size_t size);
   Task<Result<void>> write_raw(std::vector<std::string_view> buffers);
@@ -81,9 +90,15 @@ class Connection {
   std::shared_ptr<asio::ssl::context> ssl_context_;
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
   bool tls_active_ = false;
+  bool server_side_ = false;  // accepted: the TLS handshake is the server's
   std::unique_ptr<DeflateStreams> deflate_;
   std::string inflated_;  // decompressed bytes not yet returned by read_some
   std::size_t inflated_pos_ = 0;
 };
+
+// A server's TLS context: TLS 1.2 or later, the certificate chain and key
+// from PEM files. Errc::Tls naming the file that cannot be used.
+[[nodiscard]] Result<std::shared_ptr<asio::ssl::context>> make_server_tls(const std::string& cert_file,
+                                                                         const std::string& key_file);
 
 }  // namespace mf::net

@@ -1,0 +1,151 @@
+// mailferry serve (docs/serve.md): the IMAP server migrations land in, and
+// serve user add|passwd|del|list for its users.
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/atomic_file.h"
+#include "core/log.h"
+#include "server/server.h"
+#include "store/users.h"
+
+#include <iostream>
+#include <sys/stat.h>
+
+namespace mf::cli {
+namespace {
+
+struct ServeArgs {
+  std::string data_dir;
+  std::vector<std::string> imap, imaps;
+  std::string tls_cert, tls_key;
+  bool plaintext_login = false;
+  std::uint64_t append_limit = 64ull << 20;
+  std::string ready_file;
+};
+
+struct UserArgs {
+  std::string data_dir;
+  std::string name;
+  std::string password_file;
+};
+
+int fail(const Error& e) {
+  log::error(e.describe());
+  return exit_code_for(e);
+}
+
+// The new password: from --password-file, MAILFERRY_USER_PASSWORD, or asked twice on the terminal.
+Result<std::string> new_password(const UserArgs& args) {
+  if (!args.password_file.empty()) {
+    MF_TRY(text, read_file(args.password_file));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (text.empty()) return make_error(Errc::Usage, "the password file is empty", args.password_file);
+    return text;
+  }
+  if (const char* env = std::getenv("MAILFERRY_USER_PASSWORD")) return std::string(env);
+  MF_TRY(first, prompt_password("New password for " + args.name + ": "));
+  MF_TRY(again, prompt_password("Again: "));
+  if (first != again) return make_error(Errc::Usage, "the two passwords differ");
+  if (first.empty()) return make_error(Errc::Usage, "an empty password");
+  return first;
+}
+
+Result<void> ensure_data_dir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return make_error(Errc::Io, std::string("cannot create the data directory: ") + std::strerror(errno), dir);
+  return {};
+}
+
+int run_user(const std::string& action, const UserArgs& args) {
+  if (auto made = ensure_data_dir(args.data_dir); !made) return fail(made.error());
+  auto users = store::Users::load(args.data_dir + "/users");
+  if (!users) return fail(users.error());
+  if (action == "list") {
+    auto names = users->names();
+    for (const auto& name : names) std::cout << name << "\n";
+    return kExitOk;
+  }
+  Result<void> done;
+  if (action == "del") {
+    done = users->remove(args.name);
+  } else {
+    auto password = new_password(args);
+    if (!password) return fail(password.error());
+    done = action == "add" ? users->add(args.name, *password) : users->set_password(args.name, *password);
+  }
+  if (done) done = users->save();
+  if (!done) return fail(done.error());
+  std::cout << (action == "add" ? "added " : action == "del" ? "deleted " : "changed the password of ") << args.name
+            << "\n";
+  return kExitOk;
+}
+
+int run_serve(const ServeArgs& args) {
+  if (args.data_dir.empty()) return fail(make_error(Errc::Usage, "serve needs --data DIR"));
+  server::ServeOptions options;
+  options.data_dir = args.data_dir;
+  options.tls_cert = args.tls_cert;
+  options.tls_key = args.tls_key;
+  options.plaintext_login = args.plaintext_login;
+  options.append_limit = args.append_limit;
+  for (const auto& text : args.imap) {
+    auto address = server::parse_listen_address(text, false);
+    if (!address) return fail(address.error());
+    options.imap.push_back(*address);
+  }
+  for (const auto& text : args.imaps) {
+    auto address = server::parse_listen_address(text, true);
+    if (!address) return fail(address.error());
+    options.imap.push_back(*address);
+  }
+  if (auto made = ensure_data_dir(args.data_dir); !made) return fail(made.error());
+  std::string ready_file = args.ready_file;
+  options.on_listening = [ready_file](const std::vector<std::uint16_t>& ports) {
+    // For scripts and tests: the ports bound (port 0 picks one), one per line, once listening.
+    if (ready_file.empty()) return;
+    std::string text;
+    for (auto p : ports) text += std::to_string(p) + "\n";
+    if (auto written = write_file_atomically(ready_file, text); !written) log::error(written.error().describe());
+  };
+  auto served = server::serve(options);
+  if (!served) return fail(served.error());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, std::function<void(int)> set_exit) {
+  auto args = std::make_shared<ServeArgs>();
+  auto* serve = app.add_subcommand("serve", "run the IMAP server (docs/serve.md)");
+  serve->add_option("--data", args->data_dir, "data directory: users file and mailboxes");
+  serve->add_option("--imap", args->imap, "listen for IMAP (STARTTLS when a certificate is set) on HOST:PORT");
+  serve->add_option("--imaps", args->imaps, "listen for IMAP over TLS on HOST:PORT");
+  serve->add_option("--tls-cert", args->tls_cert, "certificate chain (PEM)");
+  serve->add_option("--tls-key", args->tls_key, "private key (PEM)");
+  serve->add_flag("--plaintext-login", args->plaintext_login,
+                  "allow passwords without TLS from any address (always allowed on loopback)");
+  serve->add_option("--append-limit", args->append_limit, "largest message taken, in bytes (APPENDLIMIT)");
+  serve->add_option("--ready-file", args->ready_file, "write the bound ports here once listening");
+  serve->require_subcommand(0, 1);
+
+  auto* user = serve->add_subcommand("user", "manage the server's users");
+  user->require_subcommand(1);
+  for (std::string action : {"add", "passwd", "del", "list"}) {
+    auto user_args = std::make_shared<UserArgs>();
+    auto* sub = user->add_subcommand(action, action == "add"      ? "add a user"
+                                             : action == "passwd" ? "change a user's password"
+                                             : action == "del"    ? "delete a user (the mailboxes stay)"
+                                                                  : "list the users");
+    sub->add_option("--data", user_args->data_dir, "data directory")->required();
+    if (action != "list") sub->add_option("user", user_args->name, "user name")->required();
+    if (action == "add" || action == "passwd")
+      sub->add_option("--password-file", user_args->password_file,
+                      "file holding the password (else MAILFERRY_USER_PASSWORD, else asked)");
+    sub->callback([action, user_args, set_exit] { set_exit(run_user(action, *user_args)); });
+  }
+  serve->callback([serve, user, args, set_exit] {
+    if (user->parsed()) return;
+    set_exit(run_serve(*args));
+  });
+}
+
+}  // namespace mf::cli

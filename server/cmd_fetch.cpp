@@ -1,0 +1,117 @@
+#include "server/commands.h"
+
+#include "server/fetch_items.h"
+
+#include <map>
+
+namespace mf::server {
+namespace {
+
+constexpr std::size_t kReadBatch = 32;  // messages read from the store per trip to its lane
+
+void write_item(Session& session, const FetchItem& item, const store::MessageRecord& m, const std::string* bytes) {
+  auto& out = session.out();
+  switch (item.kind) {
+    case FetchItem::Kind::Uid: out.raw("UID " + std::to_string(m.uid)); break;
+    case FetchItem::Kind::Flags: out.raw("FLAGS ").flag_list(m.flags); break;
+    case FetchItem::Kind::InternalDate: out.raw("INTERNALDATE ").string(m.internaldate); break;
+    case FetchItem::Kind::Size: out.raw("RFC822.SIZE " + std::to_string(m.size)); break;
+    case FetchItem::Kind::Section: {
+      std::string data = section_bytes(*bytes, item.section);
+      if (item.section.origin) {
+        std::uint64_t origin = std::min<std::uint64_t>(*item.section.origin, data.size());
+        data = data.substr(origin, *item.section.count);
+      }
+      // RFC 9051 §6.4.5: the body as a literal, whatever it holds.
+      out.raw(item.section.response_name).space().literal(data);
+      break;
+    }
+  }
+}
+
+// RFC 9051 §6.4.5: fetching a body without PEEK sets \Seen (not in a read-only mailbox).
+net::Task<Result<void>> set_seen(Session& session, const std::vector<std::uint32_t>& seqs) {
+  auto& view = session.selected();
+  std::vector<std::uint32_t> uids;
+  for (auto seq : seqs)
+    if (!store::has_flag(view.at(seq).record.flags, "\\Seen")) uids.push_back(view.at(seq).record.uid);
+  if (uids.empty()) co_return Result<void>{};
+  std::int64_t id = view.info().id;
+  MF_CO_TRY(changed, co_await session.store([&](store::Mailstore& s) {
+    return s.store(id, uids, store::FlagChange::Add, {"\\Seen"});
+  }));
+  std::map<std::uint32_t, store::Changed*> by_uid;
+  for (auto& c : changed) by_uid[c.uid] = &c;
+  for (auto seq : seqs) {
+    auto& record = view.at(seq).record;
+    if (auto it = by_uid.find(record.uid); it != by_uid.end()) {
+      record.flags = it->second->flags;
+      record.modseq = it->second->modseq;
+    }
+  }
+  co_return Result<void>{};
+}
+
+}  // namespace
+
+// RFC 9051 §6.4.5 (FETCH) and §6.4.9 (UID FETCH: the UID is in every answer).
+net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
+  if (command.args.size() != 2 || !command.args[0].is_atom())
+    co_return bad("FETCH takes a sequence set and items");
+  MF_CO_TRY_OR_BAD(set, imap::SequenceSet::parse(command.args[0].text));
+  auto request = parse_fetch_items(command.args[1]);
+  if (!request && request.error().code == Errc::Usage) co_return no(request.error().message, "CANNOT");
+  if (!request) co_return bad(request.error().message);
+  auto& view = session.selected();
+  if (!command.uid && view.out_of_range(set)) co_return bad("no such message number");
+  bool has_uid = false, has_flags = false;
+  for (const auto& item : request->items) {
+    has_uid |= item.kind == FetchItem::Kind::Uid;
+    has_flags |= item.kind == FetchItem::Kind::Flags;
+  }
+  if (command.uid && !has_uid) request->items.insert(request->items.begin(), FetchItem{FetchItem::Kind::Uid, {}});
+  std::vector<std::uint32_t> seqs;
+  bool skipped = false;
+  for (auto seq : view.resolve(set, command.uid)) {
+    if (view.at(seq).expunged) skipped = true;
+    else seqs.push_back(seq);
+  }
+  bool seen_now = request->sets_seen() && !view.read_only();
+  if (seen_now) {
+    auto marked = co_await set_seen(session, seqs);
+    if (!marked) co_return no(marked.error());
+    if (!has_flags) request->items.push_back(FetchItem{FetchItem::Kind::Flags, {}});
+  }
+  for (std::size_t start = 0; start < seqs.size(); start += kReadBatch) {
+    std::vector<std::uint32_t> batch(seqs.begin() + start, seqs.begin() + std::min(seqs.size(), start + kReadBatch));
+    std::vector<std::string> bodies;
+    if (request->needs_bytes()) {
+      std::vector<std::string> hashes;
+      for (auto seq : batch) hashes.push_back(view.at(seq).record.sha256);
+      auto read = co_await session.store([&](store::Mailstore& s) -> Result<std::vector<std::string>> {
+        std::vector<std::string> out;
+        for (const auto& h : hashes) {
+          MF_TRY(bytes, s.read(h));
+          out.push_back(std::move(bytes));
+        }
+        return out;
+      });
+      if (!read) co_return no(read.error());
+      bodies = std::move(*read);
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto& record = view.at(batch[i]).record;
+      session.out().begin_untagged().raw(std::to_string(batch[i]) + " FETCH (");
+      for (std::size_t k = 0; k < request->items.size(); ++k) {
+        if (k) session.out().space();
+        write_item(session, request->items[k], record, bodies.empty() ? nullptr : &bodies[i]);
+      }
+      session.out().raw(")").end();
+    }
+    MF_CO_CHECK(co_await session.flush());
+  }
+  if (skipped) co_return no("some of the messages were expunged meanwhile", "EXPUNGEISSUED");
+  co_return ok("FETCH completed");
+}
+
+}  // namespace mf::server

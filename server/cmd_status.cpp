@@ -1,0 +1,50 @@
+#include "server/commands.h"
+
+#include "imap/value.h"
+
+namespace mf::server {
+
+// RFC 9051 §6.3.11. DELETED and SIZE are IMAP4rev2's (§6.3.11), RECENT IMAP4rev1's
+// (always 0: no session here gets \Recent messages yet).
+net::Task<Result<Reply>> cmd_status(Session& session, imap::Command& command) {
+  if (command.args.size() != 2 || !command.args[1].is_list() || command.args[1].items.empty())
+    co_return bad("STATUS takes a mailbox name and a list of items");
+  MF_CO_TRY_OR_BAD(name, session.mailbox_from_wire(command.args[0]));
+  static const char* kItems[] = {"MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "RECENT", "DELETED", "SIZE"};
+  std::vector<std::string> items;
+  for (const auto& item : command.args[1].items) {
+    bool known = false;
+    for (const char* k : kItems)
+      if (item.is_atom(k)) items.push_back(k), known = true;
+    if (!known) co_return bad("unknown STATUS item " + item.display());
+  }
+  auto found = co_await session.store([&](store::Mailstore& s)
+                                          -> Result<std::pair<store::MailboxInfo, std::vector<store::MessageRecord>>> {
+    MF_TRY(info, s.mailbox(name));
+    MF_TRY(messages, s.messages(info.id));
+    return std::pair{std::move(info), std::move(messages)};
+  });
+  if (!found) co_return no(found.error());
+  const auto& [info, messages] = *found;
+  std::uint64_t unseen = 0, deleted = 0, size = 0;
+  for (const auto& m : messages) {
+    unseen += !store::has_flag(m.flags, "\\Seen");
+    deleted += store::has_flag(m.flags, "\\Deleted");
+    size += m.size;
+  }
+  std::string out;
+  for (const auto& item : items) {
+    std::uint64_t value = item == "MESSAGES"      ? messages.size()
+                          : item == "UIDNEXT"     ? info.uidnext
+                          : item == "UIDVALIDITY" ? info.uidvalidity
+                          : item == "UNSEEN"      ? unseen
+                          : item == "DELETED"     ? deleted
+                          : item == "SIZE"        ? size
+                                                  : 0;
+    out += (out.empty() ? "" : " ") + item + " " + std::to_string(value);
+  }
+  session.out().begin_untagged().raw("STATUS ").astring(session.mailbox_to_wire(name)).raw(" (" + out + ")").end();
+  co_return ok("STATUS completed");
+}
+
+}  // namespace mf::server

@@ -1,0 +1,179 @@
+#include "server/fetch_items.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mf::server {
+namespace {
+
+Error refused(std::string_view what) { return make_error(Errc::Protocol, "not a FETCH item: " + std::string(what)); }
+
+bool starts_with_ci(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && imap::iequals(text.substr(0, prefix.size()), prefix);
+}
+
+// "[HEADER.FIELDS (A B)]<1.2>" after "BODY" or "BODY.PEEK".
+Result<SectionRequest> parse_section(std::string_view atom, std::string_view rest, bool peek) {
+  SectionRequest s;
+  s.peek = peek;
+  if (rest.empty() || rest.front() != '[') return refused(atom);
+  std::size_t close = rest.find(']');
+  if (close == std::string_view::npos) return refused(atom);
+  std::string_view spec = rest.substr(1, close - 1);
+  std::string_view partial = rest.substr(close + 1);
+  std::string name_spec;
+  if (spec.empty()) {
+    s.part = SectionRequest::Part::All;
+  } else if (imap::iequals(spec, "HEADER")) {
+    s.part = SectionRequest::Part::Header;
+    name_spec = "HEADER";
+  } else if (imap::iequals(spec, "TEXT")) {
+    s.part = SectionRequest::Part::Text;
+    name_spec = "TEXT";
+  } else if (starts_with_ci(spec, "HEADER.FIELDS")) {
+    bool negated = starts_with_ci(spec, "HEADER.FIELDS.NOT");
+    s.part = negated ? SectionRequest::Part::HeaderFieldsNot : SectionRequest::Part::HeaderFields;
+    std::string_view list = spec.substr(negated ? 17 : 13);
+    while (!list.empty() && list.front() == ' ') list.remove_prefix(1);
+    if (list.size() < 2 || list.front() != '(' || list.back() != ')') return refused(atom);
+    list = list.substr(1, list.size() - 2);
+    std::string joined;
+    while (!list.empty()) {
+      std::size_t space = list.find(' ');
+      std::string field = imap::to_upper(list.substr(0, space));
+      if (field.size() >= 2 && field.front() == '"' && field.back() == '"') field = field.substr(1, field.size() - 2);
+      if (field.empty() || field.find_first_of("\"\\()") != std::string::npos) return refused(atom);
+      joined += (joined.empty() ? "" : " ") + field;
+      s.fields.push_back(std::move(field));
+      list = space == std::string_view::npos ? std::string_view() : list.substr(space + 1);
+    }
+    if (s.fields.empty()) return refused(atom);
+    name_spec = std::string(negated ? "HEADER.FIELDS.NOT (" : "HEADER.FIELDS (") + joined + ")";
+  } else if (std::isdigit(static_cast<unsigned char>(spec.front()))) {
+    return make_error(Errc::Usage, "body part numbers are not served yet: " + std::string(atom));
+  } else {
+    return refused(atom);
+  }
+  s.response_name = "BODY[" + name_spec + "]";
+  if (!partial.empty()) {
+    // RFC 9051 §6.4.5: "<" number "." nz-number ">"; the answer names only the origin.
+    if (partial.size() < 5 || partial.front() != '<' || partial.back() != '>') return refused(atom);
+    std::string_view inner = partial.substr(1, partial.size() - 2);
+    std::size_t dot = inner.find('.');
+    if (dot == std::string_view::npos) return refused(atom);
+    imap::Value o{imap::Value::Kind::Atom, std::string(inner.substr(0, dot))};
+    imap::Value c{imap::Value::Kind::Atom, std::string(inner.substr(dot + 1))};
+    if (!o.number() || !c.number() || *c.number() == 0) return refused(atom);
+    s.origin = *o.number();
+    s.count = *c.number();
+    s.response_name += "<" + std::to_string(*s.origin) + ">";
+  }
+  return s;
+}
+
+Result<void> add_item(FetchRequest& request, const imap::Value& v) {
+  if (!v.is_atom()) return refused(v.display());
+  const std::string& a = v.text;
+  using K = FetchItem::Kind;
+  auto simple = [&](K kind) { request.items.push_back(FetchItem{kind, {}}); };
+  if (imap::iequals(a, "UID")) simple(K::Uid);
+  else if (imap::iequals(a, "FLAGS")) simple(K::Flags);
+  else if (imap::iequals(a, "INTERNALDATE")) simple(K::InternalDate);
+  else if (imap::iequals(a, "RFC822.SIZE")) simple(K::Size);
+  else if (imap::iequals(a, "FAST")) simple(K::Flags), simple(K::InternalDate), simple(K::Size);
+  else if (imap::iequals(a, "RFC822") || imap::iequals(a, "RFC822.HEADER") || imap::iequals(a, "RFC822.TEXT")) {
+    // RFC 3501 §6.4.5: BODY[], BODY.PEEK[HEADER] and BODY[TEXT] under their old names.
+    SectionRequest s;
+    s.response_name = imap::to_upper(a);
+    s.part = s.response_name == "RFC822" ? SectionRequest::Part::All
+             : s.response_name == "RFC822.HEADER" ? SectionRequest::Part::Header
+                                                  : SectionRequest::Part::Text;
+    s.peek = s.part == SectionRequest::Part::Header;
+    request.items.push_back(FetchItem{K::Section, std::move(s)});
+  } else if (starts_with_ci(a, "BODY.PEEK[")) {
+    MF_TRY(s, parse_section(a, std::string_view(a).substr(9), true));
+    request.items.push_back(FetchItem{K::Section, std::move(s)});
+  } else if (starts_with_ci(a, "BODY[")) {
+    MF_TRY(s, parse_section(a, std::string_view(a).substr(4), false));
+    request.items.push_back(FetchItem{K::Section, std::move(s)});
+  } else if (imap::iequals(a, "ENVELOPE") || imap::iequals(a, "BODYSTRUCTURE") || imap::iequals(a, "BODY") ||
+             imap::iequals(a, "ALL") || imap::iequals(a, "FULL") || starts_with_ci(a, "BINARY")) {
+    return make_error(Errc::Usage, a + " is not served yet");
+  } else {
+    return refused(a);
+  }
+  return {};
+}
+
+std::string field_name_upper(std::string_view line) {
+  std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return {};
+  std::string_view name = line.substr(0, colon);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+  return imap::to_upper(name);
+}
+
+}  // namespace
+
+bool FetchRequest::sets_seen() const {
+  return std::any_of(items.begin(), items.end(),
+                     [](const FetchItem& i) { return i.kind == FetchItem::Kind::Section && !i.section.peek; });
+}
+
+bool FetchRequest::needs_bytes() const {
+  return std::any_of(items.begin(), items.end(), [](const FetchItem& i) { return i.kind == FetchItem::Kind::Section; });
+}
+
+Result<FetchRequest> parse_fetch_items(const imap::Value& value) {
+  FetchRequest request;
+  if (value.is_list()) {
+    if (value.items.empty()) return make_error(Errc::Protocol, "an empty FETCH item list");
+    for (const auto& item : value.items) MF_CHECK(add_item(request, item));
+  } else {
+    MF_CHECK(add_item(request, value));
+  }
+  return request;
+}
+
+std::size_t header_length(std::string_view message) {
+  std::size_t crlf = message.find("\r\n\r\n");
+  std::size_t lf = message.find("\n\n");
+  if (message.rfind("\r\n", 0) == 0) return 2;  // no header fields: the blank line alone
+  if (crlf == std::string_view::npos && lf == std::string_view::npos) return message.size();
+  if (crlf != std::string_view::npos && (lf == std::string_view::npos || crlf < lf)) return crlf + 4;
+  return lf + 2;
+}
+
+std::string section_bytes(std::string_view message, const SectionRequest& section) {
+  using P = SectionRequest::Part;
+  std::size_t header_end = header_length(message);
+  switch (section.part) {
+    case P::All: return std::string(message);
+    case P::Header: return std::string(message.substr(0, header_end));
+    case P::Text: return std::string(message.substr(header_end));
+    case P::HeaderFields:
+    case P::HeaderFieldsNot: break;
+  }
+  // Each field with its continuation lines, in the message's order, then the blank line (RFC 9051 §6.4.5).
+  std::string_view header = message.substr(0, header_end);
+  std::string out;
+  bool keep = false;
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    std::size_t end = header.find('\n', pos);
+    end = end == std::string_view::npos ? header.size() : end + 1;
+    std::string_view line = header.substr(pos, end - pos);
+    pos = end;
+    if (line == "\r\n" || line == "\n") break;
+    if (line.front() != ' ' && line.front() != '\t') {
+      std::string name = field_name_upper(line);
+      bool listed = std::find(section.fields.begin(), section.fields.end(), name) != section.fields.end();
+      keep = !name.empty() && (section.part == P::HeaderFields ? listed : !listed);
+    }
+    if (keep) out.append(line);
+  }
+  out.append("\r\n");
+  return out;
+}
+
+}  // namespace mf::server

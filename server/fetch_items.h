@@ -1,0 +1,47 @@
+// FETCH attributes (RFC 9051 §6.4.5) parsed into what to send, and the
+// bytes of a body section. Pure: unit-tested without a session.
+#pragma once
+
+#include "core/error.h"
+#include "imap/value.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mf::server {
+
+struct SectionRequest {
+  enum class Part { All, Header, Text, HeaderFields, HeaderFieldsNot };
+  Part part = Part::All;
+  std::vector<std::string> fields;  // upper case, for HEADER.FIELDS (.NOT)
+  bool peek = false;                // BODY.PEEK, RFC822.HEADER: \Seen is not set
+  std::optional<std::uint64_t> origin, count;  // <origin.count>
+  std::string response_name;        // "BODY[HEADER.FIELDS (FROM TO)]<0>", "RFC822", ...
+};
+
+struct FetchItem {
+  enum class Kind { Uid, Flags, InternalDate, Size, Section };
+  Kind kind;
+  SectionRequest section;  // Kind::Section
+};
+
+struct FetchRequest {
+  std::vector<FetchItem> items;
+  bool sets_seen() const;   // a BODY[...] or RFC822 without PEEK
+  bool needs_bytes() const;
+};
+
+// The attribute list of a FETCH: one atom or a parenthesised list; the
+// macros ALL, FAST and FULL. Errc::Protocol naming what is not understood
+// (ENVELOPE, BODYSTRUCTURE and part numbers are not served yet: Errc::Usage).
+[[nodiscard]] Result<FetchRequest> parse_fetch_items(const imap::Value& value);
+
+// The bytes a section names in a message (before any <origin.count>).
+std::string section_bytes(std::string_view message, const SectionRequest& section);
+// Where the header ends: after its blank line (CRLF CRLF, or LF LF), or the whole message.
+std::size_t header_length(std::string_view message);
+
+}  // namespace mf::server

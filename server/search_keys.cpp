@@ -1,0 +1,264 @@
+#include "server/search_keys.h"
+
+#include "core/civil_time.h"
+#include "imap/date.h"
+#include "mime/date.h"
+#include "server/fetch_items.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mf::server {
+namespace {
+
+using K = SearchKey::Kind;
+
+Error refused(std::string what) { return make_error(Errc::Protocol, "not a search key: " + what); }
+
+// RFC 9051 §9 date: day "-" month "-" year, perhaps quoted; days since 1970.
+Result<std::int64_t> search_date(const imap::Value& v) {
+  static const char* kMonths[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+  const std::string& t = v.text;
+  std::size_t d1 = t.find('-'), d2 = d1 == std::string::npos ? d1 : t.find('-', d1 + 1);
+  if (!v.is_astring() || d1 == std::string::npos || d2 == std::string::npos || d1 < 1 || d1 > 2 || d2 - d1 != 4 ||
+      t.size() - d2 != 5)
+    return refused("a date is d-Mon-yyyy: " + v.display());
+  auto digits = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  };
+  std::string_view day = std::string_view(t).substr(0, d1), year = std::string_view(t).substr(d2 + 1);
+  std::string month = imap::to_upper(t.substr(d1 + 1, 3));
+  unsigned m = 0;
+  for (unsigned i = 0; i < 12; ++i)
+    if (month == kMonths[i]) m = i + 1;
+  if (!digits(day) || !digits(year) || m == 0) return refused("a date is d-Mon-yyyy: " + v.display());
+  return days_from_civil(std::stoi(std::string(year)), m, static_cast<unsigned>(std::stoi(std::string(day))));
+}
+
+struct Parser {
+  const std::vector<imap::Value>& args;
+  std::size_t pos = 0;
+
+  Result<const imap::Value*> take(std::string_view what) {
+    if (pos >= args.size()) return refused(std::string(what) + " is missing");
+    return &args[pos++];
+  }
+
+  Result<SearchKey> key() {
+    MF_TRY(v, take("a search key"));
+    SearchKey k;
+    if (v->is_list()) {
+      Parser inner{v->items};
+      MF_TRY(all, inner.all());
+      return all;
+    }
+    if (!v->is_atom()) return refused(v->display());
+    std::string a = imap::to_upper(v->text);
+    struct FlagKey { const char* name; K kind; const char* flag; };
+    static const FlagKey kFlags[] = {
+        {"ANSWERED", K::Flag, "\\Answered"},   {"DELETED", K::Flag, "\\Deleted"},   {"DRAFT", K::Flag, "\\Draft"},
+        {"FLAGGED", K::Flag, "\\Flagged"},     {"SEEN", K::Flag, "\\Seen"},         {"UNANSWERED", K::NoFlag, "\\Answered"},
+        {"UNDELETED", K::NoFlag, "\\Deleted"}, {"UNDRAFT", K::NoFlag, "\\Draft"},   {"UNFLAGGED", K::NoFlag, "\\Flagged"},
+        {"UNSEEN", K::NoFlag, "\\Seen"},
+    };
+    for (const auto& f : kFlags)
+      if (a == f.name) return SearchKey{f.kind, f.flag};
+    // \Recent is never set here (RFC 3501 §2.3.2): RECENT and NEW find nothing, OLD all.
+    if (a == "ALL" || a == "OLD") return SearchKey{K::All};
+    if (a == "RECENT" || a == "NEW") return SearchKey{K::None};
+    if (a == "KEYWORD" || a == "UNKEYWORD") {
+      MF_TRY(flag, take("a keyword"));
+      if (!flag->is_atom()) return refused("a keyword is an atom: " + flag->display());
+      return SearchKey{a == "KEYWORD" ? K::Flag : K::NoFlag, flag->text};
+    }
+    if (a == "LARGER" || a == "SMALLER") {
+      MF_TRY(n, take("a size"));
+      if (!n->number()) return refused("a size is a number: " + n->display());
+      k.kind = a == "LARGER" ? K::Larger : K::Smaller;
+      k.number = *n->number();
+      return k;
+    }
+    if (a == "UID") {
+      MF_TRY(s, take("a UID set"));
+      MF_TRY(set, imap::SequenceSet::parse(s->text));
+      k.kind = K::Uid;
+      k.set = std::move(set);
+      return k;
+    }
+    if (a == "NOT") {
+      MF_TRY(inner, key());
+      k.kind = K::Not;
+      k.children.push_back(std::move(inner));
+      return k;
+    }
+    if (a == "OR") {
+      MF_TRY(left, key());
+      MF_TRY(right, key());
+      k.kind = K::Or;
+      k.children.push_back(std::move(left));
+      k.children.push_back(std::move(right));
+      return k;
+    }
+    struct DateKey { const char* name; K kind; };
+    static const DateKey kDates[] = {{"BEFORE", K::Before}, {"ON", K::On}, {"SINCE", K::Since},
+                                     {"SENTBEFORE", K::SentBefore}, {"SENTON", K::SentOn}, {"SENTSINCE", K::SentSince}};
+    for (const auto& d : kDates)
+      if (a == d.name) {
+        MF_TRY(date_value, take("a date"));
+        MF_TRY(days, search_date(*date_value));
+        k.kind = d.kind;
+        k.number = static_cast<std::uint64_t>(days);
+        return k;
+      }
+    static const char* kFields[] = {"FROM", "TO", "CC", "BCC", "SUBJECT"};
+    for (const char* f : kFields)
+      if (a == f) {
+        MF_TRY(s, take("a string"));
+        if (!s->is_astring()) return refused("a string: " + s->display());
+        return SearchKey{K::Header, f, s->text};
+      }
+    if (a == "HEADER") {
+      MF_TRY(field, take("a header field name"));
+      MF_TRY(s, take("a string"));
+      if (!field->is_astring() || !s->is_astring()) return refused("HEADER takes a field name and a string");
+      return SearchKey{K::Header, imap::to_upper(field->text), s->text};
+    }
+    if (a == "BODY" || a == "TEXT") {
+      MF_TRY(s, take("a string"));
+      if (!s->is_astring()) return refused("a string: " + s->display());
+      return SearchKey{a == "BODY" ? K::Body : K::Text, s->text};
+    }
+    // A sequence set stands for itself.
+    if (auto set = imap::SequenceSet::parse(v->text)) {
+      k.kind = K::Seq;
+      k.set = std::move(*set);
+      return k;
+    }
+    return refused(v->display());
+  }
+
+  Result<SearchKey> all() {
+    SearchKey k{K::And};
+    while (pos < args.size()) {
+      MF_TRY(next, key());
+      k.children.push_back(std::move(next));
+    }
+    if (k.children.empty()) return refused("an empty list");
+    return k;
+  }
+};
+
+bool contains_ci(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != haystack.end();
+}
+
+// The values of a header field (unfolded lines after "Name:"), all occurrences.
+bool header_contains(std::string_view message, const std::string& field, const std::string& value) {
+  std::string_view header = message.substr(0, header_length(message));
+  std::size_t pos = 0;
+  bool in_field = false, any = false;
+  std::string collected;
+  auto done = [&] { return in_field && contains_ci(collected, value); };
+  while (pos < header.size()) {
+    std::size_t end = header.find('\n', pos);
+    end = end == std::string_view::npos ? header.size() : end + 1;
+    std::string_view line = header.substr(pos, end - pos);
+    pos = end;
+    if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+      if (in_field) collected.append(line);
+      continue;
+    }
+    if (done()) return true;
+    std::size_t colon = line.find(':');
+    in_field = colon != std::string_view::npos && imap::to_upper(line.substr(0, colon)) == field;
+    any |= in_field;
+    collected = in_field ? std::string(line.substr(colon + 1)) : std::string();
+  }
+  // RFC 9051 §6.4.4: HEADER with an empty string matches every message that has the field.
+  return done() || (any && value.empty());
+}
+
+std::int64_t day_of(std::int64_t epoch, int zone_minutes) {
+  std::int64_t local = epoch + zone_minutes * 60;
+  return (local >= 0 ? local : local - 86399) / 86400;
+}
+
+std::optional<std::int64_t> sent_day(const std::string& message) {
+  std::string_view header = std::string_view(message).substr(0, header_length(message));
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    std::size_t end = header.find('\n', pos);
+    end = end == std::string_view::npos ? header.size() : end + 1;
+    std::string_view line = header.substr(pos, end - pos);
+    pos = end;
+    if (line.size() > 5 && imap::iequals(line.substr(0, 5), "DATE:")) {
+      auto date = mime::parse_date(line.substr(5));
+      if (date) return day_of(date->epoch, date->zone_minutes);
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<SearchKey> parse_search(const std::vector<imap::Value>& args) {
+  std::size_t start = 0;
+  if (!args.empty() && args[0].is_atom("CHARSET")) {
+    if (args.size() < 2 || !(imap::iequals(args[1].text, "US-ASCII") || imap::iequals(args[1].text, "UTF-8")))
+      return make_error(Errc::Usage, "only US-ASCII and UTF-8 searches are served");
+    start = 2;
+  }
+  std::vector<imap::Value> rest(args.begin() + static_cast<long>(start), args.end());
+  Parser parser{rest};
+  return parser.all();
+}
+
+bool needs_bytes(const SearchKey& key) {
+  switch (key.kind) {
+    case K::Header: case K::Body: case K::Text: case K::SentBefore: case K::SentOn: case K::SentSince: return true;
+    default: break;
+  }
+  return std::any_of(key.children.begin(), key.children.end(), [](const SearchKey& k) { return needs_bytes(k); });
+}
+
+bool matches(const SearchKey& key, const SearchSubject& m) {
+  const auto& r = *m.record;
+  switch (key.kind) {
+    case K::All: return true;
+    case K::None: return false;
+    case K::Flag: return store::has_flag(r.flags, key.text);
+    case K::NoFlag: return !store::has_flag(r.flags, key.text);
+    case K::Larger: return r.size > key.number;
+    case K::Smaller: return r.size < key.number;
+    case K::Uid: return key.set.contains(r.uid, m.max_uid);
+    case K::Seq: return key.set.contains(m.seq, m.max_seq);
+    case K::Not: return !matches(key.children[0], m);
+    case K::Or: return matches(key.children[0], m) || matches(key.children[1], m);
+    case K::And:
+      return std::all_of(key.children.begin(), key.children.end(), [&](const SearchKey& k) { return matches(k, m); });
+    case K::Before: case K::On: case K::Since: {
+      // RFC 9051 §6.4.4: the internal date's day, disregarding time and timezone.
+      auto date = imap::parse_date_time(r.internaldate);
+      if (!date) return false;
+      auto day = static_cast<std::uint64_t>(day_of(date->epoch, date->zone_minutes));
+      return key.kind == K::Before ? day < key.number : key.kind == K::On ? day == key.number : day >= key.number;
+    }
+    case K::SentBefore: case K::SentOn: case K::SentSince: {
+      auto day = sent_day(*m.bytes);
+      if (!day) return false;
+      auto d = static_cast<std::uint64_t>(*day);
+      return key.kind == K::SentBefore ? d < key.number : key.kind == K::SentOn ? d == key.number : d >= key.number;
+    }
+    case K::Header: return header_contains(*m.bytes, key.text, key.value);
+    case K::Body: return contains_ci(std::string_view(*m.bytes).substr(header_length(*m.bytes)), key.text);
+    case K::Text: return contains_ci(*m.bytes, key.text);
+  }
+  return false;
+}
+
+}  // namespace mf::server

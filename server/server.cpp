@@ -1,0 +1,144 @@
+#include "server/server.h"
+
+#include "core/log.h"
+#include "core/stop.h"
+#include "net/task_group.h"
+#include "server/session.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <sys/stat.h>
+#include <list>
+
+namespace mf::server {
+namespace {
+
+namespace asio = net::asio;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+net::Task<void> accept_loop(ServerContext& context, asio::ip::tcp::acceptor& acceptor, bool implicit_tls,
+                            net::TaskGroup& sessions, std::list<Session*>& live) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      log::warn("imap: accept failed: " + ec.message());
+      continue;
+    }
+    auto conn = net::Connection::accepted(std::move(socket), context.tls, context.login_timeout);
+    sessions.spawn([](ServerContext& context, std::unique_ptr<net::Connection> conn, bool implicit_tls,
+                      std::list<Session*>& live) -> net::Task<void> {
+      Session session(context, std::move(conn), implicit_tls);
+      auto it = live.insert(live.end(), &session);
+      co_await session.run();
+      live.erase(it);
+    }(context, std::move(conn), implicit_tls, live));
+  }
+}
+
+// Polls the polite stop (core/stop.h) and, once asked, closes the listeners
+// and asks every session to end.
+net::Task<void> watch_stop(std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>& acceptors,
+                           std::list<Session*>& live) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!stop_requested()) {
+    timer.expires_after(std::chrono::milliseconds(100));
+    co_await timer.async_wait(kTuple);
+  }
+  log::info("imap: stopping: no new connections; sessions end after their command in flight");
+  for (auto& a : acceptors) {
+    boost::system::error_code ignored;
+    a->close(ignored);
+  }
+  for (Session* s : live) s->shut_down();
+}
+
+}  // namespace
+
+Result<ListenAddress> parse_listen_address(std::string_view text, bool implicit_tls) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return make_error(Errc::Usage, "not HOST:PORT", std::string(text));
+  std::string host(text.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string_view port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535)
+    return make_error(Errc::Usage, "not a port number", std::string(text));
+  boost::system::error_code bad;
+  asio::ip::make_address(host, bad);
+  if (bad) return make_error(Errc::Usage, "not an IP address", std::string(text));
+  return ListenAddress{host, static_cast<std::uint16_t>(port), implicit_tls};
+}
+
+Result<void> serve(const ServeOptions& options) {
+  ServerContext context;
+  context.data_dir = options.data_dir;
+  MF_TRY(users, store::Users::load(options.data_dir + "/users"));
+  context.users = std::move(users);
+  context.lane = std::make_unique<StoreLane>(options.data_dir + "/mail");
+  context.auth_lane = std::make_unique<net::OffloadLane>();
+  context.plaintext_login = options.plaintext_login;
+  context.append_limit = options.append_limit;
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    MF_TRY(tls, net::make_server_tls(options.tls_cert, options.tls_key));
+    context.tls = std::move(tls);
+  }
+  for (const auto& l : options.imap)
+    if (l.implicit_tls && !context.tls)
+      return make_error(Errc::Usage, "an IMAPS listener needs --tls-cert and --tls-key", l.host);
+  if (options.imap.empty()) return make_error(Errc::Usage, "nothing to listen on (--imap or --imaps)");
+  if (::mkdir((options.data_dir + "/mail").c_str(), 0700) != 0 && errno != EEXIST)
+    return make_error(Errc::Io, std::string("cannot create the directory: ") + std::strerror(errno),
+                      options.data_dir + "/mail");
+
+  asio::io_context io;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
+  std::vector<std::uint16_t> ports;
+  for (const auto& l : options.imap) {
+    asio::ip::tcp::endpoint endpoint(asio::ip::make_address(l.host), l.port);
+    auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io);
+    boost::system::error_code ec;
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    std::string where = l.host + ":" + std::to_string(l.port);
+    if (ec) return make_error(Errc::Io, "cannot listen: " + ec.message(), where);
+    ports.push_back(acceptor->local_endpoint().port());
+    log::info(std::string("imap: listening on ") + l.host + ":" + std::to_string(ports.back()) +
+              (l.implicit_tls ? " (TLS)" : ""));
+    acceptors.push_back(std::move(acceptor));
+  }
+  if (options.on_listening) options.on_listening(ports);
+
+  std::list<Session*> live;
+  std::exception_ptr failure;
+  asio::co_spawn(
+      io,
+      [&]() -> net::Task<void> {
+        net::TaskGroup sessions(co_await asio::this_coro::executor);
+        net::TaskGroup loops(co_await asio::this_coro::executor);
+        for (std::size_t i = 0; i < acceptors.size(); ++i)
+          loops.spawn(accept_loop(context, *acceptors[i], options.imap[i].implicit_tls, sessions, live));
+        loops.spawn(watch_stop(acceptors, live));
+        co_await loops.wait();
+        co_await sessions.wait();
+      },
+      [&](std::exception_ptr e) { failure = e; });
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+  log::info("imap: stopped");
+  return {};
+}
+
+}  // namespace mf::server

@@ -1,0 +1,41 @@
+// Where the server's blocking store work runs: SQLite commits, fsyncs and
+// zstd, on one thread of its own (net::OffloadLane), so a slow disk stalls
+// no connection's reading and writing. Each user's Mailstore is opened on
+// that thread on first use and kept; only that thread touches them, so the
+// store needs no locks, and every session of a user sees the others'
+// commits at its next command.
+#pragma once
+
+#include "net/offload.h"
+#include "store/mailstore.h"
+
+#include <map>
+#include <string>
+
+namespace mf::server {
+
+class StoreLane {
+ public:
+  explicit StoreLane(std::string mail_dir) : mail_dir_(std::move(mail_dir)) {}
+
+  // Runs work(Mailstore&) for user on the lane; its Result comes back.
+  template <class F, class T = std::invoke_result_t<F, store::Mailstore&>>
+  [[nodiscard]] net::Task<T> run(const std::string& user, F work) {
+    co_return co_await lane_.run([this, &user, &work]() -> T {
+      auto it = open_.find(user);
+      if (it == open_.end()) {
+        auto opened = store::Mailstore::open(mail_dir_ + "/" + user);
+        if (!opened) return T(opened.error());
+        it = open_.emplace(user, std::move(*opened)).first;
+      }
+      return work(it->second);
+    });
+  }
+
+ private:
+  std::string mail_dir_;
+  std::map<std::string, store::Mailstore> open_;  // touched on the lane's thread only
+  net::OffloadLane lane_;  // last: joined first, while open_ still exists
+};
+
+}  // namespace mf::server
