@@ -168,6 +168,7 @@ bool header_contains(std::string_view message, const std::string& field, const s
     end = end == std::string_view::npos ? header.size() : end + 1;
     std::string_view line = header.substr(pos, end - pos);
     pos = end;
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);  // unfolded
     if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
       if (in_field) collected.append(line);
       continue;

@@ -61,6 +61,16 @@ ViewChanges SelectedView::update(store::MailboxInfo info, std::vector<store::Mes
   return out;
 }
 
+ViewChanges SelectedView::release_expunges() {
+  ViewChanges out;
+  for (std::size_t i = messages_.size(); i-- > 0;)
+    if (messages_[i].expunged) {
+      out.expunged_seqs.push_back(static_cast<std::uint32_t>(i + 1));
+      messages_.erase(messages_.begin() + static_cast<long>(i));
+    }
+  return out;
+}
+
 std::vector<std::uint32_t> SelectedView::resolve(const imap::SequenceSet& set, bool uid) const {
   std::vector<std::uint32_t> out;
   if (messages_.empty()) return out;

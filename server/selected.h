@@ -33,6 +33,9 @@ class SelectedView {
   // messages stay in the view, marked, and keep their sequence numbers.
   ViewChanges update(store::MailboxInfo info, std::vector<store::MessageRecord> now, bool expunges_allowed);
 
+  // Drops the messages update() kept marked, for the EXPUNGE responses now allowed.
+  ViewChanges release_expunges();
+
   // Sequence numbers (1-based) of the messages a set names; uid: a UID set.
   // "*" is the last message (RFC 9051 §6.4.8: in a UID set, the highest UID).
   std::vector<std::uint32_t> resolve(const imap::SequenceSet& set, bool uid) const;

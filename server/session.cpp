@@ -156,8 +156,11 @@ net::Task<Result<void>> Session::sync_selected(bool expunges_allowed) {
     co_return Result<void>{};
   }
   if (!fresh) co_return fresh.error();
-  if (!*fresh) co_return Result<void>{};
-  auto changes = selected_->update(std::move((*fresh)->first), std::move((*fresh)->second), expunges_allowed);
+  ViewChanges changes;
+  if (*fresh)
+    changes = selected_->update(std::move((*fresh)->first), std::move((*fresh)->second), expunges_allowed);
+  else if (expunges_allowed)
+    changes = selected_->release_expunges();  // held back while a FETCH, STORE or SEARCH answered
   for (auto seq : changes.expunged_seqs) out_.untagged(std::to_string(seq) + " EXPUNGE");
   if (changes.exists) out_.untagged(std::to_string(changes.exists) + " EXISTS");
   for (auto seq : changes.flag_seqs) {

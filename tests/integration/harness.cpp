@@ -202,6 +202,74 @@ std::vector<std::string> TwoServers::verify_args(bool tls) const {
   return args;
 }
 
+OwnServer::OwnServer(std::string dir, std::vector<std::string> users, std::vector<std::string> extra_args)
+    : dir_(std::move(dir)) {
+  fs::create_directories(dir_);
+  for (const auto& user : users) {
+    REQUIRE(write_file_atomically(dir_ + "/" + user + ".password", user + "-secret\n").has_value());
+    auto added = run_mailferry({"serve", "user", "add", "--data", data(), user, "--password-file",
+                                dir_ + "/" + user + ".password"});
+    INFO(added.err);
+    REQUIRE(added.exit_code == 0);
+  }
+  std::string ready = dir_ + "/ready";
+  fs::remove(ready);
+  std::vector<std::string> args = {"serve", "--data", data(), "--imap", "127.0.0.1:0", "--ready-file", ready};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::string binary = std::getenv("MF_TEST_BINARY") ? std::getenv("MF_TEST_BINARY") : MF_BINARY;
+  std::string log_path = dir_ + "/serve.log";
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int err = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int in = ::open("/dev/null", O_RDONLY);
+    ::dup2(in, 0);
+    ::dup2(err, 1);
+    ::dup2(err, 2);
+    std::vector<char*> argv{binary.data()};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  for (int i = 0; i < 500 && port_ == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::error_code ec;
+    if (fs::exists(ready, ec)) port_ = static_cast<std::uint16_t>(std::stoi(read_text(ready)));
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      FAIL("mailferry serve ended at start: " << log());
+    }
+  }
+  if (port_ == 0) FAIL("mailferry serve did not listen within 5 s: " << log());
+}
+
+int OwnServer::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  return wait();
+}
+
+int OwnServer::wait() {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  for (int i = 0; i < 1000; ++i) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return 128 + SIGKILL;
+}
+
+OwnServer::~OwnServer() { stop(); }
+
+std::string OwnServer::log() const { return read_text(dir_ + "/serve.log"); }
+
 Result<void> with_client(const Dovecot& server, const std::string& user, const ClientBody& body) {
   boost::asio::io_context io;
   Result<void> result = make_error(Errc::Io, "not run");

@@ -70,6 +70,33 @@ class TwoServers {
   FilledMailbox filled_;
 };
 
+// mailferry serve on 127.0.0.1 (a port of its choosing) with dir/data, each
+// user with the password USER-secret; stopped by PID (SIGTERM, then
+// SIGKILL after 10 s) when the object dies.
+class OwnServer {
+ public:
+  explicit OwnServer(std::string dir, std::vector<std::string> users = {"alice"},
+                     std::vector<std::string> extra_args = {});
+  ~OwnServer();
+  OwnServer(const OwnServer&) = delete;
+  OwnServer& operator=(const OwnServer&) = delete;
+
+  // SIGTERM, then wait().
+  int stop();
+  // Waits (10 s, then SIGKILL) for it to end: its exit code, 128 + the signal when killed.
+  int wait();
+  std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  std::string data() const { return dir_ + "/data"; }
+  std::string log() const;  // what it wrote to stderr so far
+  std::string url(const std::string& user) const { return "imap://" + user + "@127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
 // Logs in to server as user and runs body on the connection.
 using ClientBody = std::function<net::Task<Result<void>>(imapclient::Client&)>;
 Result<void> with_client(const Dovecot& server, const std::string& user, const ClientBody& body);

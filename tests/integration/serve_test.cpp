@@ -1,0 +1,295 @@
+// mailferry serve against real clients: raw transcripts over a socket (each
+// command and the answers RFC 9051 asks for), mailferry's own migrate and
+// verify with Dovecot as the source, and the server's lifecycle.
+#include "tests/integration/harness.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/result_printer.h"
+
+using namespace mf;
+using namespace mf::test;
+
+namespace {
+
+// A client that writes what a test says and reads what the server answers, as text.
+class Wire {
+ public:
+  explicit Wire(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    timeval tv{10, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    greeting = until("* OK");
+  }
+  ~Wire() { ::close(fd_); }
+
+  void send(const std::string& bytes) { REQUIRE(::write(fd_, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())); }
+  // Reads until a line starts with prefix (a tag and a space, "+ ", "* BYE"); everything read so far.
+  std::string until(const std::string& prefix) {
+    for (;;) {
+      std::size_t start = 0;
+      while (true) {
+        std::size_t end = buffer_.find("\r\n", start);
+        if (end == std::string::npos) break;
+        if (buffer_.compare(start, prefix.size(), prefix) == 0) {
+          std::string out = buffer_.substr(0, end + 2);
+          buffer_.erase(0, end + 2);
+          return out;
+        }
+        start = end + 2;
+      }
+      char chunk[65536];
+      ssize_t n = ::read(fd_, chunk, sizeof chunk);
+      if (n <= 0) {
+        std::string out = buffer_;
+        buffer_.clear();
+        return out + "<closed>";
+      }
+      buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+  // Sends "TAG COMMAND\r\n" and returns the answer up to the tagged line.
+  std::string run(const std::string& tag, const std::string& command) {
+    send(tag + " " + command + "\r\n");
+    return until(tag + " ");
+  }
+  bool closed() {
+    char c;
+    return ::read(fd_, &c, 1) == 0;
+  }
+
+  std::string greeting;
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string temp_dir() {
+  char templ[] = "/tmp/mailferry-serve-XXXXXX";
+  std::string dir = ::mkdtemp(templ);
+  ::chmod(dir.c_str(), 0755);
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("serve: a session from login to logout, each answer as RFC 9051 asks", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire c(server.port());
+  CHECK(has(c.greeting, "* OK [CAPABILITY IMAP4rev1 "));
+  CHECK(has(c.greeting, "AUTH=PLAIN"));  // on loopback passwords may go in the clear
+
+  auto wrong = c.run("a1", "LOGIN alice wrong");
+  CHECK(has(wrong, "a1 NO [AUTHENTICATIONFAILED]"));
+  CHECK(has(c.run("a2", "SELECT INBOX"), "a2 BAD SELECT needs a login first"));
+  auto login = c.run("a3", "LOGIN alice alice-secret");
+  CHECK(has(login, "a3 OK [CAPABILITY IMAP4rev1 "));
+  CHECK(has(login, " UIDPLUS "));
+
+  CHECK(has(c.run("b1", "CREATE Archive/2024"), "b1 OK"));
+  CHECK(has(c.run("b2", "CREATE archive/2024/"), "b2 OK"));  // names are case-sensitive, a trailing "/" is dropped
+  CHECK(has(c.run("b3", "CREATE Archive/2024"), "b3 NO [ALREADYEXISTS]"));
+  auto list = c.run("b4", "LIST \"\" *");
+  CHECK(has(list, "* LIST (\\HasChildren) \"/\" Archive\r\n"));
+  CHECK(has(list, "* LIST (\\HasNoChildren) \"/\" Archive/2024\r\n"));
+  CHECK(has(list, "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"));
+  CHECK(has(c.run("b5", "LIST \"\" \"\""), "* LIST (\\Noselect) \"/\" \"\""));
+  CHECK(has(c.run("b6", "LIST \"\" %"), "Archive\r\n"));
+  CHECK_FALSE(has(c.run("b7", "LIST \"\" %"), "Archive/2024"));
+
+  // A synchronizing literal waits for "+"; the message is stored as sent.
+  std::string message = "Subject: first\r\n\r\nline one\r\r\nline two\r\n";
+  c.send("c1 APPEND INBOX (\\Seen $Work) \"01-Feb-2024 10:00:00 +0100\" {" + std::to_string(message.size()) + "}\r\n");
+  CHECK(has(c.until("+ "), "+ "));
+  c.send(message + "\r\n");
+  auto appended = c.until("c1 ");
+  CHECK(has(appended, "c1 OK [APPENDUID "));
+  CHECK(has(appended, " 1] "));
+  // LITERAL+ and MULTIAPPEND: two messages in one command, no waiting.
+  auto multi = c.run("c2", "APPEND INBOX {7+}\r\nSmall 1 (\\Flagged) {7+}\r\nSmall 2");
+  CHECK(has(multi, " 2:3] "));
+  CHECK(has(c.run("c3", "APPEND Nowhere {1+}\r\nx"), "c3 NO [TRYCREATE]"));
+
+  auto select = c.run("d1", "SELECT INBOX");
+  CHECK(has(select, "* 3 EXISTS\r\n"));
+  CHECK(has(select, "* OK [UIDVALIDITY "));
+  CHECK(has(select, "* OK [UIDNEXT 4]"));
+  CHECK(has(select, "* OK [UNSEEN 2]"));
+  CHECK(has(select, "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)"));
+  CHECK(has(select, "d1 OK [READ-WRITE]"));
+
+  auto fetch = c.run("d2", "FETCH 1 (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[])");
+  CHECK(has(fetch, "* 1 FETCH (UID 1 FLAGS (\\Seen $Work) INTERNALDATE \"01-Feb-2024 10:00:00 +0100\" RFC822.SIZE " +
+                       std::to_string(message.size())));
+  CHECK(has(fetch, "BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: first\r\n\r\n"));
+  CHECK(has(fetch, "BODY[] {" + std::to_string(message.size()) + "}\r\n" + message + ")"));
+  // Without PEEK, \Seen is set and the FLAGS say so (RFC 9051 §6.4.5).
+  auto seen = c.run("d3", "UID FETCH 2 (BODY[TEXT])");
+  CHECK(has(seen, "* 2 FETCH (UID 2 BODY[TEXT] {0}\r\n FLAGS (\\Seen))"));
+  CHECK(has(c.run("d4", "FETCH 1:* (BODY.PEEK[]<2.3>)"), "BODY[]<2> {3}\r\nbje)"));
+  CHECK(has(c.run("d5", "FETCH 9 FLAGS"), "d5 BAD"));
+  CHECK(has(c.run("d6", "FETCH 1 ENVELOPE"), "d6 NO [CANNOT]"));
+
+  auto store = c.run("e1", "STORE 2:3 +FLAGS (\\Deleted)");
+  CHECK(has(store, "* 2 FETCH (FLAGS (\\Seen \\Deleted))"));
+  CHECK(has(store, "* 3 FETCH (FLAGS (\\Flagged \\Deleted))"));
+  CHECK_FALSE(has(c.run("e2", "UID STORE 1 +FLAGS.SILENT (\\Answered)"), "FETCH"));
+  CHECK(has(c.run("e3", "SEARCH DELETED"), "* SEARCH 2 3\r\n"));
+  CHECK(has(c.run("e4", "UID SEARCH SUBJECT first ANSWERED"), "* SEARCH 1\r\n"));
+  auto copy = c.run("e5", "UID COPY 1:2 Archive/2024");
+  CHECK(has(copy, "e5 OK [COPYUID "));
+  CHECK(has(copy, " 1:2 1:2] "));
+  auto expunge = c.run("e6", "EXPUNGE");
+  CHECK(has(expunge, "* 3 EXPUNGE\r\n* 2 EXPUNGE\r\n"));
+  auto status = c.run("e7", "STATUS Archive/2024 (MESSAGES UIDNEXT UNSEEN)");
+  CHECK(has(status, "* STATUS Archive/2024 (MESSAGES 2 UIDNEXT 3 UNSEEN 0)"));
+  auto move = c.run("e8", "MOVE 1 Archive/2024");
+  CHECK(has(move, "* OK [COPYUID "));
+  CHECK(has(move, "* 1 EXPUNGE\r\n"));
+  CHECK(has(c.run("e9", "RENAME Archive Old"), "e9 OK"));
+  CHECK(has(c.run("f1", "STATUS Old/2024 (MESSAGES)"), "(MESSAGES 3)"));
+  CHECK(has(c.run("f2", "DELETE Old"), "f2 NO [HASCHILDREN]"));
+  CHECK(has(c.run("f3", "FROBNICATE"), "f3 BAD unknown command"));
+  auto logout = c.run("f4", "LOGOUT");
+  CHECK(has(logout, "* BYE "));
+  CHECK(has(logout, "f4 OK"));
+  CHECK(c.closed());
+}
+
+TEST_CASE("serve: sessions of one user see each other's changes at their next command", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire a(server.port()), b(server.port());
+  REQUIRE(has(a.run("a", "LOGIN alice alice-secret"), "a OK"));
+  REQUIRE(has(b.run("b", "LOGIN alice alice-secret"), "b OK"));
+  REQUIRE(has(a.run("a1", "APPEND INBOX {3+}\r\none"), "a1 OK"));
+  REQUIRE(has(a.run("a2", "SELECT INBOX"), "* 1 EXISTS"));
+  REQUIRE(has(b.run("b1", "SELECT INBOX"), "* 1 EXISTS"));
+
+  REQUIRE(has(b.run("b2", "APPEND INBOX {3+}\r\ntwo"), "b2 OK"));
+  CHECK(has(a.run("a3", "NOOP"), "* 2 EXISTS\r\n"));
+  REQUIRE(has(b.run("b3", "STORE 1 +FLAGS.SILENT (\\Flagged)"), "b3 OK"));
+  CHECK(has(a.run("a4", "NOOP"), "* 1 FETCH (UID 1 FLAGS (\\Flagged))"));
+
+  // An expunge by b: a's FETCH still answers by the old numbers (RFC 9051 §7.5.1), its NOOP then says EXPUNGE.
+  REQUIRE(has(b.run("b4", "STORE 1 +FLAGS.SILENT (\\Deleted)"), "b4 OK"));
+  REQUIRE(has(b.run("b5", "EXPUNGE"), "* 1 EXPUNGE"));
+  auto fetch = a.run("a5", "FETCH 2 (UID)");
+  CHECK(has(fetch, "* 2 FETCH (UID 2)"));
+  CHECK_FALSE(has(fetch, "EXPUNGE"));
+  auto gone = a.run("a6", "FETCH 1 (UID)");
+  CHECK(has(gone, "a6 NO [EXPUNGEISSUED]"));
+  CHECK(has(a.run("a7", "NOOP"), "* 1 EXPUNGE\r\n"));
+  CHECK(has(a.run("a8", "FETCH 1 (UID)"), "* 1 FETCH (UID 2)"));
+  // The selected mailbox deleted by another session ends this one (RFC 9051 §7.1.5).
+  REQUIRE(has(b.run("b6", "CREATE Temp"), "b6 OK"));
+  REQUIRE(has(a.run("a9", "SELECT Temp"), "a9 OK"));
+  REQUIRE(has(b.run("b7", "DELETE Temp"), "b7 OK"));
+  CHECK(has(a.run("a10", "NOOP"), "* BYE"));
+}
+
+TEST_CASE("serve: limits before login and bad logins get clear answers", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  {
+    Wire c(server.port());
+    c.send(std::string(9000, 'a'));  // no line end, longer than a line may be before login
+    auto bye = c.until("* BYE");
+    CHECK(has(bye, "* BYE line longer than"));
+  }
+  {
+    Wire c(server.port());
+    c.send("a1 LOGIN {100000}\r\n");  // a literal larger than a login needs
+    CHECK(has(c.until("* BYE"), "exceeds the limit"));
+  }
+  {
+    Wire c(server.port());
+    // A {0} synchronizing literal still gets its "+" (the client waits for it).
+    c.send("a1 LOGIN alice {0}\r\n");
+    CHECK(has(c.until("+ "), "+ "));
+    c.send("\r\n");
+    CHECK(has(c.until("a1 "), "a1 NO [AUTHENTICATIONFAILED]"));
+    auto started = std::chrono::steady_clock::now();
+    CHECK(has(c.run("a2", "LOGIN nobody x"), "a2 NO [AUTHENTICATIONFAILED]"));
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(900));  // the second failure waits longer
+    CHECK(has(c.run("a3", "AUTHENTICATE PLAIN AGFsaWNlAGFsaWNlLXNlY3JldA=="), "a3 OK [CAPABILITY"));
+  }
+  {
+    Wire c(server.port());
+    c.send("a1 AUTHENTICATE PLAIN\r\n");
+    CHECK(has(c.until("+ "), "+ "));
+    c.send("*\r\n");
+    CHECK(has(c.until("a1 "), "a1 BAD AUTHENTICATE cancelled"));
+    c.send("a2 AUTHENTICATE PLAIN\r\n");
+    CHECK(has(c.until("+ "), "+ "));
+    c.send("YWxpY2UAYWxpY2UAYWxpY2Utc2VjcmV0\r\n");  // "alice\0alice\0alice-secret"
+    CHECK(has(c.until("a2 "), "a2 OK"));
+  }
+  CHECK(has(server.log(), "failed login for nobody"));
+}
+
+TEST_CASE("serve: the full corpus migrates from Dovecot byte for byte, CR CR LF included", "[integration][serve][corpus]") {
+  std::string dir = temp_dir();
+  auto source = Dovecot::start(dir + "/source", DovecotOptions{{{"alice", "alice-secret"}}, '/'});
+  REQUIRE(source);
+  auto filled = fill_standard_mailbox(**source, "alice", 100000);
+  REQUIRE(filled);
+  REQUIRE(filled->messages == 6046 + 7);
+  OwnServer target(dir + "/own");
+  std::vector<std::string> endpoints = {"--from", (*source)->url("alice", false), "--to", target.url("alice"),
+                                        "--from-password-file", dir + "/own/alice.password",
+                                        "--to-password-file", dir + "/own/alice.password", "--no-starttls", "--quiet"};
+  auto migrate = with_args(endpoints, {"--state", dir + "/state.db"});
+  migrate.insert(migrate.begin(), "migrate");
+  auto run = run_mailferry(migrate);
+  INFO(run.out << run.err << target.log());
+  REQUIRE(run.exit_code == 0);
+  // Dovecot as the target turns CR CR LF into CR LF; mailferry serve keeps the bytes: no difference at all.
+  auto verify_args = endpoints;
+  verify_args.insert(verify_args.begin(), "verify");
+  auto v = run_json(verify_args, dir + "/verify.json");
+  std::size_t matched = 0, differences = 0;
+  for (const auto& f : v["folders"]) {
+    matched += f["matched"].get<std::size_t>();
+    differences += f["differences"].size();
+  }
+  CHECK(v["identical"] == true);
+  CHECK(matched == filled->messages);
+  CHECK(differences == 0);
+  auto again = run_mailferry(migrate);
+  CHECK(again.exit_code == 0);
+  CHECK(has(again.out, "0 messages (0 B) copied"));
+
+  // What was acknowledged is there after the server restarts (its users file and mail in the same data directory).
+  CHECK(target.stop() == 0);
+  OwnServer reopened(dir + "/own", {});
+  for (auto& a : verify_args)
+    if (a == target.url("alice")) a = reopened.url("alice");
+  auto after = run_mailferry(verify_args);
+  INFO(after.out << after.err);
+  CHECK(after.exit_code == 0);
+}
+
+TEST_CASE("serve: SIGTERM says BYE to open sessions and the server exits 0", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire idle(server.port());
+  REQUIRE(has(idle.run("a", "LOGIN alice alice-secret"), "a OK"));
+  REQUIRE(has(idle.run("b", "SELECT INBOX"), "b OK"));
+  ::kill(server.pid(), SIGTERM);
+  CHECK(has(idle.until("* BYE"), "* BYE the server is shutting down"));
+  CHECK(idle.closed());
+  CHECK(server.wait() == 0);
+  CHECK(has(server.log(), "imap: stopped"));
+}

@@ -1,0 +1,71 @@
+#include "server/selected.h"
+
+#include "tests/result_printer.h"
+
+using namespace mf;
+using namespace mf::server;
+
+namespace {
+
+store::MessageRecord record(std::uint32_t uid, std::uint64_t modseq, std::vector<std::string> flags = {}) {
+  store::MessageRecord r;
+  r.uid = uid;
+  r.modseq = modseq;
+  r.flags = std::move(flags);
+  return r;
+}
+
+store::MailboxInfo info(std::uint64_t modseq) {
+  store::MailboxInfo i;
+  i.highestmodseq = modseq;
+  return i;
+}
+
+}  // namespace
+
+TEST_CASE("a view tells of expunges highest first, new messages by EXISTS, and flag changes", "[server][view]") {
+  SelectedView view(info(1), {record(1, 1), record(2, 1), record(3, 1), record(4, 1)}, false);
+  auto changes = view.update(info(5), {record(1, 1), record(3, 4, {"\\Seen"}), record(5, 5)}, true);
+  CHECK(changes.expunged_seqs == std::vector<std::uint32_t>{4, 2});  // each valid when sent
+  CHECK(changes.exists == 3);
+  CHECK(changes.flag_seqs == std::vector<std::uint32_t>{2});  // UID 3, now message 2
+  REQUIRE(view.count() == 3);
+  CHECK(view.at(3).record.uid == 5);
+  auto nothing = view.update(info(5), {record(1, 1), record(3, 4, {"\\Seen"}), record(5, 5)}, true);
+  CHECK(nothing.expunged_seqs.empty());
+  CHECK(nothing.exists == 0);
+  CHECK(nothing.flag_seqs.empty());
+}
+
+TEST_CASE("while EXPUNGE may not be sent the view keeps the numbers it gave", "[server][view]") {
+  SelectedView view(info(1), {record(1, 1), record(2, 1), record(3, 1)}, false);
+  // RFC 9051 §7.5.1: not while answering FETCH, STORE or SEARCH.
+  auto held = view.update(info(3), {record(1, 1), record(3, 1), record(4, 3)}, false);
+  CHECK(held.expunged_seqs.empty());
+  CHECK(held.exists == 4);
+  REQUIRE(view.count() == 4);
+  CHECK(view.at(2).expunged);
+  CHECK(view.at(3).record.uid == 3);
+  auto later = view.update(info(3), {record(1, 1), record(3, 1), record(4, 3)}, true);
+  CHECK(later.expunged_seqs == std::vector<std::uint32_t>{2});
+  CHECK(later.exists == 0);  // the EXPUNGE says the count fell
+  CHECK(view.count() == 3);
+  // Nothing changed since, but an expunge held back is told as soon as it may be.
+  view.update(info(4), {record(1, 1), record(4, 3)}, false);
+  CHECK(view.at(2).expunged);
+  auto released = view.release_expunges();
+  CHECK(released.expunged_seqs == std::vector<std::uint32_t>{2});
+  CHECK(view.count() == 2);
+}
+
+TEST_CASE("sequence sets resolve against the view, star being the last message", "[server][view]") {
+  SelectedView view(info(1), {record(3, 1), record(7, 1), record(9, 1)}, false);
+  CHECK(view.resolve(*imap::SequenceSet::parse("2:*"), false) == std::vector<std::uint32_t>{2, 3});
+  CHECK(view.resolve(*imap::SequenceSet::parse("4:8"), true) == std::vector<std::uint32_t>{2});
+  // RFC 9051 §6.4.8: "100:*" in a UID set names the last message even when its UID is lower.
+  CHECK(view.resolve(*imap::SequenceSet::parse("100:*"), true) == std::vector<std::uint32_t>{3});
+  CHECK(view.out_of_range(*imap::SequenceSet::parse("4")));
+  CHECK_FALSE(view.out_of_range(*imap::SequenceSet::parse("1:*")));
+  SelectedView empty(info(1), {}, false);
+  CHECK(empty.resolve(*imap::SequenceSet::parse("1:*"), true).empty());
+}

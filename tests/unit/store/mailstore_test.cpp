@@ -1,0 +1,190 @@
+#include "store/mailstore.h"
+
+#include "core/sha256.h"
+#include "tests/support/temp_dir.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/result_printer.h"
+
+using namespace mf;
+using namespace mf::store;
+
+namespace {
+
+Mailstore open_store(const std::string& dir) {
+  auto s = Mailstore::open(dir);
+  REQUIRE(s);
+  return std::move(*s);
+}
+
+NewMessage message(std::string_view bytes, std::vector<std::string> flags = {}) {
+  return NewMessage{bytes, std::move(flags), "02-Dec-2026 18:06:00 +0100"};
+}
+
+std::size_t blob_files(const std::string& dir) {
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir + "/blobs"))
+    n += e.is_regular_file() && e.path().extension() == ".zst";
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a store keeps a message's bytes exactly, CR CR LF and NUL included", "[store]") {
+  test::TempDir dir;
+  auto s = open_store(dir.path + "/alice");
+  auto inbox = s.mailbox("inbox");
+  REQUIRE(inbox);
+  CHECK(inbox->name == "INBOX");
+  std::string odd = std::string("Subject: x\r\r\n\r\nbody\0with NUL\n\rend", 33);
+  auto uids = s.append(inbox->id, {message(odd, {"\\Seen", "$Label1", "\\seen"})});
+  REQUIRE(uids);
+  REQUIRE(uids->size() == 1);
+  CHECK((*uids)[0] == 1);
+  auto all = s.messages(inbox->id);
+  REQUIRE(all);
+  REQUIRE(all->size() == 1);
+  CHECK((*all)[0].size == odd.size());
+  CHECK((*all)[0].flags == std::vector<std::string>{"\\Seen", "$Label1"});  // a repeat in another case is one flag
+  CHECK((*all)[0].internaldate == "02-Dec-2026 18:06:00 +0100");
+  auto bytes = s.read((*all)[0].sha256);
+  REQUIRE(bytes);
+  CHECK(*bytes == odd);
+  // Reopened, it is all still there.
+  auto again = open_store(dir.path + "/alice");
+  auto reread = again.messages(inbox->id);
+  REQUIRE(reread);
+  CHECK(reread->size() == 1);
+}
+
+TEST_CASE("UIDs only rise and a mailbox made again gets a new UIDVALIDITY", "[store]") {
+  test::TempDir dir;
+  auto s = open_store(dir.path + "/u");
+  REQUIRE(s.create("Work/2024"));
+  auto made = s.create("Work/2024");
+  REQUIRE_FALSE(made);
+  CHECK(made.error().code == Errc::Exists);
+  auto parent = s.mailbox("Work");
+  REQUIRE(parent);  // RFC 9051 §6.3.4: parents are made
+  auto box = s.mailbox("Work/2024");
+  REQUIRE(box);
+  auto first = s.append(box->id, {message("a"), message("b")});
+  REQUIRE(first);
+  CHECK(*first == std::vector<std::uint32_t>{1, 2});
+  REQUIRE(s.expunge(box->id, {2}));
+  auto next = s.append(box->id, {message("c")});
+  REQUIRE(next);
+  CHECK((*next)[0] == 3);  // never 2 again
+  std::uint32_t old_validity = box->uidvalidity;
+  REQUIRE(s.remove("Work/2024"));
+  REQUIRE(s.create("Work/2024"));
+  auto remade = s.mailbox("Work/2024");
+  REQUIRE(remade);
+  CHECK(remade->uidvalidity != old_validity);
+  CHECK(remade->uidnext == 1);
+  auto refused = s.remove("Work");  // it has a child again
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::Exists);
+  auto inbox = s.remove("INBOX");
+  REQUIRE_FALSE(inbox);
+  CHECK(inbox.error().code == Errc::Perm);
+}
+
+TEST_CASE("renaming moves the children; renaming INBOX moves its messages and leaves it empty", "[store]") {
+  test::TempDir dir;
+  auto s = open_store(dir.path + "/u");
+  REQUIRE(s.create("A/B/C"));
+  REQUIRE(s.rename("A", "X/Y"));
+  CHECK_FALSE(s.mailbox("A"));
+  CHECK(s.mailbox("X"));
+  CHECK(s.mailbox("X/Y/B/C"));
+  auto into_itself = s.rename("X", "X/Z");
+  REQUIRE_FALSE(into_itself);
+  auto inbox = s.mailbox("INBOX");
+  REQUIRE(inbox);
+  REQUIRE(s.append(inbox->id, {message("one", {"\\Flagged"}), message("two")}));
+  REQUIRE(s.rename("INBOX", "Old"));
+  auto old = s.mailbox("Old");
+  REQUIRE(old);
+  auto moved = s.messages(old->id);
+  REQUIRE(moved);
+  REQUIRE(moved->size() == 2);
+  CHECK((*moved)[0].flags == std::vector<std::string>{"\\Flagged"});
+  auto left = s.messages(inbox->id);
+  REQUIRE(left);
+  CHECK(left->empty());
+}
+
+TEST_CASE("flag changes raise the modseq of what they change only", "[store]") {
+  test::TempDir dir;
+  auto s = open_store(dir.path + "/u");
+  auto inbox = s.mailbox("INBOX");
+  REQUIRE(inbox);
+  REQUIRE(s.append(inbox->id, {message("1"), message("2", {"\\Seen"})}));
+  auto before = s.mailbox("INBOX");
+  REQUIRE(before);
+  auto changed = s.store(inbox->id, {1, 2}, FlagChange::Add, {"\\Seen"});
+  REQUIRE(changed);
+  REQUIRE(changed->size() == 1);  // message 2 had it
+  CHECK((*changed)[0].uid == 1);
+  CHECK((*changed)[0].modseq > before->highestmodseq);
+  auto removed = s.store(inbox->id, {1, 2}, FlagChange::Remove, {"\\SEEN"});
+  REQUIRE(removed);
+  CHECK(removed->size() == 2);  // system flags match in any case
+  auto replaced = s.store(inbox->id, {2}, FlagChange::Replace, {"$Work", "\\Draft"});
+  REQUIRE(replaced);
+  REQUIRE(replaced->size() == 1);
+  CHECK((*replaced)[0].flags == std::vector<std::string>{"$Work", "\\Draft"});
+  auto keywords = s.keywords(inbox->id);
+  REQUIRE(keywords);
+  CHECK(*keywords == std::vector<std::string>{"$Work"});
+}
+
+TEST_CASE("a blob goes when the last message naming it goes", "[store]") {
+  test::TempDir dir;
+  auto s = open_store(dir.path + "/u");
+  REQUIRE(s.create("Copy"));
+  auto inbox = s.mailbox("INBOX");
+  auto copy = s.mailbox("Copy");
+  REQUIRE(inbox);
+  REQUIRE(copy);
+  REQUIRE(s.append(inbox->id, {message("same"), message("same"), message("other")}));
+  CHECK(blob_files(dir.path + "/u") == 2);  // stored once by SHA-256
+  auto copied = s.copy(inbox->id, {1, 3}, copy->id);
+  REQUIRE(copied);
+  CHECK(*copied == std::vector<std::uint32_t>{1, 2});
+  REQUIRE(s.expunge(inbox->id, {1, 2, 3}));
+  CHECK(blob_files(dir.path + "/u") == 2);  // the copies still need both
+  REQUIRE(s.expunge(copy->id, {1}));
+  CHECK(blob_files(dir.path + "/u") == 1);
+  auto gone = s.copy(inbox->id, {1}, copy->id);
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().code == Errc::Expunged);
+}
+
+TEST_CASE("a damaged message file is an error naming it, never other bytes", "[store]") {
+  test::TempDir dir;
+  auto s = open_store(dir.path + "/u");
+  auto inbox = s.mailbox("INBOX");
+  REQUIRE(inbox);
+  std::string text(5000, 'x');
+  REQUIRE(s.append(inbox->id, {message(text)}));
+  std::string sha = to_hex(sha256(text));
+  std::string path = dir.path + "/u/blobs/" + sha.substr(0, 2) + "/" + sha + ".zst";
+  REQUIRE(std::filesystem::exists(path));
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-3, std::ios::end);
+    f.put('\x55');
+  }
+  auto read = s.read(sha);
+  REQUIRE_FALSE(read);
+  CHECK(read.error().code == Errc::Corrupt);
+  CHECK(read.error().where == path);
+  std::filesystem::remove(path);
+  auto missing = s.read(sha);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == Errc::NotFound);
+}
