@@ -52,6 +52,8 @@ class Framer {
   explicit Framer(Options options) : options_(std::move(options)) {}
 
   void feed(std::string_view bytes);
+  // New limits from the next frame on; what is buffered stays (pipelined commands).
+  void set_limits(const Limits& limits) { options_.limits = limits; }
 
   // The next complete frame, nothing yet (need more bytes), or an error
   // (a limit exceeded or a malformed literal marker). After an error the

@@ -61,7 +61,7 @@ SequenceSet SequenceSet::range(std::uint32_t low, std::uint32_t high) {
 }
 
 void SequenceSet::add(std::uint32_t low, std::uint32_t high) {
-  if (low > high) std::swap(low, high);  // RFC 9051: "4:2" equals "2:4"
+  if (low != kStar && high != kStar && low > high) std::swap(low, high);  // RFC 9051: "4:2" equals "2:4"
   ranges_.emplace_back(low, high);
 }
 

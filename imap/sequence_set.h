@@ -1,5 +1,6 @@
 // Sequence sets (RFC 9051 §9 sequence-set): "1:4,7,9:*". Ranges are kept
-// normalised (low <= high); '*' is stored as kStar and resolved by the caller.
+// normalised (low <= high) unless one end is '*', which is stored as kStar
+// and resolved by the caller.
 #pragma once
 
 #include "core/error.h"
@@ -14,7 +15,8 @@ namespace mf::imap {
 
 class SequenceSet {
  public:
-  static constexpr std::uint32_t kStar = UINT32_MAX;
+  // 0, which no nz-number is (RFC 9051 §9): "*" stays apart from 4294967295, a valid UID.
+  static constexpr std::uint32_t kStar = 0;
 
   SequenceSet() = default;
   [[nodiscard]] static Result<SequenceSet> parse(std::string_view text);
@@ -25,7 +27,7 @@ class SequenceSet {
   void add(std::uint32_t low, std::uint32_t high);
   bool empty() const { return ranges_.empty(); }
   // star: the value '*' stands for (the largest number in the mailbox).
-  bool contains(std::uint32_t n, std::uint32_t star = kStar) const;
+  bool contains(std::uint32_t n, std::uint32_t star) const;
   // Every number in the set, '*' resolved; throws nothing, but can be large.
   std::vector<std::uint32_t> expand(std::uint32_t star) const;
   std::string to_string() const;

@@ -100,11 +100,14 @@ Result<std::string> Cursor::atom() {
   while (pos_ < t.size() && is_token_char(t[pos_])) {
     if (t[pos_] == '[') {
       // A section: everything up to the matching ']' belongs to the atom.
+      // Without one on the line '[' is an ATOM-CHAR like any other (a
+      // mailbox may be called "a[b", RFC 9051 §9).
       std::size_t close = t.find(']', pos_);
       std::size_t eol = t.find_first_of("\r\n", pos_);
-      if (close == std::string::npos || close > eol) return error("']'");
-      pos_ = close + 1;
-      continue;
+      if (close != std::string::npos && close < eol) {
+        pos_ = close + 1;
+        continue;
+      }
     }
     ++pos_;
   }

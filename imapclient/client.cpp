@@ -51,7 +51,7 @@ std::vector<std::uint32_t> appended_uids(const imap::StatusResponse& status, std
   if (!set) return {};
   std::uint64_t count = 0;
   for (auto [low, high] : set->ranges()) {
-    if (high == imap::SequenceSet::kStar) return {};
+    if (low == imap::SequenceSet::kStar || high == imap::SequenceSet::kStar) return {};
     count += high - low + 1;
   }
   if (count != messages) return {};  // also guards expand() against a huge range

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The demo: sets up and builds mailferry, starts two local Dovecot servers
-# (127.0.0.1 only) with the SpamAssassin corpus on the first, migrates the
-# account to the second over TLS with a progress display, verifies, runs
+# The demo: sets up and builds mailferry, starts a local Dovecot (127.0.0.1
+# only) with the SpamAssassin corpus and mailferry's own server (mailferry
+# serve) empty, migrates the account into it over TLS with a progress
+# display, verifies byte for byte, runs
 # again (nothing to copy), migrates the old server's Maildir files straight
 # into another account, runs a bulk migration of several accounts from an
 # accounts file, archives the old mailbox (compressed, deduplicated, hash
@@ -17,27 +18,34 @@ fixture_workdir demo
 echo "== starting the old server (Dovecot, the SpamAssassin corpus as alice's mail)"
 start_dovecot OLD "$work/old" alice,bob,carol --fill alice
 echo "   imaps://alice@127.0.0.1:$OLD_IMAPS_PORT holds $OLD_MESSAGES messages"
-echo "== starting the new server (Dovecot, empty, '.' as hierarchy delimiter)"
-start_dovecot NEW "$work/new" alice,bob,carol,dave --separator .
+echo "== starting the new server (mailferry serve, empty: mailferry's own IMAP server, over TLS)"
+for user in alice bob carol dave; do
+  printf '%s-secret\n' "$user" >"$work/$user-password"
+  build/cli/mailferry serve user add --data "$work/new" "$user" --password-file "$work/$user-password" >/dev/null
+done
+# The old server's certificate for 127.0.0.1 serves the new one too: one CA file verifies both.
+build/cli/mailferry serve --data "$work/new" --imaps 127.0.0.1:0 --tls-cert "$work/old/cert.pem" \
+  --tls-key "$work/old/key.pem" --ready-file "$work/new-ports" 2>"$work/serve.log" &
+fixture_pids+=($!)
+for _ in $(seq 100); do [ -s "$work/new-ports" ] && break; sleep 0.1; done
+NEW_IMAPS_PORT=$(head -1 "$work/new-ports")
 echo "   imaps://alice@127.0.0.1:$NEW_IMAPS_PORT"
 printf 'alice-secret\n' >"$work/password"
-cat "$OLD_CA_FILE" "$NEW_CA_FILE" >"$work/ca.pem"  # both servers' self-signed certificates, verified
 common=(--from "imaps://alice@127.0.0.1:$OLD_IMAPS_PORT" --to "imaps://alice@127.0.0.1:$NEW_IMAPS_PORT"
-  --from-password-file "$work/password" --to-password-file "$work/password" --tls-ca-file "$work/ca.pem")
+  --from-password-file "$work/password" --to-password-file "$work/password" --tls-ca-file "$OLD_CA_FILE")
 echo "== mailferry migrate"
 build/cli/mailferry migrate "${common[@]}" --state "$work/state.db" --json "$work/migrate.json"
-echo "== mailferry verify --ignore-line-endings"
-echo "   (the corpus holds mail with \"CR CR LF\", which Dovecot stores as \"CR LF\": such messages"
-echo "   cannot arrive byte for byte; verify lists each one and accepts only that difference)"
-build/cli/mailferry verify "${common[@]}" --ignore-line-endings --json "$work/verify.json"
+echo "== mailferry verify: byte for byte, flags and dates"
+echo "   (the corpus holds mail with \"CR CR LF\", which Dovecot as a target would store as \"CR LF\";"
+echo "   mailferry serve keeps the bytes as given, so nothing differs)"
+build/cli/mailferry verify "${common[@]}" --json "$work/verify.json"
 echo "== mailferry migrate again: a re-run copies nothing twice"
 build/cli/mailferry migrate "${common[@]}" --state "$work/state.db" --quiet | tail -1
 echo "== mailferry migrate from local files: the old server's Maildir into dave's new mailbox"
-printf 'dave-secret\n' >"$work/dave-password"
 local_args=(--from "maildir:$work/old/mail/alice" --to "imaps://dave@127.0.0.1:$NEW_IMAPS_PORT"
-  --to-password-file "$work/dave-password" --tls-ca-file "$work/ca.pem")
+  --to-password-file "$work/dave-password" --tls-ca-file "$OLD_CA_FILE")
 build/cli/mailferry migrate "${local_args[@]}" --state "$work/state.db" --quiet | tail -1
-build/cli/mailferry verify "${local_args[@]}" --ignore-line-endings --quiet | tail -1
+build/cli/mailferry verify "${local_args[@]}" --quiet | tail -1
 echo "== mailferry migrate --accounts: alice, bob and carol in one bulk run (one accounts file, 2 at once)"
 {
   echo "from_url,from_user,from_password,to_url,to_user,to_password"
@@ -45,10 +53,10 @@ echo "== mailferry migrate --accounts: alice, bob and carol in one bulk run (one
     echo "imaps://127.0.0.1:$OLD_IMAPS_PORT,$user,$user-secret,imaps://127.0.0.1:$NEW_IMAPS_PORT,$user,$user-secret"
   done
 } >"$work/accounts.csv"
-build/cli/mailferry migrate --accounts "$work/accounts.csv" --jobs 2 --state "$work/state.db" --tls-ca-file "$work/ca.pem"
+build/cli/mailferry migrate --accounts "$work/accounts.csv" --jobs 2 --state "$work/state.db" --tls-ca-file "$OLD_CA_FILE"
 echo "== mailferry archive: alice's old mailbox over IMAPS into a tamper-evident archive, then verified"
 build/cli/mailferry archive import --archive "$work/archive" "imaps://alice@127.0.0.1:$OLD_IMAPS_PORT" \
-  --from-password-file "$work/password" --tls-ca-file "$work/ca.pem" --quiet | tail -1
+  --from-password-file "$work/password" --tls-ca-file "$OLD_CA_FILE" --quiet | tail -1
 build/cli/mailferry archive stats --archive "$work/archive" | head -7
 build/cli/mailferry archive verify --archive "$work/archive"
 echo "== mailferry search: the archive's index (German stemming: \"Razor\" finds razor's forms); every search is audited"

@@ -40,7 +40,7 @@ Result<std::vector<store::NewMessage>> messages_of(const std::vector<imap::Value
 // all messages or none, on disk (fsynced) before the OK.
 net::Task<Result<Reply>> cmd_append(Session& session, imap::Command& command) {
   if (command.args.size() < 2) co_return bad("APPEND takes a mailbox name and a message");
-  MF_CO_TRY_OR_BAD(name, session.mailbox_from_wire(command.args[0]));
+  MF_CO_TRY_MAILBOX(name, command.args[0]);
   MF_CO_TRY_OR_BAD(messages, messages_of(command.args));
   auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   for (auto& m : messages) {

@@ -13,7 +13,7 @@ net::Task<Result<Reply>> copy_or_move(Session& session, imap::Command& command, 
   if (command.args.size() != 2 || !command.args[0].is_atom())
     co_return bad(command.name + " takes a sequence set and a mailbox name");
   MF_CO_TRY_OR_BAD(set, imap::SequenceSet::parse(command.args[0].text));
-  MF_CO_TRY_OR_BAD(target, session.mailbox_from_wire(command.args[1]));
+  MF_CO_TRY_MAILBOX(target, command.args[1]);
   auto& view = session.selected();
   if (!command.uid && view.out_of_range(set)) co_return bad("no such message number");
   if (move && view.read_only()) co_return no("the mailbox is read-only", "READ-ONLY");

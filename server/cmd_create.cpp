@@ -6,7 +6,7 @@ namespace mf::server {
 // missing parents are made; USE (RFC 6154 §3) names one special use.
 net::Task<Result<Reply>> cmd_create(Session& session, imap::Command& command) {
   if (command.args.empty() || command.args.size() > 2) co_return bad("CREATE takes a mailbox name");
-  MF_CO_TRY_OR_BAD(name, session.mailbox_from_wire(command.args[0]));
+  MF_CO_TRY_MAILBOX(name, command.args[0]);
   while (!name.empty() && name.back() == '/') name.pop_back();
   std::string use;
   if (command.args.size() == 2) {

@@ -6,7 +6,7 @@ namespace mf::server {
 // Dovecot does on its own mail storage: their messages stay reachable.
 net::Task<Result<Reply>> cmd_delete(Session& session, imap::Command& command) {
   if (command.args.size() != 1) co_return bad("DELETE takes a mailbox name");
-  MF_CO_TRY_OR_BAD(name, session.mailbox_from_wire(command.args[0]));
+  MF_CO_TRY_MAILBOX(name, command.args[0]);
   if (name == "INBOX") co_return no("INBOX cannot be deleted", "CANNOT");
   if (session.has_selected() && session.selected().info().name == name) session.deselect();
   auto removed = co_await session.store([&](store::Mailstore& s) { return s.remove(name); });

@@ -9,11 +9,12 @@ namespace {
 
 constexpr std::size_t kReadBatch = 32;  // messages read from the store per trip to its lane
 
-void write_item(Session& session, const FetchItem& item, const store::MessageRecord& m, const std::string* bytes) {
+void write_item(Session& session, const FetchItem& item, std::uint32_t seq, const std::string* bytes) {
+  const auto& m = session.selected().at(seq).record;
   auto& out = session.out();
   switch (item.kind) {
     case FetchItem::Kind::Uid: out.raw("UID " + std::to_string(m.uid)); break;
-    case FetchItem::Kind::Flags: out.raw("FLAGS ").flag_list(m.flags); break;
+    case FetchItem::Kind::Flags: out.raw("FLAGS ").flag_list(session.selected().flags_of(seq)); break;
     case FetchItem::Kind::InternalDate: out.raw("INTERNALDATE ").string(m.internaldate); break;
     case FetchItem::Kind::Size: out.raw("RFC822.SIZE " + std::to_string(m.size)); break;
     case FetchItem::Kind::Section: {
@@ -100,11 +101,10 @@ net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
       bodies = std::move(*read);
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      const auto& record = view.at(batch[i]).record;
       session.out().begin_untagged().raw(std::to_string(batch[i]) + " FETCH (");
       for (std::size_t k = 0; k < request->items.size(); ++k) {
         if (k) session.out().space();
-        write_item(session, request->items[k], record, bodies.empty() ? nullptr : &bodies[i]);
+        write_item(session, request->items[k], batch[i], bodies.empty() ? nullptr : &bodies[i]);
       }
       session.out().raw(")").end();
     }

@@ -16,10 +16,10 @@ struct ListArguments {
 Result<ListArguments> list_arguments(const imap::Command& command) {
   if (command.args.size() != 2 || !command.args[0].is_astring() || !command.args[1].is_astring())
     return make_error(Errc::Protocol, command.name + " takes a reference and a mailbox pattern");
+  // A pattern that is not modified UTF-7 matches no name here (all came in valid): OK, nothing listed.
   auto reference = imap::mutf7_decode(command.args[0].text);
   auto pattern = imap::mutf7_decode(command.args[1].text);
-  if (!reference || !pattern) return make_error(Errc::Protocol, "not modified UTF-7 (RFC 3501 §5.1.3)");
-  return ListArguments{*reference, *pattern};
+  return ListArguments{reference ? *reference : command.args[0].text, pattern ? *pattern : command.args[1].text};
 }
 
 void list_line(Session& session, std::string_view kind, const std::string& attributes, const std::string& name) {
@@ -69,8 +69,19 @@ net::Task<Result<Reply>> cmd_lsub(Session& session, imap::Command& command) {
   });
   if (!found) co_return no(found.error());
   std::string pattern = full_pattern(args.reference, args.pattern);
-  for (const auto& name : found->first)
-    if (pattern_matches(pattern, name)) list_line(session, "LSUB", found->second.count(name) ? "" : "\\Noselect", name);
+  const auto& [subscribed, existing] = *found;
+  std::set<std::string> listed(subscribed.begin(), subscribed.end());
+  std::set<std::string> unsubscribed_parents;
+  for (const auto& name : subscribed) {
+    if (pattern_matches(pattern, name)) list_line(session, "LSUB", existing.count(name) ? "" : "\\Noselect", name);
+    // RFC 3501 §6.3.9: when "%" stops at a level that is not subscribed but
+    // has subscribed children, that level is listed as \Noselect.
+    for (std::size_t pos = name.find('/'); pos != std::string::npos; pos = name.find('/', pos + 1)) {
+      std::string parent = name.substr(0, pos);
+      if (!listed.count(parent) && pattern_matches(pattern, parent)) unsubscribed_parents.insert(parent);
+    }
+  }
+  for (const auto& parent : unsubscribed_parents) list_line(session, "LSUB", "\\Noselect", parent);
   co_return ok("LSUB completed");
 }
 

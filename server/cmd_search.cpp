@@ -28,6 +28,7 @@ net::Task<Result<Reply>> cmd_search(Session& session, imap::Command& command) {
     subject.seq = seq;
     subject.record = &m.record;
     subject.bytes = &message;
+    subject.recent = view.is_recent(seq);
     if (matches(*key, subject)) found += " " + std::to_string(command.uid ? m.record.uid : seq);
   }
   session.out().untagged("SEARCH" + found);

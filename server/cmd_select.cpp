@@ -3,42 +3,45 @@
 namespace mf::server {
 namespace {
 
-constexpr const char* kSystemFlags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
-
 net::Task<Result<Reply>> open_mailbox(Session& session, imap::Command& command, bool read_only) {
   if (command.args.size() != 1) co_return bad(command.name + " takes a mailbox name");
   // RFC 9051 §6.3.2: a SELECT first closes the selected mailbox, without expunging.
   session.deselect();
-  MF_CO_TRY_OR_BAD(name, session.mailbox_from_wire(command.args[0]));
+  MF_CO_TRY_MAILBOX(name, command.args[0]);
   struct Opened {
     store::MailboxInfo info;
     std::vector<store::MessageRecord> messages;
     std::vector<std::string> keywords;
+    std::uint32_t recent_from = 0;
   };
   auto opened = co_await session.store([&](store::Mailstore& s) -> Result<Opened> {
     MF_TRY(info, s.mailbox(name));
+    // RFC 3501 §6.3.1: SELECT takes the \Recent messages; EXAMINE only looks (§6.3.2).
+    std::uint32_t recent_from = info.first_recent_uid;
+    if (!read_only) {
+      MF_TRY(claimed, s.claim_recent(info.id));
+      recent_from = claimed;
+    }
     MF_TRY(messages, s.messages(info.id));
     MF_TRY(keywords, s.keywords(info.id));
-    return Opened{std::move(info), std::move(messages), std::move(keywords)};
+    return Opened{std::move(info), std::move(messages), std::move(keywords), recent_from};
   });
   if (!opened) co_return no(opened.error());
-  std::string flags = kSystemFlags;
-  for (const auto& k : opened->keywords) flags += " " + k;
   std::uint32_t first_unseen = 0;
   for (std::size_t i = 0; i < opened->messages.size() && !first_unseen; ++i)
     if (!store::has_flag(opened->messages[i].flags, "\\Seen")) first_unseen = static_cast<std::uint32_t>(i + 1);
+  auto uidvalidity = opened->info.uidvalidity, uidnext = opened->info.uidnext;
+  std::size_t exists = opened->messages.size();
+  session.select(SelectedView(std::move(opened->info), std::move(opened->messages), read_only,
+                              std::move(opened->keywords), opened->recent_from));
   auto& out = session.out();
   // RFC 9051 §6.3.2 (and RFC 3501 §6.3.1 for RECENT and UNSEEN).
-  out.untagged("FLAGS (" + flags + ")");
-  out.untagged(std::to_string(opened->messages.size()) + " EXISTS");
-  out.untagged("0 RECENT");
+  session.announce_flags();
+  out.untagged(std::to_string(exists) + " EXISTS");
+  out.untagged(std::to_string(session.selected().recent_count()) + " RECENT");
   if (first_unseen) out.status("*", imap::Status::Ok, "UNSEEN " + std::to_string(first_unseen), "first unseen");
-  out.status("*", imap::Status::Ok, "UIDVALIDITY " + std::to_string(opened->info.uidvalidity), "UIDs valid");
-  out.status("*", imap::Status::Ok, "UIDNEXT " + std::to_string(opened->info.uidnext), "predicted next UID");
-  // "\*": any new keyword may be set (RFC 9051 §7.1).
-  out.status("*", imap::Status::Ok, read_only ? "PERMANENTFLAGS ()" : "PERMANENTFLAGS (" + flags + " \\*)",
-             read_only ? "read-only" : "flags that are kept");
-  session.select(SelectedView(std::move(opened->info), std::move(opened->messages), read_only));
+  out.status("*", imap::Status::Ok, "UIDVALIDITY " + std::to_string(uidvalidity), "UIDs valid");
+  out.status("*", imap::Status::Ok, "UIDNEXT " + std::to_string(uidnext), "predicted next UID");
   co_return ok(command.name + " completed", read_only ? "READ-ONLY" : "READ-WRITE");
 }
 

@@ -4,12 +4,12 @@
 
 namespace mf::server {
 
-// RFC 9051 §6.3.11. DELETED and SIZE are IMAP4rev2's (§6.3.11), RECENT IMAP4rev1's
-// (always 0: no session here gets \Recent messages yet).
+// RFC 9051 §6.3.11. DELETED and SIZE are IMAP4rev2's (§6.3.11), RECENT
+// IMAP4rev1's: the messages no session has claimed yet (RFC 3501 §2.3.2).
 net::Task<Result<Reply>> cmd_status(Session& session, imap::Command& command) {
   if (command.args.size() != 2 || !command.args[1].is_list() || command.args[1].items.empty())
     co_return bad("STATUS takes a mailbox name and a list of items");
-  MF_CO_TRY_OR_BAD(name, session.mailbox_from_wire(command.args[0]));
+  MF_CO_TRY_MAILBOX(name, command.args[0]);
   static const char* kItems[] = {"MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "RECENT", "DELETED", "SIZE"};
   std::vector<std::string> items;
   for (const auto& item : command.args[1].items) {
@@ -26,8 +26,9 @@ net::Task<Result<Reply>> cmd_status(Session& session, imap::Command& command) {
   });
   if (!found) co_return no(found.error());
   const auto& [info, messages] = *found;
-  std::uint64_t unseen = 0, deleted = 0, size = 0;
+  std::uint64_t unseen = 0, deleted = 0, size = 0, recent = 0;
   for (const auto& m : messages) {
+    recent += m.uid >= info.first_recent_uid;
     unseen += !store::has_flag(m.flags, "\\Seen");
     deleted += store::has_flag(m.flags, "\\Deleted");
     size += m.size;
@@ -40,6 +41,7 @@ net::Task<Result<Reply>> cmd_status(Session& session, imap::Command& command) {
                           : item == "UNSEEN"      ? unseen
                           : item == "DELETED"     ? deleted
                           : item == "SIZE"        ? size
+                          : item == "RECENT"      ? recent
                                                   : 0;
     out += (out.empty() ? "" : " ") + item + " " + std::to_string(value);
   }

@@ -44,6 +44,8 @@ net::Task<Result<Reply>> cmd_store(Session& session, imap::Command& command) {
   if (!changed) co_return no(changed.error());
   std::map<std::uint32_t, const store::Changed*> by_uid;
   for (const auto& c : *changed) by_uid[c.uid] = &c;
+  // RFC 9051 §7.3.5: a new keyword changes the mailbox's FLAGS, which go first.
+  if (view.learn_keywords(flags)) session.announce_flags();
   for (auto seq : seqs) {
     auto& record = view.at(seq).record;
     if (auto it = by_uid.find(record.uid); it != by_uid.end()) {
@@ -53,7 +55,7 @@ net::Task<Result<Reply>> cmd_store(Session& session, imap::Command& command) {
     if (silent) continue;
     session.out().begin_untagged().raw(std::to_string(seq) + " FETCH (");
     if (command.uid) session.out().raw("UID " + std::to_string(record.uid) + " ");
-    session.out().raw("FLAGS ").flag_list(record.flags).raw(")").end();
+    session.out().raw("FLAGS ").flag_list(view.flags_of(seq)).raw(")").end();
   }
   if (skipped) co_return no("some of the messages were expunged meanwhile", "EXPUNGEISSUED");
   co_return ok("STORE completed");

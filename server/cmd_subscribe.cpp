@@ -5,7 +5,7 @@ namespace {
 
 net::Task<Result<Reply>> change_subscription(Session& session, imap::Command& command, bool on) {
   if (command.args.size() != 1) co_return bad(command.name + " takes a mailbox name");
-  MF_CO_TRY_OR_BAD(name, session.mailbox_from_wire(command.args[0]));
+  MF_CO_TRY_MAILBOX(name, command.args[0]);
   auto done = co_await session.store([&](store::Mailstore& s) { return s.subscribe(name, on); });
   if (!done) co_return no(done.error());
   co_return ok(command.name + " completed");

@@ -33,6 +33,13 @@ Reply no(const Error& e);
   if (!var##_result_) co_return bad(var##_result_.error().message);   \
   auto var = std::move(*var##_result_)
 
+// In a handler: a mailbox name from the wire, or a tagged NO (a name that
+// is not modified UTF-7 names no mailbox here; imaptest's atoms group).
+#define MF_CO_TRY_MAILBOX(var, value)                                       \
+  auto var##_result_ = session.mailbox_from_wire(value);                    \
+  if (!var##_result_) co_return no(var##_result_.error().message, "CANNOT"); \
+  auto var = std::move(*var##_result_)
+
 using Handler = net::Task<Result<Reply>> (*)(Session&, imap::Command&);
 
 enum StateMask : unsigned { kNotAuthenticated = 1, kAuthenticated = 2, kSelected = 4, kAnyState = 7 };

@@ -1,5 +1,7 @@
 #include "server/fetch_items.h"
 
+#include "mime/headers.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -135,18 +137,9 @@ Result<FetchRequest> parse_fetch_items(const imap::Value& value) {
   return request;
 }
 
-std::size_t header_length(std::string_view message) {
-  std::size_t crlf = message.find("\r\n\r\n");
-  std::size_t lf = message.find("\n\n");
-  if (message.rfind("\r\n", 0) == 0) return 2;  // no header fields: the blank line alone
-  if (crlf == std::string_view::npos && lf == std::string_view::npos) return message.size();
-  if (crlf != std::string_view::npos && (lf == std::string_view::npos || crlf < lf)) return crlf + 4;
-  return lf + 2;
-}
-
 std::string section_bytes(std::string_view message, const SectionRequest& section) {
   using P = SectionRequest::Part;
-  std::size_t header_end = header_length(message);
+  std::size_t header_end = mime::header_section_end(message);
   switch (section.part) {
     case P::All: return std::string(message);
     case P::Header: return std::string(message.substr(0, header_end));

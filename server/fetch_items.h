@@ -41,7 +41,5 @@ struct FetchRequest {
 
 // The bytes a section names in a message (before any <origin.count>).
 std::string section_bytes(std::string_view message, const SectionRequest& section);
-// Where the header ends: after its blank line (CRLF CRLF, or LF LF), or the whole message.
-std::size_t header_length(std::string_view message);
 
 }  // namespace mf::server

@@ -3,7 +3,7 @@
 #include "core/civil_time.h"
 #include "imap/date.h"
 #include "mime/date.h"
-#include "server/fetch_items.h"
+#include "mime/headers.h"
 
 #include <algorithm>
 #include <cctype>
@@ -63,9 +63,15 @@ struct Parser {
     };
     for (const auto& f : kFlags)
       if (a == f.name) return SearchKey{f.kind, f.flag};
-    // \Recent is never set here (RFC 3501 §2.3.2): RECENT and NEW find nothing, OLD all.
-    if (a == "ALL" || a == "OLD") return SearchKey{K::All};
-    if (a == "RECENT" || a == "NEW") return SearchKey{K::None};
+    if (a == "ALL") return SearchKey{K::All};
+    // RFC 3501 §6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT.
+    if (a == "RECENT") return SearchKey{K::Recent};
+    if (a == "NEW" || a == "OLD") {
+      SearchKey both{a == "NEW" ? K::And : K::Not};
+      both.children.push_back(SearchKey{K::Recent});
+      if (a == "NEW") both.children.push_back(SearchKey{K::NoFlag, "\\Seen"});
+      return both;
+    }
     if (a == "KEYWORD" || a == "UNKEYWORD") {
       MF_TRY(flag, take("a keyword"));
       if (!flag->is_atom()) return refused("a keyword is an atom: " + flag->display());
@@ -121,7 +127,9 @@ struct Parser {
       MF_TRY(field, take("a header field name"));
       MF_TRY(s, take("a string"));
       if (!field->is_astring() || !s->is_astring()) return refused("HEADER takes a field name and a string");
-      return SearchKey{K::Header, imap::to_upper(field->text), s->text};
+      SearchKey h{K::Header, imap::to_upper(field->text), s->text};
+      h.raw_header = true;  // HEADER FROM x: the field's text, as RFC 9051 says, not the addresses
+      return h;
     }
     if (a == "BODY" || a == "TEXT") {
       MF_TRY(s, take("a string"));
@@ -156,31 +164,22 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
   return it != haystack.end();
 }
 
-// The values of a header field (unfolded lines after "Name:"), all occurrences.
-bool header_contains(std::string_view message, const std::string& field, const std::string& value) {
-  std::string_view header = message.substr(0, header_length(message));
-  std::size_t pos = 0;
-  bool in_field = false, any = false;
-  std::string collected;
-  auto done = [&] { return in_field && contains_ci(collected, value); };
-  while (pos < header.size()) {
-    std::size_t end = header.find('\n', pos);
-    end = end == std::string_view::npos ? header.size() : end + 1;
-    std::string_view line = header.substr(pos, end - pos);
-    pos = end;
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);  // unfolded
-    if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
-      if (in_field) collected.append(line);
-      continue;
-    }
-    if (done()) return true;
-    std::size_t colon = line.find(':');
-    in_field = colon != std::string_view::npos && imap::to_upper(line.substr(0, colon)) == field;
-    any |= in_field;
-    collected = in_field ? std::string(line.substr(colon + 1)) : std::string();
-  }
-  // RFC 9051 §6.4.4: HEADER with an empty string matches every message that has the field.
-  return done() || (any && value.empty());
+// RFC 9051 §6.4.4: HEADER matches the field's unfolded values; an empty
+// string matches every message that has the field. FROM, TO, CC and BCC
+// also match the addresses as read (comments and quoting gone, names
+// decoded): "<user (comment)@ domain.org>" is found as user@domain.org.
+bool header_contains(std::string_view message, const std::string& field, const std::string& value, bool addresses) {
+  mime::Headers headers(message.substr(0, mime::header_section_end(message)));
+  auto values = headers.values(field);
+  if (values.empty()) return false;
+  for (const auto& v : values)
+    if (contains_ci(v, value)) return true;
+  if (!addresses) return false;
+  for (const auto& a : headers.addresses(field))
+    if (contains_ci(a.address, value) || contains_ci(a.name, value) ||
+        contains_ci(a.name + " <" + a.address + ">", value))
+      return true;
+  return false;
 }
 
 std::int64_t day_of(std::int64_t epoch, int zone_minutes) {
@@ -189,20 +188,10 @@ std::int64_t day_of(std::int64_t epoch, int zone_minutes) {
 }
 
 std::optional<std::int64_t> sent_day(const std::string& message) {
-  std::string_view header = std::string_view(message).substr(0, header_length(message));
-  std::size_t pos = 0;
-  while (pos < header.size()) {
-    std::size_t end = header.find('\n', pos);
-    end = end == std::string_view::npos ? header.size() : end + 1;
-    std::string_view line = header.substr(pos, end - pos);
-    pos = end;
-    if (line.size() > 5 && imap::iequals(line.substr(0, 5), "DATE:")) {
-      auto date = mime::parse_date(line.substr(5));
-      if (date) return day_of(date->epoch, date->zone_minutes);
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
+  mime::Headers headers(std::string_view(message).substr(0, mime::header_section_end(message)));
+  auto date = mime::parse_date(headers.value("Date"));
+  if (!date) return std::nullopt;
+  return day_of(date->epoch, date->zone_minutes);
 }
 
 }  // namespace
@@ -231,7 +220,7 @@ bool matches(const SearchKey& key, const SearchSubject& m) {
   const auto& r = *m.record;
   switch (key.kind) {
     case K::All: return true;
-    case K::None: return false;
+    case K::Recent: return m.recent;
     case K::Flag: return store::has_flag(r.flags, key.text);
     case K::NoFlag: return !store::has_flag(r.flags, key.text);
     case K::Larger: return r.size > key.number;
@@ -255,8 +244,11 @@ bool matches(const SearchKey& key, const SearchSubject& m) {
       auto d = static_cast<std::uint64_t>(*day);
       return key.kind == K::SentBefore ? d < key.number : key.kind == K::SentOn ? d == key.number : d >= key.number;
     }
-    case K::Header: return header_contains(*m.bytes, key.text, key.value);
-    case K::Body: return contains_ci(std::string_view(*m.bytes).substr(header_length(*m.bytes)), key.text);
+    case K::Header: {
+      bool address_field = key.text == "FROM" || key.text == "TO" || key.text == "CC" || key.text == "BCC";
+      return header_contains(*m.bytes, key.text, key.value, address_field && !key.raw_header);
+    }
+    case K::Body: return contains_ci(std::string_view(*m.bytes).substr(mime::header_section_end(*m.bytes)), key.text);
     case K::Text: return contains_ci(*m.bytes, key.text);
   }
   return false;

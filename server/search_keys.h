@@ -18,7 +18,7 @@ namespace mf::server {
 struct SearchKey {
   enum class Kind {
     All, Flag, NoFlag, Larger, Smaller, Uid, Seq, Not, Or, And,
-    Before, On, Since, SentBefore, SentOn, SentSince, Header, Body, Text, None
+    Before, On, Since, SentBefore, SentOn, SentSince, Header, Body, Text, Recent
   };
   Kind kind = Kind::All;
   std::string text;   // the flag, the header field name (upper case), or what to look for
@@ -26,6 +26,7 @@ struct SearchKey {
   std::uint64_t number = 0;  // Larger, Smaller; dates as days since 1970-01-01
   imap::SequenceSet set;
   std::vector<SearchKey> children;
+  bool raw_header = false;  // HEADER name string: the field's text only
 };
 
 // The search program of a SEARCH command's arguments (after CHARSET, which
@@ -40,6 +41,7 @@ struct SearchSubject {
   std::uint32_t max_seq = 0, max_uid = 0;  // what "*" stands for
   const store::MessageRecord* record = nullptr;
   const std::string* bytes = nullptr;  // when needs_bytes
+  bool recent = false;                 // \Recent to this session
 };
 
 bool matches(const SearchKey& key, const SearchSubject& message);

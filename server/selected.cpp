@@ -5,14 +5,47 @@
 
 namespace mf::server {
 
-SelectedView::SelectedView(store::MailboxInfo info, std::vector<store::MessageRecord> messages, bool read_only)
-    : info_(std::move(info)), read_only_(read_only) {
+SelectedView::SelectedView(store::MailboxInfo info, std::vector<store::MessageRecord> messages, bool read_only,
+                           std::vector<std::string> keywords, std::uint32_t recent_from)
+    : info_(std::move(info)), read_only_(read_only), keywords_(std::move(keywords)) {
   messages_.reserve(messages.size());
-  for (auto& m : messages) messages_.push_back(ViewMessage{std::move(m), false});
+  for (auto& m : messages) {
+    if (m.uid >= recent_from) recent_.insert(m.uid);
+    learn_keywords(m.flags);
+    messages_.push_back(ViewMessage{std::move(m), false});
+  }
+}
+
+std::vector<std::string> SelectedView::flags_of(std::uint32_t seq) const {
+  auto flags = at(seq).record.flags;
+  if (is_recent(seq)) flags.push_back("\\Recent");
+  return flags;
+}
+
+std::uint32_t SelectedView::recent_count() const {
+  std::uint32_t n = 0;
+  for (const auto& m : messages_) n += !m.expunged && recent_.count(m.record.uid);
+  return n;
+}
+
+bool SelectedView::learn_keywords(const std::vector<std::string>& flags) {
+  bool learned = false;
+  for (const auto& f : flags)
+    if (!f.empty() && f.front() != '\\' && !store::has_flag(keywords_, f)) {
+      keywords_.push_back(f);
+      learned = true;
+    }
+  return learned;
+}
+
+std::string SelectedView::flags_text() const {
+  std::string out = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+  for (const auto& k : keywords_) out += " " + k;
+  return out;
 }
 
 ViewChanges SelectedView::update(store::MailboxInfo info, std::vector<store::MessageRecord> now,
-                                 bool expunges_allowed) {
+                                 bool expunges_allowed, std::uint32_t recent_from) {
   info_ = std::move(info);
   ViewChanges out;
   std::unordered_map<std::uint32_t, std::size_t> index;  // uid -> position in now
@@ -31,6 +64,7 @@ ViewChanges SelectedView::update(store::MailboxInfo info, std::vector<store::Mes
     auto& fresh = now[it->second];
     if (fresh.modseq != messages_[i].record.modseq) {
       flags_changed[i] = fresh.flags != messages_[i].record.flags;
+      out.keywords_changed |= learn_keywords(fresh.flags);
       messages_[i].record = fresh;
     }
   }
@@ -50,6 +84,8 @@ ViewChanges SelectedView::update(store::MailboxInfo info, std::vector<store::Mes
   bool added = false;
   for (auto& m : now)
     if (m.uid > last_uid) {
+      if (m.uid >= recent_from) recent_.insert(m.uid);
+      out.keywords_changed |= learn_keywords(m.flags);
       messages_.push_back(ViewMessage{m, false});
       flags_changed.push_back(false);
       added = true;
@@ -57,7 +93,10 @@ ViewChanges SelectedView::update(store::MailboxInfo info, std::vector<store::Mes
   for (std::size_t i = 0; i < flags_changed.size(); ++i)
     if (flags_changed[i]) out.flag_seqs.push_back(static_cast<std::uint32_t>(i + 1));
   // RFC 9051 §7.4.1: EXISTS when the count grew; an EXPUNGE says it shrank.
-  if (added) out.exists = count();
+  if (added) {
+    out.exists = count();
+    out.recent = recent_count();
+  }
   return out;
 }
 

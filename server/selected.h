@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace mf::server {
@@ -22,16 +23,23 @@ struct ViewChanges {
   std::vector<std::uint32_t> expunged_seqs;  // in the order to send them (highest first)
   std::uint32_t exists = 0;                  // the new count, when messages arrived
   std::vector<std::uint32_t> flag_seqs;      // seq numbers (after the expunges) whose flags changed
+  std::uint32_t recent = 0;                  // the new \Recent count, when messages arrived
+  bool keywords_changed = false;             // FLAGS and PERMANENTFLAGS are to be sent again (RFC 9051 §7.3.5)
 };
 
 class SelectedView {
  public:
-  SelectedView(store::MailboxInfo info, std::vector<store::MessageRecord> messages, bool read_only);
+  // recent_from: the messages from this UID on are \Recent to this session
+  // (what Mailstore::claim_recent gave; EXAMINE claims nothing, RFC 3501 §6.3.2).
+  SelectedView(store::MailboxInfo info, std::vector<store::MessageRecord> messages, bool read_only,
+               std::vector<std::string> keywords, std::uint32_t recent_from);
 
   // Takes the store's current messages. With expunges_allowed false
   // (RFC 9051 §7.5.1: not while answering FETCH, STORE or SEARCH) removed
   // messages stay in the view, marked, and keep their sequence numbers.
-  ViewChanges update(store::MailboxInfo info, std::vector<store::MessageRecord> now, bool expunges_allowed);
+  // recent_from as for the constructor, for the messages that arrived.
+  ViewChanges update(store::MailboxInfo info, std::vector<store::MessageRecord> now, bool expunges_allowed,
+                     std::uint32_t recent_from);
 
   // Drops the messages update() kept marked, for the EXPUNGE responses now allowed.
   ViewChanges release_expunges();
@@ -41,6 +49,15 @@ class SelectedView {
   std::vector<std::uint32_t> resolve(const imap::SequenceSet& set, bool uid) const;
   // Whether a sequence set names a number past the last message (a BAD for non-UID commands).
   bool out_of_range(const imap::SequenceSet& set) const;
+
+  // A message's flags as this session shows them: \Recent added when it is its.
+  std::vector<std::string> flags_of(std::uint32_t seq) const;
+  bool is_recent(std::uint32_t seq) const { return recent_.count(at(seq).record.uid) > 0; }
+  std::uint32_t recent_count() const;
+  // Takes in the keywords of flags a STORE set; true when FLAGS must be sent again.
+  bool learn_keywords(const std::vector<std::string>& flags);
+  // "\Answered \Flagged \Deleted \Seen \Draft" and the mailbox's keywords (FLAGS, PERMANENTFLAGS).
+  std::string flags_text() const;
 
   std::uint32_t count() const { return static_cast<std::uint32_t>(messages_.size()); }
   ViewMessage& at(std::uint32_t seq) { return messages_[seq - 1]; }
@@ -53,6 +70,8 @@ class SelectedView {
   store::MailboxInfo info_;
   std::vector<ViewMessage> messages_;
   bool read_only_;
+  std::vector<std::string> keywords_;
+  std::unordered_set<std::uint32_t> recent_;  // UIDs
 };
 
 }  // namespace mf::server

@@ -14,12 +14,12 @@ namespace {
 constexpr std::size_t kFlushAt = 256 * 1024;
 
 // RFC 9051 §6.2 and §5.4: before login small lines and literals are enough
-// (a LOGIN, an AUTHENTICATE); after it, lines as long as a large UID set and
+// (a LOGIN, an AUTHENTICATE, an ID); after it, lines as long as a large UID set and
 // literals as large as APPENDLIMIT.
 imap::Limits limits_for(State state, std::uint64_t append_limit) {
   imap::Limits limits;
   if (state == State::NotAuthenticated) {
-    limits.max_line = 8 * 1024;
+    limits.max_line = 64 * 1024;  // an ID of 30 fields of 1024 bytes (RFC 2971 §3.3) fits
     limits.max_literal = 8 * 1024;
     limits.max_literals_per_frame = 4;
     limits.max_depth = 4;
@@ -32,6 +32,18 @@ imap::Limits limits_for(State state, std::uint64_t append_limit) {
   return limits;
 }
 
+// No command argument is nil (RFC 9051 §9: an astring "NIL" is the text NIL,
+// "SEARCH SUBJECT NIL" looks for it), but ID's, which cmd_id reads as the atom.
+void nil_as_atom(std::vector<imap::Value>& values) {
+  for (auto& v : values) {
+    if (v.is_nil()) {
+      v.kind = imap::Value::Kind::Atom;
+      v.text = "NIL";
+    }
+    nil_as_atom(v.items);
+  }
+}
+
 bool is_loopback(const std::string& peer) { return peer.rfind("127.", 0) == 0 || peer.rfind("::1", 0) == 0; }
 
 }  // namespace
@@ -39,14 +51,15 @@ bool is_loopback(const std::string& peer) { return peer.rfind("127.", 0) == 0 ||
 Session::Session(ServerContext& context, std::unique_ptr<net::Connection> conn, bool implicit_tls)
     : context_(context), conn_(std::move(conn)), implicit_tls_(implicit_tls), buffer_(64 * 1024) {
   loopback_ = is_loopback(conn_->peer());
-  apply_limits();
+  apply_limits(true);
 }
 
-void Session::apply_limits() {
-  imap::Framer::Options options;
-  options.limits = limits_for(state_, context_.append_limit);
-  framer_ = imap::Framer(options);
-  continued_ = 0;
+void Session::apply_limits(bool fresh_framer) {
+  if (fresh_framer) {
+    framer_ = imap::Framer();
+    continued_ = 0;
+  }
+  framer_.set_limits(limits_for(state_, context_.append_limit));
   conn_->set_timeout(state_ == State::NotAuthenticated ? context_.login_timeout : context_.idle_timeout);
 }
 
@@ -75,14 +88,14 @@ net::Task<Result<void>> Session::start_tls() {
   MF_CO_CHECK(co_await flush());
   MF_CO_CHECK(co_await conn_->start_tls());
   // RFC 9051 §6.2.1: nothing read before the handshake counts after it.
-  apply_limits();
+  apply_limits(true);
   co_return Result<void>{};
 }
 
 void Session::logged_in(std::string user) {
   user_ = std::move(user);
   state_ = State::Authenticated;
-  apply_limits();
+  apply_limits(false);  // a client may pipeline commands after its LOGIN
   log::info("imap " + peer() + ": " + user_ + " logged in");
 }
 
@@ -135,19 +148,37 @@ net::Task<Result<std::string>> Session::read_line() {
   }
 }
 
+void Session::announce_flags() {
+  const auto& view = *selected_;
+  out_.untagged("FLAGS (" + view.flags_text() + ")");
+  // "\*": any new keyword may be set (RFC 9051 §7.1).
+  out_.status("*", imap::Status::Ok,
+              view.read_only() ? "PERMANENTFLAGS ()" : "PERMANENTFLAGS (" + view.flags_text() + " \\*)",
+              view.read_only() ? "read-only" : "flags that are kept");
+}
+
 net::Task<Result<void>> Session::sync_selected(bool expunges_allowed) {
   if (!selected_) co_return Result<void>{};
   std::int64_t id = selected_->info().id;
   std::string name = selected_->info().name;
   std::uint64_t known = selected_->highestmodseq();
-  auto fresh = co_await store([&](store::Mailstore& s)
-                                  -> Result<std::optional<std::pair<store::MailboxInfo, std::vector<store::MessageRecord>>>> {
+  bool claims = !selected_->read_only();
+  struct Fresh {
+    store::MailboxInfo info;
+    std::vector<store::MessageRecord> messages;
+    std::uint32_t recent_from = 0;
+  };
+  auto fresh = co_await store([&](store::Mailstore& s) -> Result<std::optional<Fresh>> {
     MF_TRY(info, s.mailbox(name));
     if (info.id != id) return make_error(Errc::NotFound, "the mailbox was deleted", name);
-    using Fresh = std::optional<std::pair<store::MailboxInfo, std::vector<store::MessageRecord>>>;
-    if (info.highestmodseq == known) return Fresh{};
+    if (info.highestmodseq == known) return std::optional<Fresh>{};
+    std::uint32_t recent_from = info.first_recent_uid;
+    if (claims) {
+      MF_TRY(claimed, s.claim_recent(id));
+      recent_from = claimed;
+    }
     MF_TRY(messages, s.messages(id));
-    return Fresh{std::pair{std::move(info), std::move(messages)}};
+    return std::optional<Fresh>{Fresh{std::move(info), std::move(messages), recent_from}};
   });
   if (!fresh && fresh.error().code == Errc::NotFound) {
     // RFC 9051 §7.1: another session deleted or renamed it away.
@@ -158,15 +189,20 @@ net::Task<Result<void>> Session::sync_selected(bool expunges_allowed) {
   if (!fresh) co_return fresh.error();
   ViewChanges changes;
   if (*fresh)
-    changes = selected_->update(std::move((*fresh)->first), std::move((*fresh)->second), expunges_allowed);
+    changes = selected_->update(std::move((*fresh)->info), std::move((*fresh)->messages), expunges_allowed,
+                                (*fresh)->recent_from);
   else if (expunges_allowed)
     changes = selected_->release_expunges();  // held back while a FETCH, STORE or SEARCH answered
+  if (changes.keywords_changed) announce_flags();
   for (auto seq : changes.expunged_seqs) out_.untagged(std::to_string(seq) + " EXPUNGE");
-  if (changes.exists) out_.untagged(std::to_string(changes.exists) + " EXISTS");
+  if (changes.exists) {
+    out_.untagged(std::to_string(changes.exists) + " EXISTS");
+    out_.untagged(std::to_string(changes.recent) + " RECENT");
+  }
   for (auto seq : changes.flag_seqs) {
     const auto& m = selected_->at(seq).record;
     out_.begin_untagged().raw(std::to_string(seq) + " FETCH (UID " + std::to_string(m.uid) + " FLAGS ");
-    out_.flag_list(m.flags).raw(")").end();
+    out_.flag_list(selected_->flags_of(seq)).raw(")").end();
   }
   co_return Result<void>{};
 }
@@ -185,6 +221,7 @@ net::Task<Result<void>> Session::handle(imap::Frame frame) {
     co_return Result<void>{};
   }
   imap::Command& command = *parsed;
+  nil_as_atom(command.args);
   std::string name = command.uid ? "UID " + command.name : command.name;
   const CommandSpec* spec = find_command(name);
   if (!spec) {

@@ -58,6 +58,9 @@ class Session {
   // (EXPUNGE only when allowed: RFC 9051 §7.5.1).
   [[nodiscard]] net::Task<Result<void>> sync_selected(bool expunges_allowed);
 
+  // FLAGS and PERMANENTFLAGS of the selected mailbox (at SELECT, and when a new keyword appears).
+  void announce_flags();
+
   ServerContext& context() { return context_; }
   State state() const { return state_; }
   void logged_in(std::string user);
@@ -85,7 +88,9 @@ class Session {
   net::Task<Result<void>> handle(imap::Frame frame);
   net::Task<Result<void>> greet();
   net::Task<Result<void>> send_continuations();
-  void apply_limits();
+  // The framer's limits and the idle timeout for the state; fresh_framer
+  // also drops what is buffered (after STARTTLS, RFC 9051 §6.2.1).
+  void apply_limits(bool fresh_framer);
 
   ServerContext& context_;
   std::unique_ptr<net::Connection> conn_;

@@ -22,7 +22,8 @@ constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS mailboxes(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, uidvalidity INTEGER NOT NULL,
-  uidnext INTEGER NOT NULL, highestmodseq INTEGER NOT NULL, special_use TEXT NOT NULL DEFAULT '');
+  uidnext INTEGER NOT NULL, highestmodseq INTEGER NOT NULL, special_use TEXT NOT NULL DEFAULT '',
+  first_recent_uid INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS subscriptions(name TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS messages(
   mailbox INTEGER NOT NULL, uid INTEGER NOT NULL, modseq INTEGER NOT NULL, sha256 TEXT NOT NULL,
@@ -103,12 +104,13 @@ MailboxInfo mailbox_of(sql::Statement& s) {
   m.highestmodseq = static_cast<std::uint64_t>(s.column_int(4));
   m.special_use = s.column_text(5);
   m.subscribed = s.column_int(6) != 0;
+  m.first_recent_uid = static_cast<std::uint32_t>(s.column_int(7));
   return m;
 }
 
 constexpr std::string_view kMailboxColumns =
     "SELECT id, name, uidvalidity, uidnext, highestmodseq, special_use, "
-    "EXISTS(SELECT 1 FROM subscriptions s WHERE s.name = mailboxes.name) FROM mailboxes ";
+    "EXISTS(SELECT 1 FROM subscriptions s WHERE s.name = mailboxes.name), first_recent_uid FROM mailboxes ";
 
 }  // namespace
 
@@ -392,6 +394,21 @@ Result<std::vector<Changed>> Mailstore::store(std::int64_t mailbox, const std::v
   }
   MF_CHECK(tx.commit());
   return out;
+}
+
+Result<std::uint32_t> Mailstore::claim_recent(std::int64_t mailbox) {
+  MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_TRY(read, db_.prepare("SELECT first_recent_uid, uidnext FROM mailboxes WHERE id = ?"));
+  MF_TRY(found, read.bind(1, mailbox).step());
+  if (!found) return make_error(Errc::NotFound, "the mailbox was deleted", std::to_string(mailbox));
+  auto first = static_cast<std::uint32_t>(read.column_int(0));
+  bool news = read.column_int(1) > read.column_int(0);
+  read.reset();
+  if (!news) return first;  // nothing to take: no write
+  MF_TRY(take, db_.prepare("UPDATE mailboxes SET first_recent_uid = uidnext WHERE id = ?"));
+  MF_CHECK(take.bind(1, mailbox).run());
+  MF_CHECK(tx.commit());
+  return first;
 }
 
 Result<void> Mailstore::expunge(std::int64_t mailbox, const std::vector<std::uint32_t>& uids) {

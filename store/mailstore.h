@@ -26,6 +26,7 @@ struct MailboxInfo {
   std::uint32_t uidvalidity = 0;
   std::uint32_t uidnext = 1;
   std::uint64_t highestmodseq = 1;
+  std::uint32_t first_recent_uid = 1;  // messages from here on are \Recent to the next session that claims them
   bool subscribed = false;
   std::string special_use;  // "\Sent", ... (RFC 6154), or empty
 };
@@ -85,6 +86,10 @@ class Mailstore {
   // their modseq).
   [[nodiscard]] Result<std::vector<Changed>> store(std::int64_t mailbox, const std::vector<std::uint32_t>& uids,
                                                    FlagChange change, const std::vector<std::string>& flags);
+  // RFC 3501 §2.3.2 \Recent: this session takes the messages from
+  // first_recent_uid on as its own; returns where they began (no other
+  // session gets them).
+  [[nodiscard]] Result<std::uint32_t> claim_recent(std::int64_t mailbox);
   // Removes the messages; blobs no other message names are deleted.
   [[nodiscard]] Result<void> expunge(std::int64_t mailbox, const std::vector<std::uint32_t>& uids);
   // A message's bytes, checked against its SHA-256.

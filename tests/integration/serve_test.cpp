@@ -87,7 +87,7 @@ std::string temp_dir() {
 
 }  // namespace
 
-TEST_CASE("serve: a session from login to logout, each answer as RFC 9051 asks", "[integration][serve]") {
+TEST_CASE("serve: a session from login to logout with each answer as RFC 9051 asks", "[integration][serve]") {
   OwnServer server(temp_dir() + "/own");
   Wire c(server.port());
   CHECK(has(c.greeting, "* OK [CAPABILITY IMAP4rev1 "));
@@ -205,7 +205,7 @@ TEST_CASE("serve: limits before login and bad logins get clear answers", "[integ
   OwnServer server(temp_dir() + "/own");
   {
     Wire c(server.port());
-    c.send(std::string(9000, 'a'));  // no line end, longer than a line may be before login
+    c.send(std::string(70000, 'a'));  // no line end, longer than a line may be before login
     auto bye = c.until("* BYE");
     CHECK(has(bye, "* BYE line longer than"));
   }
@@ -227,6 +227,15 @@ TEST_CASE("serve: limits before login and bad logins get clear answers", "[integ
     CHECK(has(c.run("a3", "AUTHENTICATE PLAIN AGFsaWNlAGFsaWNlLXNlY3JldA=="), "a3 OK [CAPABILITY"));
   }
   {
+    // Commands sent with the LOGIN, before its answer, are answered after it.
+    Wire c(server.port());
+    c.send("a1 LOGIN alice alice-secret\r\na2 SELECT INBOX\r\na3 LOGOUT\r\n");
+    auto answers = c.until("a3 ");
+    CHECK(has(answers, "a1 OK"));
+    CHECK(has(answers, "a2 OK [READ-WRITE]"));
+    CHECK(has(answers, "a3 OK"));
+  }
+  {
     Wire c(server.port());
     c.send("a1 AUTHENTICATE PLAIN\r\n");
     CHECK(has(c.until("+ "), "+ "));
@@ -240,7 +249,7 @@ TEST_CASE("serve: limits before login and bad logins get clear answers", "[integ
   CHECK(has(server.log(), "failed login for nobody"));
 }
 
-TEST_CASE("serve: the full corpus migrates from Dovecot byte for byte, CR CR LF included", "[integration][serve][corpus]") {
+TEST_CASE("serve: the full corpus migrates from Dovecot byte for byte with CR CR LF", "[integration][serve][corpus]") {
   std::string dir = temp_dir();
   auto source = Dovecot::start(dir + "/source", DovecotOptions{{{"alice", "alice-secret"}}, '/'});
   REQUIRE(source);

@@ -12,9 +12,17 @@ using namespace mf::imap;
 TEST_CASE("sequence sets parse, compress and print", "[imap][seqset]") {
   auto s = SequenceSet::parse("1:4,7,9:*");
   REQUIRE(s);
-  CHECK(s->contains(3));
-  CHECK_FALSE(s->contains(5));
+  CHECK(s->contains(3, 10));
+  CHECK_FALSE(s->contains(5, 10));
   CHECK(s->contains(12, 12));
+  // 4294967295 is a UID like any other, not "*" (imaptest's search-sets: UIDNEXT:4294967295).
+  auto top = SequenceSet::parse("7:4294967295");
+  REQUIRE(top);
+  CHECK_FALSE(top->contains(6, 6));
+  CHECK(top->contains(4294967295u, 6));
+  CHECK(top->to_string() == "7:4294967295");
+  CHECK(SequenceSet::parse("*:4")->to_string() == "*:4");
+  CHECK(SequenceSet::parse("*:4")->contains(3, 3));  // "*" is 3 here: 3:4
   CHECK(s->expand(10) == std::vector<std::uint32_t>{1, 2, 3, 4, 7, 9, 10});
   CHECK(SequenceSet::parse("4:2")->to_string() == "2:4");
   CHECK(SequenceSet::from_numbers({5, 1, 2, 3, 9, 10, 3}).to_string() == "1:3,5,9:10");

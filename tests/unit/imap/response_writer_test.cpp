@@ -40,7 +40,7 @@ std::string random_bytes(std::mt19937& rng, std::size_t max) {
 
 }  // namespace
 
-TEST_CASE("a FETCH response the writer makes reads back as written, whatever the message holds", "[imap][writer]") {
+TEST_CASE("a FETCH response the writer makes reads back as written whatever the message holds", "[imap][writer]") {
   std::mt19937 rng(20261202);
   std::vector<std::string> flag_pool = {"\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft", "$Label1", "Junk"};
   for (int round = 0; round < 500; ++round) {
@@ -69,7 +69,7 @@ TEST_CASE("a FETCH response the writer makes reads back as written, whatever the
   }
 }
 
-TEST_CASE("a string is quoted or a literal as its bytes need, and reads back the same", "[imap][writer]") {
+TEST_CASE("a string is quoted or a literal as its bytes need and reads back the same", "[imap][writer]") {
   std::mt19937 rng(7);
   for (int round = 0; round < 500; ++round) {
     std::string name = random_bytes(rng, 60);

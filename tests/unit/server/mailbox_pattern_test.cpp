@@ -6,7 +6,7 @@
 
 using namespace mf::server;
 
-TEST_CASE("LIST patterns: star crosses levels, percent does not", "[server][list]") {
+TEST_CASE("LIST patterns: star crosses levels and percent does not", "[server][list]") {
   CHECK(pattern_matches("*", "A/B/C"));
   CHECK(pattern_matches("%", "INBOX"));
   CHECK_FALSE(pattern_matches("%", "A/B"));

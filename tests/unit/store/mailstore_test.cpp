@@ -32,7 +32,7 @@ std::size_t blob_files(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("a store keeps a message's bytes exactly, CR CR LF and NUL included", "[store]") {
+TEST_CASE("a store keeps a message's bytes exactly with CR CR LF and NUL", "[store]") {
   test::TempDir dir;
   auto s = open_store(dir.path + "/alice");
   auto inbox = s.mailbox("inbox");
@@ -92,7 +92,7 @@ TEST_CASE("UIDs only rise and a mailbox made again gets a new UIDVALIDITY", "[st
   CHECK(inbox.error().code == Errc::Perm);
 }
 
-TEST_CASE("renaming moves the children; renaming INBOX moves its messages and leaves it empty", "[store]") {
+TEST_CASE("renaming moves the children and renaming INBOX moves its messages and leaves it empty", "[store]") {
   test::TempDir dir;
   auto s = open_store(dir.path + "/u");
   REQUIRE(s.create("A/B/C"));
@@ -164,7 +164,7 @@ TEST_CASE("a blob goes when the last message naming it goes", "[store]") {
   CHECK(gone.error().code == Errc::Expunged);
 }
 
-TEST_CASE("a damaged message file is an error naming it, never other bytes", "[store]") {
+TEST_CASE("a damaged message file is an error naming it and never other bytes", "[store]") {
   test::TempDir dir;
   auto s = open_store(dir.path + "/u");
   auto inbox = s.mailbox("INBOX");

@@ -45,7 +45,7 @@ TEST_CASE("a user name must be safe as a directory name", "[store][users]") {
   CHECK(check_user_name("first.last+tag@example-mail.org"));
 }
 
-TEST_CASE("a damaged users file is refused, naming its line", "[store][users]") {
+TEST_CASE("a damaged users file is refused naming its line", "[store][users]") {
   test::TempDir dir;
   std::string path = dir.path + "/users";
   REQUIRE(write_file_atomically(path, "# comment\nalice:$argon2id$v=19$m=19456,t=2,p=1$abc$def\nbob:plaintext\n"));
