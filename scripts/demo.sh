@@ -19,16 +19,10 @@ echo "== starting the old server (Dovecot, the SpamAssassin corpus as alice's ma
 start_dovecot OLD "$work/old" alice,bob,carol --fill alice
 echo "   imaps://alice@127.0.0.1:$OLD_IMAPS_PORT holds $OLD_MESSAGES messages"
 echo "== starting the new server (mailferry serve, empty: mailferry's own IMAP server, over TLS)"
-for user in alice bob carol dave; do
-  printf '%s-secret\n' "$user" >"$work/$user-password"
-  build/cli/mailferry serve user add --data "$work/new" "$user" --password-file "$work/$user-password" >/dev/null
-done
 # The old server's certificate for 127.0.0.1 serves the new one too: one CA file verifies both.
-build/cli/mailferry serve --data "$work/new" --imaps 127.0.0.1:0 --tls-cert "$work/old/cert.pem" \
-  --tls-key "$work/old/key.pem" --ready-file "$work/new-ports" 2>"$work/serve.log" &
-fixture_pids+=($!)
-for _ in $(seq 100); do [ -s "$work/new-ports" ] && break; sleep 0.1; done
-NEW_IMAPS_PORT=$(head -1 "$work/new-ports")
+start_mailferry_serve NEW "$work/new" alice,bob,carol,dave --imaps 127.0.0.1:0 \
+  --tls-cert "$work/old/cert.pem" --tls-key "$work/old/key.pem"
+NEW_IMAPS_PORT=$NEW_PORTS
 echo "   imaps://alice@127.0.0.1:$NEW_IMAPS_PORT"
 printf 'alice-secret\n' >"$work/password"
 common=(--from "imaps://alice@127.0.0.1:$OLD_IMAPS_PORT" --to "imaps://alice@127.0.0.1:$NEW_IMAPS_PORT"
@@ -43,7 +37,7 @@ echo "== mailferry migrate again: a re-run copies nothing twice"
 build/cli/mailferry migrate "${common[@]}" --state "$work/state.db" --quiet | tail -1
 echo "== mailferry migrate from local files: the old server's Maildir into dave's new mailbox"
 local_args=(--from "maildir:$work/old/mail/alice" --to "imaps://dave@127.0.0.1:$NEW_IMAPS_PORT"
-  --to-password-file "$work/dave-password" --tls-ca-file "$OLD_CA_FILE")
+  --to-password-file "$work/new/dave.password" --tls-ca-file "$OLD_CA_FILE")
 build/cli/mailferry migrate "${local_args[@]}" --state "$work/state.db" --quiet | tail -1
 build/cli/mailferry verify "${local_args[@]}" --quiet | tail -1
 echo "== mailferry migrate --accounts: alice, bob and carol in one bulk run (one accounts file, 2 at once)"

@@ -24,3 +24,26 @@ start_dovecot() {
   local pid_var="${prefix}_PID"
   fixture_pids+=("${!pid_var}")
 }
+
+# start_mailferry_serve PREFIX DIR USERS ARGS...: mailferry serve with its
+# data in DIR/data, USERS (comma-separated) with the password USER-secret,
+# listening as ARGS say (port 0: any free one); sets ${PREFIX}_PID and
+# ${PREFIX}_PORTS (the bound ports, in the order of ARGS' listeners).
+start_mailferry_serve() {
+  local prefix=$1 dir=$2 users=$3
+  shift 3
+  mkdir -p "$dir"
+  local user
+  for user in ${users//,/ }; do
+    printf '%s-secret\n' "$user" >"$dir/$user.password"
+    build/cli/mailferry serve user add --data "$dir/data" "$user" --password-file "$dir/$user.password" >/dev/null
+  done
+  rm -f "$dir/ports"
+  build/cli/mailferry serve --data "$dir/data" --ready-file "$dir/ports" "$@" 2>"$dir/serve.log" &
+  local pid=$!
+  fixture_pids+=("$pid")
+  for _ in $(seq 100); do [ -s "$dir/ports" ] && break; sleep 0.1; done
+  [ -s "$dir/ports" ] || { echo "mailferry serve did not start:" >&2; cat "$dir/serve.log" >&2; return 1; }
+  eval "${prefix}_PID=$pid"
+  eval "${prefix}_PORTS=\"$(paste -sd' ' "$dir/ports")\""
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, checks the dependency graph, builds and runs every test: unit
-# tests, integration tests against real Dovecot servers, and a short run of
-# each fuzz target.
+# tests, integration tests against real Dovecot servers, a short run of
+# each fuzz target, and Dovecot's imaptest against mailferry serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,7 +12,7 @@ bash scripts/build.sh
 if command -v clang++ >/dev/null 2>&1; then
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DMF_BUILD_FUZZ=ON -DMF_FUZZ_ONLY=ON >/dev/null
   ninja -C build-fuzz -j2
-  for target in response_fuzz command_fuzz text_fuzz accounts_fuzz frame_fuzz headers_fuzz mbox_fuzz sasl_fuzz query_fuzz; do
+  for target in response_fuzz command_fuzz text_fuzz accounts_fuzz frame_fuzz headers_fuzz mbox_fuzz sasl_fuzz query_fuzz server_fuzz; do
     echo "fuzz: $target for ${MF_FUZZ_SECONDS:-20} s"
     # A fixed seed makes the test command repeatable; MF_FUZZ_SEED=0 explores afresh.
     ./build-fuzz/tests/fuzz/$target -seed="${MF_FUZZ_SEED:-1}" -max_total_time="${MF_FUZZ_SECONDS:-20}" -rss_limit_mb=1024 \
@@ -34,3 +34,5 @@ for binary in tests/mf_unit_tests:unit tests/integration/mf_integration_tests:in
   fi
 done
 ctest -j2 --output-on-failure --timeout 1200
+cd ..
+bash scripts/imaptest.sh

@@ -1,16 +1,24 @@
 #include "server/commands.h"
 
+#include "server/body_structure.h"
 #include "server/fetch_items.h"
 
 #include <map>
+#include <optional>
 
 namespace mf::server {
 namespace {
 
 constexpr std::size_t kReadBatch = 32;  // messages read from the store per trip to its lane
 
-void write_item(Session& session, const FetchItem& item, std::uint32_t seq, const std::string* bytes) {
+// structure: the message's MIME tree, made on first need.
+void write_item(Session& session, const FetchItem& item, std::uint32_t seq, const std::string* bytes,
+                std::optional<mime::Part>& structure) {
   const auto& m = session.selected().at(seq).record;
+  auto tree = [&]() -> const mime::Part& {
+    if (!structure) structure = mime::parse_structure(*bytes);
+    return *structure;
+  };
   auto& out = session.out();
   switch (item.kind) {
     case FetchItem::Kind::Uid: out.raw("UID " + std::to_string(m.uid)); break;
@@ -27,6 +35,15 @@ void write_item(Session& session, const FetchItem& item, std::uint32_t seq, cons
       out.raw(item.section.response_name).space().literal(data);
       break;
     }
+    case FetchItem::Kind::Envelope:
+      out.raw("ENVELOPE ");
+      write_envelope(out, *bytes, tree());
+      break;
+    case FetchItem::Kind::Body:
+    case FetchItem::Kind::BodyStructure:
+      out.raw(item.kind == FetchItem::Kind::Body ? "BODY " : "BODYSTRUCTURE ");
+      write_body_structure(out, *bytes, tree(), item.kind == FetchItem::Kind::BodyStructure);
+      break;
   }
 }
 
@@ -102,9 +119,10 @@ net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       session.out().begin_untagged().raw(std::to_string(batch[i]) + " FETCH (");
+      std::optional<mime::Part> structure;
       for (std::size_t k = 0; k < request->items.size(); ++k) {
         if (k) session.out().space();
-        write_item(session, request->items[k], batch[i], bodies.empty() ? nullptr : &bodies[i]);
+        write_item(session, request->items[k], batch[i], bodies.empty() ? nullptr : &bodies[i], structure);
       }
       session.out().raw(")").end();
     }

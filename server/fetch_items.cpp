@@ -1,6 +1,7 @@
 #include "server/fetch_items.h"
 
 #include "mime/headers.h"
+#include "mime/structure.h"
 
 #include <algorithm>
 #include <cctype>
@@ -24,14 +25,31 @@ Result<SectionRequest> parse_section(std::string_view atom, std::string_view res
   std::string_view spec = rest.substr(1, close - 1);
   std::string_view partial = rest.substr(close + 1);
   std::string name_spec;
+  // section-part: "1.2.3", then perhaps ".MIME", ".HEADER", ".TEXT", ".HEADER.FIELDS ..." (RFC 9051 §9).
+  while (!spec.empty() && std::isdigit(static_cast<unsigned char>(spec.front()))) {
+    std::size_t end = 0;
+    while (end < spec.size() && std::isdigit(static_cast<unsigned char>(spec[end]))) ++end;
+    if (spec.front() == '0' || end > 9) return refused(atom);
+    s.part_numbers.push_back(static_cast<unsigned>(std::stoul(std::string(spec.substr(0, end)))));
+    name_spec += std::string(spec.substr(0, end));
+    spec.remove_prefix(end);
+    if (spec.empty()) break;
+    if (spec.front() != '.') return refused(atom);
+    spec.remove_prefix(1);
+    name_spec += ".";
+    if (spec.empty()) return refused(atom);
+  }
   if (spec.empty()) {
     s.part = SectionRequest::Part::All;
+  } else if (imap::iequals(spec, "MIME") && !s.part_numbers.empty()) {
+    s.part = SectionRequest::Part::Mime;
+    name_spec += "MIME";
   } else if (imap::iequals(spec, "HEADER")) {
     s.part = SectionRequest::Part::Header;
-    name_spec = "HEADER";
+    name_spec += "HEADER";
   } else if (imap::iequals(spec, "TEXT")) {
     s.part = SectionRequest::Part::Text;
-    name_spec = "TEXT";
+    name_spec += "TEXT";
   } else if (starts_with_ci(spec, "HEADER.FIELDS")) {
     bool negated = starts_with_ci(spec, "HEADER.FIELDS.NOT");
     s.part = negated ? SectionRequest::Part::HeaderFieldsNot : SectionRequest::Part::HeaderFields;
@@ -50,9 +68,7 @@ Result<SectionRequest> parse_section(std::string_view atom, std::string_view res
       list = space == std::string_view::npos ? std::string_view() : list.substr(space + 1);
     }
     if (s.fields.empty()) return refused(atom);
-    name_spec = std::string(negated ? "HEADER.FIELDS.NOT (" : "HEADER.FIELDS (") + joined + ")";
-  } else if (std::isdigit(static_cast<unsigned char>(spec.front()))) {
-    return make_error(Errc::Usage, "body part numbers are not served yet: " + std::string(atom));
+    name_spec += std::string(negated ? "HEADER.FIELDS.NOT (" : "HEADER.FIELDS (") + joined + ")";
   } else {
     return refused(atom);
   }
@@ -98,8 +114,17 @@ Result<void> add_item(FetchRequest& request, const imap::Value& v) {
   } else if (starts_with_ci(a, "BODY[")) {
     MF_TRY(s, parse_section(a, std::string_view(a).substr(4), false));
     request.items.push_back(FetchItem{K::Section, std::move(s)});
-  } else if (imap::iequals(a, "ENVELOPE") || imap::iequals(a, "BODYSTRUCTURE") || imap::iequals(a, "BODY") ||
-             imap::iequals(a, "ALL") || imap::iequals(a, "FULL") || starts_with_ci(a, "BINARY")) {
+  } else if (imap::iequals(a, "ENVELOPE")) {
+    simple(K::Envelope);
+  } else if (imap::iequals(a, "BODY")) {
+    simple(K::Body);
+  } else if (imap::iequals(a, "BODYSTRUCTURE")) {
+    simple(K::BodyStructure);
+  } else if (imap::iequals(a, "ALL") || imap::iequals(a, "FULL")) {
+    // RFC 9051 §6.4.5: ALL is (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE), FULL adds BODY.
+    simple(K::Flags), simple(K::InternalDate), simple(K::Size), simple(K::Envelope);
+    if (imap::iequals(a, "FULL")) simple(K::Body);
+  } else if (starts_with_ci(a, "BINARY")) {
     return make_error(Errc::Usage, a + " is not served yet");
   } else {
     return refused(a);
@@ -123,7 +148,10 @@ bool FetchRequest::sets_seen() const {
 }
 
 bool FetchRequest::needs_bytes() const {
-  return std::any_of(items.begin(), items.end(), [](const FetchItem& i) { return i.kind == FetchItem::Kind::Section; });
+  return std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
+    return i.kind == FetchItem::Kind::Section || i.kind == FetchItem::Kind::Envelope ||
+           i.kind == FetchItem::Kind::Body || i.kind == FetchItem::Kind::BodyStructure;
+  });
 }
 
 Result<FetchRequest> parse_fetch_items(const imap::Value& value) {
@@ -137,18 +165,12 @@ Result<FetchRequest> parse_fetch_items(const imap::Value& value) {
   return request;
 }
 
-std::string section_bytes(std::string_view message, const SectionRequest& section) {
+namespace {
+
+// The fields of a header slice that a HEADER.FIELDS (.NOT) section names,
+// each with its continuation lines, in order, then the blank line (RFC 9051 §6.4.5).
+std::string header_fields(std::string_view header, const SectionRequest& section) {
   using P = SectionRequest::Part;
-  std::size_t header_end = mime::header_section_end(message);
-  switch (section.part) {
-    case P::All: return std::string(message);
-    case P::Header: return std::string(message.substr(0, header_end));
-    case P::Text: return std::string(message.substr(header_end));
-    case P::HeaderFields:
-    case P::HeaderFieldsNot: break;
-  }
-  // Each field with its continuation lines, in the message's order, then the blank line (RFC 9051 §6.4.5).
-  std::string_view header = message.substr(0, header_end);
   std::string out;
   bool keep = false;
   std::size_t pos = 0;
@@ -167,6 +189,34 @@ std::string section_bytes(std::string_view message, const SectionRequest& sectio
   }
   out.append("\r\n");
   return out;
+}
+
+}  // namespace
+
+std::string section_bytes(std::string_view message, const SectionRequest& section) {
+  using P = SectionRequest::Part;
+  // The message the section's header and text parts are of: the whole one, or the one a message/rfc822 part holds.
+  std::size_t begin = 0, body = 0, end = message.size();
+  if (section.part_numbers.empty()) {
+    body = mime::header_section_end(message);
+  } else {
+    auto root = mime::parse_structure(message);
+    const mime::Part* part = mime::find_part(root, section.part_numbers);
+    if (!part) return {};
+    if (section.part == P::All) return std::string(message.substr(part->body_begin, part->body_size()));
+    if (section.part == P::Mime) return std::string(message.substr(part->header_begin, part->body_begin - part->header_begin));
+    if (!part->is_message()) return {};  // HEADER and TEXT of a part that holds no message
+    begin = part->message->header_begin, body = part->message->body_begin, end = part->message->end;
+  }
+  switch (section.part) {
+    case P::All: return std::string(message.substr(begin, end - begin));
+    case P::Header: return std::string(message.substr(begin, body - begin));
+    case P::Text: return std::string(message.substr(body, end - body));
+    case P::HeaderFields:
+    case P::HeaderFieldsNot: return header_fields(message.substr(begin, body - begin), section);
+    case P::Mime: break;
+  }
+  return {};
 }
 
 }  // namespace mf::server

@@ -14,8 +14,9 @@
 namespace mf::server {
 
 struct SectionRequest {
-  enum class Part { All, Header, Text, HeaderFields, HeaderFieldsNot };
+  enum class Part { All, Header, Text, HeaderFields, HeaderFieldsNot, Mime };
   Part part = Part::All;
+  std::vector<unsigned> part_numbers;  // "1.2" in BODY[1.2.MIME]; empty: the whole message
   std::vector<std::string> fields;  // upper case, for HEADER.FIELDS (.NOT)
   bool peek = false;                // BODY.PEEK, RFC822.HEADER: \Seen is not set
   std::optional<std::uint64_t> origin, count;  // <origin.count>
@@ -23,7 +24,7 @@ struct SectionRequest {
 };
 
 struct FetchItem {
-  enum class Kind { Uid, Flags, InternalDate, Size, Section };
+  enum class Kind { Uid, Flags, InternalDate, Size, Section, Envelope, Body, BodyStructure };
   Kind kind;
   SectionRequest section;  // Kind::Section
 };
@@ -31,15 +32,16 @@ struct FetchItem {
 struct FetchRequest {
   std::vector<FetchItem> items;
   bool sets_seen() const;   // a BODY[...] or RFC822 without PEEK
-  bool needs_bytes() const;
+  bool needs_bytes() const;     // a section, ENVELOPE, BODY or BODYSTRUCTURE
 };
 
 // The attribute list of a FETCH: one atom or a parenthesised list; the
 // macros ALL, FAST and FULL. Errc::Protocol naming what is not understood
-// (ENVELOPE, BODYSTRUCTURE and part numbers are not served yet: Errc::Usage).
+// (BINARY is not served yet: Errc::Usage).
 [[nodiscard]] Result<FetchRequest> parse_fetch_items(const imap::Value& value);
 
-// The bytes a section names in a message (before any <origin.count>).
+// The bytes a section names in a message (before any <origin.count>); a
+// part that is not there is empty (RFC 9051 §6.4.5).
 std::string section_bytes(std::string_view message, const SectionRequest& section);
 
 }  // namespace mf::server

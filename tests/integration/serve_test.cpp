@@ -133,20 +133,24 @@ TEST_CASE("serve: a session from login to logout with each answer as RFC 9051 as
   CHECK(has(select, "d1 OK [READ-WRITE]"));
 
   auto fetch = c.run("d2", "FETCH 1 (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY.PEEK[])");
-  CHECK(has(fetch, "* 1 FETCH (UID 1 FLAGS (\\Seen $Work) INTERNALDATE \"01-Feb-2024 10:00:00 +0100\" RFC822.SIZE " +
+  // The session that selects a mailbox first takes its new messages as \\Recent (RFC 3501 §2.3.2).
+  CHECK(has(fetch, "* 1 FETCH (UID 1 FLAGS (\\Seen $Work \\Recent) INTERNALDATE \"01-Feb-2024 10:00:00 +0100\" RFC822.SIZE " +
                        std::to_string(message.size())));
   CHECK(has(fetch, "BODY[HEADER.FIELDS (SUBJECT)] {18}\r\nSubject: first\r\n\r\n"));
   CHECK(has(fetch, "BODY[] {" + std::to_string(message.size()) + "}\r\n" + message + ")"));
   // Without PEEK, \Seen is set and the FLAGS say so (RFC 9051 §6.4.5).
   auto seen = c.run("d3", "UID FETCH 2 (BODY[TEXT])");
-  CHECK(has(seen, "* 2 FETCH (UID 2 BODY[TEXT] {0}\r\n FLAGS (\\Seen))"));
+  CHECK(has(seen, "* 2 FETCH (UID 2 BODY[TEXT] {0}\r\n FLAGS (\\Seen \\Recent))"));
   CHECK(has(c.run("d4", "FETCH 1:* (BODY.PEEK[]<2.3>)"), "BODY[]<2> {3}\r\nbje)"));
   CHECK(has(c.run("d5", "FETCH 9 FLAGS"), "d5 BAD"));
-  CHECK(has(c.run("d6", "FETCH 1 ENVELOPE"), "d6 NO [CANNOT]"));
+  CHECK(has(c.run("d6", "FETCH 1 ENVELOPE"), "* 1 FETCH (ENVELOPE (NIL \"first\" NIL NIL NIL NIL NIL NIL NIL NIL))"));
+  CHECK(has(c.run("d7", "FETCH 1 BODYSTRUCTURE"),
+            "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 21 2 NIL NIL NIL NIL))"));
+  CHECK(has(c.run("d8", "FETCH 1 BINARY[]"), "d8 NO [CANNOT]"));
 
   auto store = c.run("e1", "STORE 2:3 +FLAGS (\\Deleted)");
-  CHECK(has(store, "* 2 FETCH (FLAGS (\\Seen \\Deleted))"));
-  CHECK(has(store, "* 3 FETCH (FLAGS (\\Flagged \\Deleted))"));
+  CHECK(has(store, "* 2 FETCH (FLAGS (\\Seen \\Deleted \\Recent))"));
+  CHECK(has(store, "* 3 FETCH (FLAGS (\\Flagged \\Deleted \\Recent))"));
   CHECK_FALSE(has(c.run("e2", "UID STORE 1 +FLAGS.SILENT (\\Answered)"), "FETCH"));
   CHECK(has(c.run("e3", "SEARCH DELETED"), "* SEARCH 2 3\r\n"));
   CHECK(has(c.run("e4", "UID SEARCH SUBJECT first ANSWERED"), "* SEARCH 1\r\n"));
@@ -182,7 +186,7 @@ TEST_CASE("serve: sessions of one user see each other's changes at their next co
   REQUIRE(has(b.run("b2", "APPEND INBOX {3+}\r\ntwo"), "b2 OK"));
   CHECK(has(a.run("a3", "NOOP"), "* 2 EXISTS\r\n"));
   REQUIRE(has(b.run("b3", "STORE 1 +FLAGS.SILENT (\\Flagged)"), "b3 OK"));
-  CHECK(has(a.run("a4", "NOOP"), "* 1 FETCH (UID 1 FLAGS (\\Flagged))"));
+  CHECK(has(a.run("a4", "NOOP"), "* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent))"));
 
   // An expunge by b: a's FETCH still answers by the old numbers (RFC 9051 §7.5.1), its NOOP then says EXPUNGE.
   REQUIRE(has(b.run("b4", "STORE 1 +FLAGS.SILENT (\\Deleted)"), "b4 OK"));
