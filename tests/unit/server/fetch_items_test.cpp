@@ -43,9 +43,22 @@ TEST_CASE("FETCH items and the names their answers carry", "[server][fetch]") {
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == Errc::Protocol);
   }
-  auto later = items("ENVELOPE");
+  auto later = items("BINARY[]");
   REQUIRE_FALSE(later);
   CHECK(later.error().code == Errc::Usage);  // not served yet: NO, not BAD
+  auto full = items("FULL");
+  REQUIRE(full);
+  CHECK(full->items.size() == 5);  // FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY
+  auto parts = items("(BODY.PEEK[1.2.MIME] BODY[3.HEADER.FIELDS (TO)] BODY[2.TEXT])");
+  REQUIRE(parts);
+  CHECK(parts->items[0].section.part_numbers == std::vector<unsigned>{1, 2});
+  CHECK(parts->items[0].section.response_name == "BODY[1.2.MIME]");
+  CHECK(parts->items[1].section.response_name == "BODY[3.HEADER.FIELDS (TO)]");
+  CHECK(parts->items[2].section.response_name == "BODY[2.TEXT]");
+  for (const char* bad : {"BODY[0]", "BODY[1.]", "BODY[MIME]", "BODY[1..2]"}) {
+    INFO(bad);
+    CHECK_FALSE(items(bad));
+  }
 }
 
 TEST_CASE("body sections cut the message where RFC 9051 says", "[server][fetch]") {
