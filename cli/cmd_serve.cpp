@@ -15,7 +15,7 @@ namespace {
 
 struct ServeArgs {
   std::string data_dir;
-  std::vector<std::string> imap, imaps;
+  std::vector<std::string> imap, imaps, lmtp;
   std::string tls_cert, tls_key;
   bool plaintext_login = false;
   std::uint64_t append_limit = 64ull << 20;
@@ -97,6 +97,11 @@ int run_serve(const ServeArgs& args) {
     if (!address) return fail(address.error());
     options.imap.push_back(*address);
   }
+  for (const auto& text : args.lmtp) {
+    auto address = server::parse_listen_address(text, false);
+    if (!address) return fail(address.error());
+    options.lmtp.push_back(*address);
+  }
   if (auto made = ensure_data_dir(args.data_dir); !made) return fail(made.error());
   std::string ready_file = args.ready_file;
   options.on_listening = [ready_file](const std::vector<std::uint16_t>& ports) {
@@ -119,6 +124,7 @@ void add_serve_command(CLI::App& app, std::function<void(int)> set_exit) {
   serve->add_option("--data", args->data_dir, "data directory: users file and mailboxes");
   serve->add_option("--imap", args->imap, "listen for IMAP (STARTTLS when a certificate is set) on HOST:PORT");
   serve->add_option("--imaps", args->imaps, "listen for IMAP over TLS on HOST:PORT");
+  serve->add_option("--lmtp", args->lmtp, "listen for LMTP deliveries (RFC 2033) on HOST:PORT (no login: keep it on loopback)");
   serve->add_option("--tls-cert", args->tls_cert, "certificate chain (PEM)");
   serve->add_option("--tls-key", args->tls_key, "private key (PEM)");
   serve->add_flag("--plaintext-login", args->plaintext_login,

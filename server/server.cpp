@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "core/stop.h"
 #include "net/task_group.h"
+#include "server/lmtp_session.h"
 #include "server/session.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -17,6 +18,7 @@
 #include <charconv>
 #include <cstring>
 #include <sys/stat.h>
+#include <functional>
 #include <list>
 
 namespace mf::server {
@@ -25,41 +27,52 @@ namespace {
 namespace asio = net::asio;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-net::Task<void> accept_loop(ServerContext& context, asio::ip::tcp::acceptor& acceptor, bool implicit_tls,
-                            net::TaskGroup& sessions, std::list<Session*>& live) {
+enum class Protocol { Imap, Imaps, Lmtp };
+
+// What the stop watcher asks of each live session: to end after its command in flight.
+using Live = std::list<std::function<void()>>;
+
+net::Task<void> accept_loop(ServerContext& context, asio::ip::tcp::acceptor& acceptor, Protocol protocol,
+                            net::TaskGroup& sessions, Live& live) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(kTuple);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
-      log::warn("imap: accept failed: " + ec.message());
+      log::warn("accept failed: " + ec.message());
       continue;
     }
     auto conn = net::Connection::accepted(std::move(socket), context.tls, context.login_timeout);
-    sessions.spawn([](ServerContext& context, std::unique_ptr<net::Connection> conn, bool implicit_tls,
-                      std::list<Session*>& live) -> net::Task<void> {
-      Session session(context, std::move(conn), implicit_tls);
-      auto it = live.insert(live.end(), &session);
-      co_await session.run();
-      live.erase(it);
-    }(context, std::move(conn), implicit_tls, live));
+    sessions.spawn([](ServerContext& context, std::unique_ptr<net::Connection> conn, Protocol protocol,
+                      Live& live) -> net::Task<void> {
+      if (protocol == Protocol::Lmtp) {
+        LmtpSession session(context, std::move(conn));
+        auto it = live.insert(live.end(), [&session] { session.shut_down(); });
+        co_await session.run();
+        live.erase(it);
+      } else {
+        Session session(context, std::move(conn), protocol == Protocol::Imaps);
+        auto it = live.insert(live.end(), [&session] { session.shut_down(); });
+        co_await session.run();
+        live.erase(it);
+      }
+    }(context, std::move(conn), protocol, live));
   }
 }
 
 // Polls the polite stop (core/stop.h) and, once asked, closes the listeners
 // and asks every session to end.
-net::Task<void> watch_stop(std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>& acceptors,
-                           std::list<Session*>& live) {
+net::Task<void> watch_stop(std::vector<std::unique_ptr<asio::ip::tcp::acceptor>>& acceptors, Live& live) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   while (!stop_requested()) {
     timer.expires_after(std::chrono::milliseconds(100));
     co_await timer.async_wait(kTuple);
   }
-  log::info("imap: stopping: no new connections; sessions end after their command in flight");
+  log::info("stopping: no new connections; sessions end after their command in flight");
   for (auto& a : acceptors) {
     boost::system::error_code ignored;
     a->close(ignored);
   }
-  for (Session* s : live) s->shut_down();
+  for (auto& shut_down : live) shut_down();
 }
 
 }  // namespace
@@ -96,7 +109,8 @@ Result<void> serve(const ServeOptions& options) {
   for (const auto& l : options.imap)
     if (l.implicit_tls && !context.tls)
       return make_error(Errc::Usage, "an IMAPS listener needs --tls-cert and --tls-key", l.host);
-  if (options.imap.empty()) return make_error(Errc::Usage, "nothing to listen on (--imap or --imaps)");
+  if (options.imap.empty() && options.lmtp.empty())
+    return make_error(Errc::Usage, "nothing to listen on (--imap, --imaps or --lmtp)");
   if (::mkdir((options.data_dir + "/mail").c_str(), 0700) != 0 && errno != EEXIST)
     return make_error(Errc::Io, std::string("cannot create the directory: ") + std::strerror(errno),
                       options.data_dir + "/mail");
@@ -104,7 +118,12 @@ Result<void> serve(const ServeOptions& options) {
   asio::io_context io;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
   std::vector<std::uint16_t> ports;
-  for (const auto& l : options.imap) {
+  std::vector<Protocol> protocols;
+  std::vector<ListenAddress> listens = options.imap;
+  listens.insert(listens.end(), options.lmtp.begin(), options.lmtp.end());
+  for (std::size_t i = 0; i < listens.size(); ++i) {
+    const auto& l = listens[i];
+    protocols.push_back(i >= options.imap.size() ? Protocol::Lmtp : l.implicit_tls ? Protocol::Imaps : Protocol::Imap);
     asio::ip::tcp::endpoint endpoint(asio::ip::make_address(l.host), l.port);
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io);
     boost::system::error_code ec;
@@ -115,13 +134,13 @@ Result<void> serve(const ServeOptions& options) {
     std::string where = l.host + ":" + std::to_string(l.port);
     if (ec) return make_error(Errc::Io, "cannot listen: " + ec.message(), where);
     ports.push_back(acceptor->local_endpoint().port());
-    log::info(std::string("imap: listening on ") + l.host + ":" + std::to_string(ports.back()) +
-              (l.implicit_tls ? " (TLS)" : ""));
+    const char* kind = protocols.back() == Protocol::Lmtp ? "lmtp" : protocols.back() == Protocol::Imaps ? "imaps" : "imap";
+    log::info(std::string(kind) + ": listening on " + l.host + ":" + std::to_string(ports.back()));
     acceptors.push_back(std::move(acceptor));
   }
   if (options.on_listening) options.on_listening(ports);
 
-  std::list<Session*> live;
+  Live live;
   std::exception_ptr failure;
   asio::co_spawn(
       io,
@@ -129,7 +148,7 @@ Result<void> serve(const ServeOptions& options) {
         net::TaskGroup sessions(co_await asio::this_coro::executor);
         net::TaskGroup loops(co_await asio::this_coro::executor);
         for (std::size_t i = 0; i < acceptors.size(); ++i)
-          loops.spawn(accept_loop(context, *acceptors[i], options.imap[i].implicit_tls, sessions, live));
+          loops.spawn(accept_loop(context, *acceptors[i], protocols[i], sessions, live));
         loops.spawn(watch_stop(acceptors, live));
         co_await loops.wait();
         co_await sessions.wait();
@@ -137,7 +156,7 @@ Result<void> serve(const ServeOptions& options) {
       [&](std::exception_ptr e) { failure = e; });
   io.run();
   if (failure) std::rethrow_exception(failure);
-  log::info("imap: stopped");
+  log::info("stopped");
   return {};
 }
 

@@ -22,10 +22,12 @@ struct ListenAddress {
 struct ServeOptions {
   std::string data_dir;  // users file and mail/USER/ stores
   std::vector<ListenAddress> imap;
+  std::vector<ListenAddress> lmtp;  // RFC 2033 delivery, for the MTA (no login: keep it on loopback)
   std::string tls_cert, tls_key;  // PEM files; STARTTLS is offered on plain listeners when set
   bool plaintext_login = false;
   std::uint64_t append_limit = 64ull << 20;
-  // Called once every listener is bound, with the ports bound (port 0 in the options picks one).
+  // Called once every listener is bound, with the ports bound (port 0 in
+  // the options picks one): IMAP listeners first, then LMTP.
   std::function<void(const std::vector<std::uint16_t>&)> on_listening;
 };
 

@@ -15,6 +15,7 @@
 #include <grp.h>
 #include <sys/stat.h>
 #include <filesystem>
+#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -234,7 +235,11 @@ OwnServer::OwnServer(std::string dir, std::vector<std::string> users, std::vecto
   for (int i = 0; i < 500 && port_ == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::error_code ec;
-    if (fs::exists(ready, ec)) port_ = static_cast<std::uint16_t>(std::stoi(read_text(ready)));
+    if (fs::exists(ready, ec)) {
+      std::istringstream lines(read_text(ready));
+      for (std::string line; std::getline(lines, line);) ports_.push_back(static_cast<std::uint16_t>(std::stoi(line)));
+      if (!ports_.empty()) port_ = ports_.front();
+    }
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;

@@ -85,7 +85,8 @@ class OwnServer {
   int stop();
   // Waits (10 s, then SIGKILL) for it to end: its exit code, 128 + the signal when killed.
   int wait();
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return port_; }  // the first listener's (IMAP)
+  const std::vector<std::uint16_t>& ports() const { return ports_; }  // every listener's, as bound
   pid_t pid() const { return pid_; }
   std::string data() const { return dir_ + "/data"; }
   std::string log() const;  // what it wrote to stderr so far
@@ -95,6 +96,7 @@ class OwnServer {
   std::string dir_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  std::vector<std::uint16_t> ports_;
 };
 
 // Logs in to server as user and runs body on the connection.

@@ -21,7 +21,7 @@ namespace {
 // A client that writes what a test says and reads what the server answers, as text.
 class Wire {
  public:
-  explicit Wire(std::uint16_t port) {
+  explicit Wire(std::uint16_t port, const std::string& greeting_prefix = "* OK") {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -30,7 +30,7 @@ class Wire {
     REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
     timeval tv{10, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    greeting = until("* OK");
+    greeting = until(greeting_prefix);
   }
   ~Wire() { ::close(fd_); }
 
@@ -304,5 +304,67 @@ TEST_CASE("serve: SIGTERM says BYE to open sessions and the server exits 0", "[i
   CHECK(has(idle.until("* BYE"), "* BYE the server is shutting down"));
   CHECK(idle.closed());
   CHECK(server.wait() == 0);
-  CHECK(has(server.log(), "imap: stopped"));
+  CHECK(has(server.log(), ": stopped"));
+}
+
+TEST_CASE("serve: LMTP delivers to each known recipient and says so for each", "[integration][serve][lmtp]") {
+  std::string dir = temp_dir();
+  OwnServer server(dir + "/own", {"alice", "bob"}, {"--lmtp", "127.0.0.1:0"});
+  REQUIRE(server.ports().size() == 2);
+  {
+    Wire imap(server.port());
+    REQUIRE(has(imap.run("a", "LOGIN bob bob-secret"), "a OK"));
+    REQUIRE(has(imap.run("b", "CREATE Lists"), "b OK"));
+  }
+  Wire lmtp(server.ports()[1], "220 ");
+  CHECK(has(lmtp.greeting, "220 "));
+  lmtp.send("MAIL FROM:<x@example.org>\r\n");
+  CHECK(has(lmtp.until("503"), "503 5.5.1 LHLO first"));
+  lmtp.send("LHLO mta.example.org\r\n");
+  CHECK(has(lmtp.until("250 "), "250-PIPELINING"));
+  // Pipelined, as Postfix sends them (RFC 2920).
+  lmtp.send("MAIL FROM:<sender@example.org> SIZE=100\r\nRCPT TO:<alice@example.org>\r\n"
+            "RCPT TO:<nobody@example.org>\r\nRCPT TO:<bob+Lists@example.org>\r\nDATA\r\n");
+  auto replies = lmtp.until("354");
+  CHECK(has(replies, "250 2.1.0"));
+  CHECK(has(replies, "550 5.1.1 <nobody@example.org> no such user here"));
+  std::string message = "Subject: lmtp\r\n\r\n..a line that began with a dot\r\nCR CR LF\r\r\n";
+  lmtp.send("Subject: lmtp\r\n\r\n...a line that began with a dot\r\nCR CR LF\r\r\n.\r\n");
+  auto delivered = lmtp.until("250 2.0.0 <bob+Lists@example.org>");
+  CHECK(has(delivered, "250 2.0.0 <alice@example.org> delivered to INBOX"));  // one reply per recipient (RFC 2033 §4.2)
+  CHECK(has(delivered, "<bob+Lists@example.org> delivered to Lists"));
+  lmtp.send("QUIT\r\n");
+  CHECK(has(lmtp.until("221"), "221"));
+
+  Wire imap(server.port());
+  REQUIRE(has(imap.run("a", "LOGIN alice alice-secret"), "a OK"));
+  REQUIRE(has(imap.run("b", "SELECT INBOX"), "* 1 EXISTS"));
+  auto fetched = imap.run("c", "FETCH 1 BODY.PEEK[]");
+  CHECK(has(fetched, "BODY[] {" + std::to_string(message.size()) + "}\r\n" + message + ")"));  // unstuffed, byte for byte
+  CHECK(has(server.log(), "delivered to alice (INBOX"));
+}
+
+TEST_CASE("serve: a message LMTP acknowledged survives SIGKILL", "[integration][serve][lmtp]") {
+  std::string dir = temp_dir();
+  std::size_t acknowledged = 0;
+  {
+    OwnServer server(dir + "/own", {"alice"}, {"--lmtp", "127.0.0.1:0"});
+    Wire lmtp(server.ports()[1], "220 ");
+    lmtp.send("LHLO mta\r\n");
+    lmtp.until("250 ");
+    std::string batch;
+    for (int i = 0; i < 40; ++i)
+      batch += "MAIL FROM:<s@x.org>\r\nRCPT TO:<alice>\r\nDATA\r\nSubject: " + std::to_string(i) + "\r\n\r\nbody\r\n.\r\n";
+    lmtp.send(batch);
+    for (; acknowledged < 10; ++acknowledged) REQUIRE(has(lmtp.until("250 2.0.0"), "delivered"));
+    ::kill(server.pid(), SIGKILL);  // in the middle of the others
+    CHECK(server.wait() == 128 + SIGKILL);
+  }
+  OwnServer again(dir + "/own", {});
+  Wire imap(again.port());
+  REQUIRE(has(imap.run("a", "LOGIN alice alice-secret"), "a OK"));
+  auto status = imap.run("b", "STATUS INBOX (MESSAGES)");
+  auto at = status.find("MESSAGES ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stoul(status.substr(at + 9)) >= acknowledged);
 }
