@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Opens N IMAP connections to 127.0.0.1:PORT, logs each in (LOGIN USER PASS),
-SELECTs INBOX, and holds them idle; prints the server tree's RSS (KiB) before
-and with them, and the growth per connection.
-   idle_connections.py PORT USER PASS N PID"""
+"""Opens N IMAP connections to 127.0.0.1:PORT, logs each in (LOGIN as
+PREFIX0..PREFIX{USERS-1} in turn, password NAME-secret: Dovecot allows 10 per
+user and address), SELECTs INBOX, and holds them idle; prints the server
+tree's RSS (KiB) before and with them, and the growth per connection.
+   idle_connections.py PORT PREFIX USERS N PID"""
 import os, socket, sys, time
 
-port, user, password, n, pid = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+port, prefix, users, n, pid = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 
 
 def tree(root):
@@ -52,7 +53,8 @@ conns = []
 for i in range(n):
     s = socket.create_connection(("127.0.0.1", port))
     s.recv(4096)
-    s.sendall(b"a LOGIN " + user.encode() + b" " + password.encode() + b"\r\nb SELECT INBOX\r\n")
+    user = f"{prefix}{i % users}"
+    s.sendall(f"a LOGIN {user} {user}-secret\r\nb SELECT INBOX\r\n".encode())
     answer(s, b"b")
     conns.append(s)
 time.sleep(2)

@@ -25,19 +25,21 @@ stress() {  # NAME PORT USER PASS PID
   SERVER_PID=$5 bash "$tools/run-stress.sh" 127.0.0.1 "$2" "$3" "$4" "$work/stress.mbox" "$seconds" "$clients" \
     "$PWD/build/imaptest" >"$work/$1.stress" 2>&1 || true
   tail -1 "$work/$1.stress"
+  grep -m5 "Error:" "$work/$1.stress" || true
 }
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "$work/$1.stress" | tail -1; }
 peak() { sed -n 's/.*avg RSS [0-9.]* MiB (peak \([0-9.]*\)).*/\1/p' "$work/$1.stress" | tail -1; }
 
-start_mailferry_serve MF "$work/mf" suser,idle --imap 127.0.0.1:0
+idle_users=idle0,idle1,idle2,idle3,idle4,idle5,idle6,idle7,idle8
+start_mailferry_serve MF "$work/mf" suser,$idle_users --imap 127.0.0.1:0
 echo "== mailferry serve: stress, $seconds s, $clients clients"
 stress mf "$MF_PORTS" suser suser-secret "$MF_PID"
-python3 bench/idle_connections.py "$MF_PORTS" idle idle-secret 1000 "$MF_PID" | tee "$work/mf.idle"
+python3 bench/idle_connections.py "$MF_PORTS" idle 9 1000 "$MF_PID" | tee "$work/mf.idle"
 
-start_dovecot DC "$work/dc" suser,idle --fsync yes
+start_dovecot DC "$work/dc" suser,$idle_users --fsync yes
 echo "== Dovecot: stress, $seconds s, $clients clients"
 stress dc "$DC_IMAP_PORT" suser suser-secret "$DC_PID"
-python3 bench/idle_connections.py "$DC_IMAP_PORT" idle idle-secret 90 "$DC_PID" | tee "$work/dc.idle"
+python3 bench/idle_connections.py "$DC_IMAP_PORT" idle 9 90 "$DC_PID" | tee "$work/dc.idle"
 
 per_conn() { sed -n 's/.* \([0-9.]*\) KiB per connection/\1/p' "$work/$1.idle"; }
 mf_cps=$(field mf cmds_per_sec) dc_cps=$(field dc cmds_per_sec)

@@ -88,12 +88,11 @@ net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
     has_flags |= item.kind == FetchItem::Kind::Flags;
   }
   if (command.uid && !has_uid) request->items.insert(request->items.begin(), FetchItem{FetchItem::Kind::Uid, {}});
+  // A message another session expunged is left out (OK, no FETCH for it):
+  // its EXPUNGE follows at the next command that may carry one.
   std::vector<std::uint32_t> seqs;
-  bool skipped = false;
-  for (auto seq : view.resolve(set, command.uid)) {
-    if (view.at(seq).expunged) skipped = true;
-    else seqs.push_back(seq);
-  }
+  for (auto seq : view.resolve(set, command.uid))
+    if (!view.at(seq).expunged) seqs.push_back(seq);
   bool seen_now = request->sets_seen() && !view.read_only();
   if (seen_now) {
     auto marked = co_await set_seen(session, seqs);
@@ -102,15 +101,18 @@ net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
   }
   for (std::size_t start = 0; start < seqs.size(); start += kReadBatch) {
     std::vector<std::uint32_t> batch(seqs.begin() + start, seqs.begin() + std::min(seqs.size(), start + kReadBatch));
-    std::vector<std::string> bodies;
+    std::vector<std::optional<std::string>> bodies;
     if (request->needs_bytes()) {
       std::vector<std::string> hashes;
       for (auto seq : batch) hashes.push_back(view.at(seq).record.sha256);
-      auto read = co_await session.store([&](store::Mailstore& s) -> Result<std::vector<std::string>> {
-        std::vector<std::string> out;
+      auto read = co_await session.store([&](store::Mailstore& s) -> Result<std::vector<std::optional<std::string>>> {
+        std::vector<std::optional<std::string>> out;
         for (const auto& h : hashes) {
-          MF_TRY(bytes, s.read(h));
-          out.push_back(std::move(bytes));
+          auto bytes = s.read(h);
+          // Its file went with the last copy another session expunged, after our view took it.
+          if (!bytes && bytes.error().code == Errc::NotFound) out.emplace_back();
+          else if (!bytes) return bytes.error();
+          else out.emplace_back(std::move(*bytes));
         }
         return out;
       });
@@ -118,17 +120,17 @@ net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
       bodies = std::move(*read);
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (!bodies.empty() && !bodies[i]) continue;
       session.out().begin_untagged().raw(std::to_string(batch[i]) + " FETCH (");
       std::optional<mime::Part> structure;
       for (std::size_t k = 0; k < request->items.size(); ++k) {
         if (k) session.out().space();
-        write_item(session, request->items[k], batch[i], bodies.empty() ? nullptr : &bodies[i], structure);
+        write_item(session, request->items[k], batch[i], bodies.empty() ? nullptr : &*bodies[i], structure);
       }
       session.out().raw(")").end();
     }
     MF_CO_CHECK(co_await session.flush());
   }
-  if (skipped) co_return no("some of the messages were expunged meanwhile", "EXPUNGEISSUED");
   co_return ok("FETCH completed");
 }
 

@@ -22,6 +22,7 @@ net::Task<Result<Reply>> cmd_search(Session& session, imap::Command& command) {
     std::string message;
     if (bytes) {
       auto read = co_await session.store([&](store::Mailstore& s) { return s.read(m.record.sha256); });
+      if (!read && read.error().code == Errc::NotFound) continue;  // expunged by another session meanwhile
       if (!read) co_return no(read.error());
       message = std::move(*read);
     }

@@ -28,12 +28,8 @@ net::Task<Result<Reply>> cmd_store(Session& session, imap::Command& command) {
   if (!command.uid && view.out_of_range(set)) co_return bad("no such message number");
   if (view.read_only()) co_return no("the mailbox is read-only", "READ-ONLY");
   std::vector<std::uint32_t> seqs, uids;
-  bool skipped = false;
   for (auto seq : view.resolve(set, command.uid)) {
-    if (view.at(seq).expunged) {
-      skipped = true;
-      continue;
-    }
+    if (view.at(seq).expunged) continue;  // gone meanwhile: nothing to change, the EXPUNGE follows
     seqs.push_back(seq);
     uids.push_back(view.at(seq).record.uid);
   }
@@ -57,7 +53,6 @@ net::Task<Result<Reply>> cmd_store(Session& session, imap::Command& command) {
     if (command.uid) session.out().raw("UID " + std::to_string(record.uid) + " ");
     session.out().raw("FLAGS ").flag_list(view.flags_of(seq)).raw(")").end();
   }
-  if (skipped) co_return no("some of the messages were expunged meanwhile", "EXPUNGEISSUED");
   co_return ok("STORE completed");
 }
 

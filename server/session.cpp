@@ -49,7 +49,7 @@ bool is_loopback(const std::string& peer) { return peer.rfind("127.", 0) == 0 ||
 }  // namespace
 
 Session::Session(ServerContext& context, std::unique_ptr<net::Connection> conn, bool implicit_tls)
-    : context_(context), conn_(std::move(conn)), implicit_tls_(implicit_tls), buffer_(64 * 1024) {
+    : context_(context), conn_(std::move(conn)), implicit_tls_(implicit_tls), buffer_(16 * 1024) {
   loopback_ = is_loopback(conn_->peer());
   apply_limits(true);
 }
@@ -123,8 +123,12 @@ std::string Session::mailbox_to_wire(const std::string& name) const {
 
 net::Task<bool> Session::check_password(const std::string& user, const std::string& password) {
   const store::Users& users = context_.users;
-  bool good = co_await context_.auth_lane->run([&] { return users.verify(user, password); });
-  if (good) co_return true;
+  bool good = context_.auth_cache.recalls(user, password);
+  if (!good) good = co_await context_.auth_lane->run([&] { return users.verify(user, password); });
+  if (good) {
+    context_.auth_cache.remember(user, password);
+    co_return true;
+  }
   ++failed_logins_;
   log::warn("imap " + peer() + ": failed login for " + imap::response_text(user.substr(0, 64)));
   auto delay = std::chrono::milliseconds(500) * (1u << std::min(failed_logins_ - 1, 4u));

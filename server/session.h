@@ -11,6 +11,7 @@
 #include "imap/response_writer.h"
 #include "net/connection.h"
 #include "server/selected.h"
+#include "server/auth_cache.h"
 #include "server/store_lane.h"
 #include "store/users.h"
 
@@ -29,6 +30,7 @@ struct ServerContext {
   store::Users users;
   std::unique_ptr<StoreLane> lane;
   std::unique_ptr<net::OffloadLane> auth_lane;  // Argon2id: tens of ms of CPU, off the I/O thread
+  AuthCache auth_cache;                          // logins that passed Argon2id lately
   std::shared_ptr<net::asio::ssl::context> tls;  // null: no STARTTLS, no IMAPS
   bool plaintext_login = false;    // allow LOGIN and AUTHENTICATE PLAIN without TLS off loopback too
   std::uint64_t append_limit = 64ull << 20;  // RFC 7889 APPENDLIMIT: the largest message taken
