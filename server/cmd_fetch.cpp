@@ -59,7 +59,12 @@ net::Task<Result<void>> set_seen(Session& session, const std::vector<std::uint32
     return s.store(id, uids, store::FlagChange::Add, {"\\Seen"});
   }));
   std::map<std::uint32_t, store::Changed*> by_uid;
-  for (auto& c : changed) by_uid[c.uid] = &c;
+  bool new_keywords = false;
+  for (auto& c : changed) {
+    by_uid[c.uid] = &c;
+    new_keywords |= view.learn_keywords(c.flags);  // another session's keywords, now in these flags
+  }
+  if (new_keywords) session.announce_flags();
   for (auto seq : seqs) {
     auto& record = view.at(seq).record;
     if (auto it = by_uid.find(record.uid); it != by_uid.end()) {

@@ -40,8 +40,11 @@ net::Task<Result<Reply>> cmd_store(Session& session, imap::Command& command) {
   if (!changed) co_return no(changed.error());
   std::map<std::uint32_t, const store::Changed*> by_uid;
   for (const auto& c : *changed) by_uid[c.uid] = &c;
-  // RFC 9051 §7.3.5: a new keyword changes the mailbox's FLAGS, which go first.
-  if (view.learn_keywords(flags)) session.announce_flags();
+  // The new flags may hold keywords other sessions set meanwhile, and ours:
+  // a keyword new to this session changes FLAGS, which go first (RFC 9051 §7.3.5).
+  bool new_keywords = view.learn_keywords(flags);
+  for (const auto& c : *changed) new_keywords |= view.learn_keywords(c.flags);
+  if (new_keywords) session.announce_flags();
   for (auto seq : seqs) {
     auto& record = view.at(seq).record;
     if (auto it = by_uid.find(record.uid); it != by_uid.end()) {
