@@ -146,14 +146,7 @@ Task<Result<void>> Connection::handshake() {
   if (server_side_) {
     if (!ssl_context_) co_return make_error(Errc::Tls, "TLS is not configured", peer_);
     tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *ssl_context_);
-    asio::steady_timer timer(socket_.get_executor());
-    timer.expires_after(timeout_);
-    auto result = co_await (tls_->async_handshake(asio::ssl::stream_base::server, kTuple) || timer.async_wait(kTuple));
-    if (result.index() == 1) co_return io_error(asio::error::timed_out, "in the TLS handshake");
-    auto [ec] = std::get<0>(result);
-    if (ec) co_return io_error(ec, "in the TLS handshake");
-    tls_active_ = true;
-    co_return Result<void>{};
+    co_return co_await run_handshake(asio::ssl::stream_base::server);
   }
   auto context = shared_context(tls_options_);
   if (!context) co_return context.error();
@@ -170,14 +163,19 @@ Task<Result<void>> Connection::handshake() {
     else
       X509_VERIFY_PARAM_set1_ip_asc(param, ip.to_string().c_str());
   }
+  MF_CO_CHECK(co_await run_handshake(asio::ssl::stream_base::client));
+  if (!tls_options_.verify) log::warn("TLS certificate of " + peer_ + " not verified (--tls-insecure)");
+  co_return Result<void>{};
+}
+
+Task<Result<void>> Connection::run_handshake(asio::ssl::stream_base::handshake_type side) {
   asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(timeout_);
-  auto result = co_await (tls_->async_handshake(asio::ssl::stream_base::client, kTuple) || timer.async_wait(kTuple));
+  auto result = co_await (tls_->async_handshake(side, kTuple) || timer.async_wait(kTuple));
   if (result.index() == 1) co_return io_error(asio::error::timed_out, "in the TLS handshake");
   auto [ec] = std::get<0>(result);
   if (ec) co_return io_error(ec, "in the TLS handshake");
   tls_active_ = true;
-  if (!tls_options_.verify) log::warn("TLS certificate of " + peer_ + " not verified (--tls-insecure)");
   co_return Result<void>{};
 }
 

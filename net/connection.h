@@ -76,6 +76,7 @@ class Connection {
              std::chrono::milliseconds timeout);
   Connection(asio::ip::tcp::socket socket, std::string peer, std::chrono::milliseconds timeout);
   Task<Result<void>> handshake();
+  Task<Result<void>> run_handshake(asio::ssl::stream_base::handshake_type side);  // under the deadline
   Task<Result<std::size_t>> read_raw(char* buffer, std::size_t size);
   Task<Result<void>> write_raw(std::vector<std::string_view> buffers);
   Error io_error(const boost::system::error_code& ec, std::string_view during) const;

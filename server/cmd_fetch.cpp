@@ -3,7 +3,6 @@
 #include "server/body_structure.h"
 #include "server/fetch_items.h"
 
-#include <map>
 #include <optional>
 
 namespace mf::server {
@@ -58,20 +57,7 @@ net::Task<Result<void>> set_seen(Session& session, const std::vector<std::uint32
   MF_CO_TRY(changed, co_await session.store([&](store::Mailstore& s) {
     return s.store(id, uids, store::FlagChange::Add, {"\\Seen"});
   }));
-  std::map<std::uint32_t, store::Changed*> by_uid;
-  bool new_keywords = false;
-  for (auto& c : changed) {
-    by_uid[c.uid] = &c;
-    new_keywords |= view.learn_keywords(c.flags);  // another session's keywords, now in these flags
-  }
-  if (new_keywords) session.announce_flags();
-  for (auto seq : seqs) {
-    auto& record = view.at(seq).record;
-    if (auto it = by_uid.find(record.uid); it != by_uid.end()) {
-      record.flags = it->second->flags;
-      record.modseq = it->second->modseq;
-    }
-  }
+  if (view.apply(changed)) session.announce_flags();  // another session's keywords may be in these flags
   co_return Result<void>{};
 }
 

@@ -2,7 +2,6 @@
 
 #include "server/flags.h"
 
-#include <map>
 
 namespace mf::server {
 
@@ -38,19 +37,12 @@ net::Task<Result<Reply>> cmd_store(Session& session, imap::Command& command) {
     return s.store(id, uids, change, flags);
   });
   if (!changed) co_return no(changed.error());
-  std::map<std::uint32_t, const store::Changed*> by_uid;
-  for (const auto& c : *changed) by_uid[c.uid] = &c;
   // The new flags may hold keywords other sessions set meanwhile, and ours:
   // a keyword new to this session changes FLAGS, which go first (RFC 9051 §7.3.5).
   bool new_keywords = view.learn_keywords(flags);
-  for (const auto& c : *changed) new_keywords |= view.learn_keywords(c.flags);
-  if (new_keywords) session.announce_flags();
+  if (view.apply(*changed) || new_keywords) session.announce_flags();
   for (auto seq : seqs) {
-    auto& record = view.at(seq).record;
-    if (auto it = by_uid.find(record.uid); it != by_uid.end()) {
-      record.flags = it->second->flags;
-      record.modseq = it->second->modseq;
-    }
+    const auto& record = view.at(seq).record;
     if (silent) continue;
     session.out().begin_untagged().raw(std::to_string(seq) + " FETCH (");
     if (command.uid) session.out().raw("UID " + std::to_string(record.uid) + " ");

@@ -38,6 +38,21 @@ bool SelectedView::learn_keywords(const std::vector<std::string>& flags) {
   return learned;
 }
 
+bool SelectedView::apply(const std::vector<store::Changed>& changed) {
+  std::unordered_map<std::uint32_t, const store::Changed*> by_uid;
+  bool learned = false;
+  for (const auto& c : changed) {
+    by_uid[c.uid] = &c;
+    learned |= learn_keywords(c.flags);
+  }
+  for (auto& m : messages_)
+    if (auto it = by_uid.find(m.record.uid); it != by_uid.end()) {
+      m.record.flags = it->second->flags;
+      m.record.modseq = it->second->modseq;
+    }
+  return learned;
+}
+
 std::string SelectedView::flags_text() const {
   std::string out = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
   for (const auto& k : keywords_) out += " " + k;

@@ -54,6 +54,9 @@ class SelectedView {
   std::vector<std::string> flags_of(std::uint32_t seq) const;
   bool is_recent(std::uint32_t seq) const { return recent_.count(at(seq).record.uid) > 0; }
   std::uint32_t recent_count() const;
+  // Takes in what a STORE changed (new flags and modseqs; they may hold
+  // keywords other sessions set); true when FLAGS must be sent again.
+  bool apply(const std::vector<store::Changed>& changed);
   // Takes in the keywords of flags a STORE set; true when FLAGS must be sent again.
   bool learn_keywords(const std::vector<std::string>& flags);
   // "\Answered \Flagged \Deleted \Seen \Draft" and the mailbox's keywords (FLAGS, PERMANENTFLAGS).
