@@ -8,7 +8,6 @@
 #include "store/users.h"
 
 #include <iostream>
-#include <sys/stat.h>
 
 namespace mf::cli {
 namespace {
@@ -49,14 +48,18 @@ Result<std::string> new_password(const UserArgs& args) {
   return first;
 }
 
-Result<void> ensure_data_dir(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return make_error(Errc::Io, std::string("cannot create the data directory: ") + std::strerror(errno), dir);
+// HOST:PORT texts as listeners of one kind.
+Result<void> add_listeners(const std::vector<std::string>& texts, bool implicit_tls,
+                           std::vector<server::ListenAddress>& out) {
+  for (const auto& text : texts) {
+    MF_TRY(address, server::parse_listen_address(text, implicit_tls));
+    out.push_back(address);
+  }
   return {};
 }
 
 int run_user(const std::string& action, const UserArgs& args) {
-  if (auto made = ensure_data_dir(args.data_dir); !made) return fail(made.error());
+  if (auto made = make_directory(args.data_dir); !made) return fail(made.error());
   auto users = store::Users::load(args.data_dir + "/users");
   if (!users) return fail(users.error());
   if (action == "list") {
@@ -87,22 +90,10 @@ int run_serve(const ServeArgs& args) {
   options.tls_key = args.tls_key;
   options.plaintext_login = args.plaintext_login;
   options.append_limit = args.append_limit;
-  for (const auto& text : args.imap) {
-    auto address = server::parse_listen_address(text, false);
-    if (!address) return fail(address.error());
-    options.imap.push_back(*address);
-  }
-  for (const auto& text : args.imaps) {
-    auto address = server::parse_listen_address(text, true);
-    if (!address) return fail(address.error());
-    options.imap.push_back(*address);
-  }
-  for (const auto& text : args.lmtp) {
-    auto address = server::parse_listen_address(text, false);
-    if (!address) return fail(address.error());
-    options.lmtp.push_back(*address);
-  }
-  if (auto made = ensure_data_dir(args.data_dir); !made) return fail(made.error());
+  Result<void> parsed = add_listeners(args.imap, false, options.imap);
+  if (parsed) parsed = add_listeners(args.imaps, true, options.imap);
+  if (parsed) parsed = add_listeners(args.lmtp, false, options.lmtp);
+  if (!parsed) return fail(parsed.error());
   std::string ready_file = args.ready_file;
   options.on_listening = [ready_file](const std::vector<std::uint16_t>& ports) {
     // For scripts and tests: the ports bound (port 0 picks one), one per line, once listening.

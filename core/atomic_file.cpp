@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace mf {
@@ -53,6 +54,16 @@ Result<void> write_file_atomically(const std::string& path, std::string_view con
   std::string dir = directory_of(path);
   // The new name is the write; EINVAL: a file system that cannot sync a directory.
   if (fs.sync_directory(dir) != 0 && errno != EINVAL) return errno_error("cannot sync the directory", dir);
+  return {};
+}
+
+Result<void> make_directory(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) != 0) {
+    if (errno == EEXIST) return {};
+    return errno_error("cannot create the directory", path);
+  }
+  std::string parent = directory_of(path);
+  if (file_system().sync_directory(parent) != 0 && errno != EINVAL) return errno_error("cannot sync the directory", parent);
   return {};
 }
 

@@ -74,7 +74,7 @@ ResponseWriter& ResponseWriter::nstring(const std::string* bytes) {
 
 ResponseWriter& ResponseWriter::astring(std::string_view bytes) {
   // NIL as an atom would read back as NIL, not as the string "NIL".
-  if (is_atom_text(bytes) && bytes.find_first_of("]") == std::string_view::npos && !iequals(bytes, "NIL")) {
+  if (is_atom_text(bytes) && !iequals(bytes, "NIL")) {
     out_.append(bytes);
     return *this;
   }

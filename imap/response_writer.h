@@ -3,7 +3,8 @@
 // (tests/unit/imap/response_writer_test.cpp holds it to that). Strings are
 // quoted or literals, whichever their bytes allow (RFC 9051 §4.3); a
 // message's bytes go out as they are stored, as a literal, a NUL included
-// (an exact copy matters more to a migration than RFC 9051's CHAR8). Response text is one line: CR, LF and NUL in it become spaces, so
+// (an exact copy matters more to a migration than RFC 9051's CHAR8).
+// Response text is one line: CR, LF and NUL in it become spaces, so
 // nothing a client or a stored message holds can end a response early.
 #pragma once
 

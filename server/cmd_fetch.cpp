@@ -25,7 +25,8 @@ void write_item(Session& session, const FetchItem& item, std::uint32_t seq, cons
     case FetchItem::Kind::InternalDate: out.raw("INTERNALDATE ").string(m.internaldate); break;
     case FetchItem::Kind::Size: out.raw("RFC822.SIZE " + std::to_string(m.size)); break;
     case FetchItem::Kind::Section: {
-      std::string data = section_bytes(*bytes, item.section);
+      // One MIME tree per message, whatever the items ask of it.
+      std::string data = section_bytes(*bytes, item.section, item.section.part_numbers.empty() ? nullptr : &tree());
       if (item.section.origin) {
         std::uint64_t origin = std::min<std::uint64_t>(*item.section.origin, data.size());
         data = data.substr(origin, *item.section.count);

@@ -19,29 +19,22 @@ net::Task<Result<Reply>> cmd_status(Session& session, imap::Command& command) {
     if (!known) co_return bad("unknown STATUS item " + item.display());
   }
   auto found = co_await session.store([&](store::Mailstore& s)
-                                          -> Result<std::pair<store::MailboxInfo, std::vector<store::MessageRecord>>> {
+                                          -> Result<std::pair<store::MailboxInfo, store::MailboxCounts>> {
     MF_TRY(info, s.mailbox(name));
-    MF_TRY(messages, s.messages(info.id));
-    return std::pair{std::move(info), std::move(messages)};
+    MF_TRY(counts, s.counts(info));
+    return std::pair{std::move(info), counts};
   });
   if (!found) co_return no(found.error());
-  const auto& [info, messages] = *found;
-  std::uint64_t unseen = 0, deleted = 0, size = 0, recent = 0;
-  for (const auto& m : messages) {
-    recent += m.uid >= info.first_recent_uid;
-    unseen += !store::has_flag(m.flags, "\\Seen");
-    deleted += store::has_flag(m.flags, "\\Deleted");
-    size += m.size;
-  }
+  const auto& [info, counts] = *found;
   std::string out;
   for (const auto& item : items) {
-    std::uint64_t value = item == "MESSAGES"      ? messages.size()
+    std::uint64_t value = item == "MESSAGES"      ? counts.messages
                           : item == "UIDNEXT"     ? info.uidnext
                           : item == "UIDVALIDITY" ? info.uidvalidity
-                          : item == "UNSEEN"      ? unseen
-                          : item == "DELETED"     ? deleted
-                          : item == "SIZE"        ? size
-                          : item == "RECENT"      ? recent
+                          : item == "UNSEEN"      ? counts.unseen
+                          : item == "DELETED"     ? counts.deleted
+                          : item == "SIZE"        ? counts.size
+                          : item == "RECENT"      ? counts.recent
                                                   : 0;
     out += (out.empty() ? "" : " ") + item + " " + std::to_string(value);
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 namespace mf::server {
 namespace {
@@ -193,15 +194,16 @@ std::string header_fields(std::string_view header, const SectionRequest& section
 
 }  // namespace
 
-std::string section_bytes(std::string_view message, const SectionRequest& section) {
+std::string section_bytes(std::string_view message, const SectionRequest& section, const mime::Part* tree) {
   using P = SectionRequest::Part;
   // The message the section's header and text parts are of: the whole one, or the one a message/rfc822 part holds.
   std::size_t begin = 0, body = 0, end = message.size();
   if (section.part_numbers.empty()) {
     body = mime::header_section_end(message);
   } else {
-    auto root = mime::parse_structure(message);
-    const mime::Part* part = mime::find_part(root, section.part_numbers);
+    std::optional<mime::Part> parsed;
+    if (!tree) tree = &parsed.emplace(mime::parse_structure(message));
+    const mime::Part* part = mime::find_part(*tree, section.part_numbers);
     if (!part) return {};
     if (section.part == P::All) return std::string(message.substr(part->body_begin, part->body_size()));
     if (section.part == P::Mime) return std::string(message.substr(part->header_begin, part->body_begin - part->header_begin));

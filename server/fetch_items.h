@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "imap/value.h"
+#include "mime/structure.h"
 
 #include <cstdint>
 #include <optional>
@@ -41,7 +42,8 @@ struct FetchRequest {
 [[nodiscard]] Result<FetchRequest> parse_fetch_items(const imap::Value& value);
 
 // The bytes a section names in a message (before any <origin.count>); a
-// part that is not there is empty (RFC 9051 §6.4.5).
-std::string section_bytes(std::string_view message, const SectionRequest& section);
+// part that is not there is empty (RFC 9051 §6.4.5). tree: the message's
+// MIME tree when the caller made it already; parsed here when a part number needs it.
+std::string section_bytes(std::string_view message, const SectionRequest& section, const mime::Part* tree = nullptr);
 
 }  // namespace mf::server

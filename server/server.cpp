@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include "core/atomic_file.h"
 #include "core/log.h"
 #include "core/stop.h"
 #include "net/task_group.h"
@@ -111,9 +112,8 @@ Result<void> serve(const ServeOptions& options) {
       return make_error(Errc::Usage, "an IMAPS listener needs --tls-cert and --tls-key", l.host);
   if (options.imap.empty() && options.lmtp.empty())
     return make_error(Errc::Usage, "nothing to listen on (--imap, --imaps or --lmtp)");
-  if (::mkdir((options.data_dir + "/mail").c_str(), 0700) != 0 && errno != EEXIST)
-    return make_error(Errc::Io, std::string("cannot create the directory: ") + std::strerror(errno),
-                      options.data_dir + "/mail");
+  MF_CHECK(make_directory(options.data_dir));
+  MF_CHECK(make_directory(options.data_dir + "/mail"));
 
   asio::io_context io;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;

@@ -12,7 +12,6 @@
 #include <cstring>
 #include <map>
 #include <set>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace mf::store {
@@ -66,22 +65,6 @@ std::vector<std::string> unique_flags(const std::vector<std::string>& flags) {
   for (const auto& f : flags)
     if (!has_flag(out, f)) out.push_back(f);
   return out;
-}
-
-Error io_error(std::string_view what, const std::string& path) {
-  int err = errno;
-  return make_error(err == ENOSPC || err == EDQUOT ? Errc::NoSpace : Errc::Io,
-                    std::string(what) + ": " + std::strerror(err), path);
-}
-
-Result<void> make_directory(const std::string& path) {
-  if (::mkdir(path.c_str(), 0700) == 0) {
-    if (file_system().sync_directory(directory_of(path)) != 0 && errno != EINVAL)
-      return io_error("cannot sync the directory", directory_of(path));
-    return {};
-  }
-  if (errno == EEXIST) return {};
-  return io_error("cannot create the directory", path);
 }
 
 MessageRecord record_of(sql::Statement& s) {
@@ -249,6 +232,24 @@ Result<std::vector<std::string>> Mailstore::subscriptions() {
   MF_TRY(s, db_.prepare("SELECT name FROM subscriptions ORDER BY name"));
   MF_CHECK(s.each([&](sql::Statement& row) { out.push_back(row.column_text(0)); }));
   return out;
+}
+
+Result<MailboxCounts> Mailstore::counts(const MailboxInfo& mailbox) {
+  // LIKE ignores ASCII case, as flags do (RFC 9051 §2.3.2); \Seen and \Deleted hold no LIKE wildcard.
+  MF_TRY(s, db_.prepare("SELECT COUNT(*), "
+                        "TOTAL((' ' || flags || ' ') NOT LIKE '% \\Seen %'), "
+                        "TOTAL((' ' || flags || ' ') LIKE '% \\Deleted %'), TOTAL(size), TOTAL(uid >= ?) "
+                        "FROM messages WHERE mailbox = ?"));
+  s.bind(1, static_cast<std::int64_t>(mailbox.first_recent_uid)).bind(2, mailbox.id);
+  MF_TRY(row, s.step());
+  MailboxCounts c;
+  if (!row) return c;
+  c.messages = static_cast<std::uint64_t>(s.column_int(0));
+  c.unseen = static_cast<std::uint64_t>(s.column_int(1));
+  c.deleted = static_cast<std::uint64_t>(s.column_int(2));
+  c.size = static_cast<std::uint64_t>(s.column_int(3));
+  c.recent = static_cast<std::uint64_t>(s.column_int(4));
+  return c;
 }
 
 Result<std::vector<MessageRecord>> Mailstore::messages(std::int64_t mailbox) {

@@ -46,6 +46,12 @@ struct NewMessage {
   std::string internaldate;  // empty: now
 };
 
+// What STATUS reports of a mailbox (RFC 9051 §6.3.11), counted by SQLite.
+struct MailboxCounts {
+  std::uint64_t messages = 0, unseen = 0, deleted = 0, size = 0;
+  std::uint64_t recent = 0;  // from first_recent_uid on: no session has claimed them
+};
+
 enum class FlagChange { Replace, Add, Remove };
 
 // What a STORE changed: the message's new flags and modseq.
@@ -74,6 +80,7 @@ class Mailstore {
   [[nodiscard]] Result<void> subscribe(std::string_view name, bool on);
   [[nodiscard]] Result<std::vector<std::string>> subscriptions();
 
+  [[nodiscard]] Result<MailboxCounts> counts(const MailboxInfo& mailbox);
   // Every message of a mailbox, by UID.
   [[nodiscard]] Result<std::vector<MessageRecord>> messages(std::int64_t mailbox);
   // Appends all or none (MULTIAPPEND, RFC 3502); returns their UIDs, in order.

@@ -40,3 +40,26 @@ TEST_CASE("a failed statement is named by its database file, not by its SQL", "[
   std::filesystem::remove(path + "-wal");
   std::filesystem::remove(path + "-shm");
 }
+
+TEST_CASE("an empty text binds as the empty string and not as NULL", "[core][sqlite]") {
+  // std::string_view() has a null data pointer, which sqlite3_bind_text takes for NULL:
+  // a NOT NULL column refused it (the server's INBOX was never made).
+  std::string path = std::filesystem::temp_directory_path() / ("mf-sqlite-empty-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto db = sql::Database::open(path);
+    REQUIRE(db);
+    REQUIRE(db->exec("CREATE TABLE t(x TEXT NOT NULL)"));
+    auto insert = db->prepare("INSERT INTO t(x) VALUES (?)");
+    REQUIRE(insert);
+    REQUIRE(insert->bind(1, std::string_view()).run());
+    auto read = db->prepare("SELECT x IS NULL, length(x) FROM t");
+    REQUIRE(read);
+    REQUIRE(*read->step());
+    CHECK(read->column_int(0) == 0);
+    CHECK(read->column_int(1) == 0);
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+}

@@ -161,6 +161,13 @@ TEST_CASE("commands parse into tag, name and arguments", "[imap][command]") {
 
   Frame noop{"a3 NOOP\r\n", {}};
   CHECK(parse_command(noop)->args.empty());
+
+  // '[' without a ']' on the line is an ATOM-CHAR like any other (imaptest's atoms group).
+  Frame atom{"a4 SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}\r\n", {}};
+  auto s = parse_command(atom);
+  REQUIRE(s);
+  REQUIRE(s->args.size() == 1);
+  CHECK(s->args[0].text == "!#$&'+,-.0123456789:;<=>?@^_`|[}");
 }
 
 TEST_CASE("a tag is any ASTRING-CHAR but the plus sign, brackets included (RFC 9051 §9)", "[imap][command]") {

@@ -188,3 +188,22 @@ TEST_CASE("a damaged message file is an error naming it and never other bytes", 
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == Errc::NotFound);
 }
+
+TEST_CASE("a mailbox's counts come from SQL as STATUS reports them", "[store]") {
+  test::TempDir dir;
+  auto s = open_store(dir.path + "/u");
+  auto inbox = s.mailbox("INBOX");
+  REQUIRE(inbox);
+  REQUIRE(s.append(inbox->id, {message("a", {"\\seen"}), message("bb", {"$Seenish", "\\Deleted"}), message("ccc")}));
+  REQUIRE(s.claim_recent(inbox->id));
+  REQUIRE(s.append(inbox->id, {message("dddd")}));
+  auto now = s.mailbox("INBOX");
+  REQUIRE(now);
+  auto c = s.counts(*now);
+  REQUIRE(c);
+  CHECK(c->messages == 4);
+  CHECK(c->unseen == 3);  // "\seen" is \Seen; "$Seenish" is not
+  CHECK(c->deleted == 1);
+  CHECK(c->size == 10);
+  CHECK(c->recent == 1);  // only the one that came after the claim
+}
