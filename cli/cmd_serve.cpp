@@ -4,6 +4,7 @@
 #include "cli/common.h"
 #include "core/atomic_file.h"
 #include "core/log.h"
+#include "server/config.h"
 #include "server/server.h"
 #include "store/users.h"
 
@@ -12,17 +13,16 @@
 namespace mf::cli {
 namespace {
 
+// The flags; with --config the file's settings first, each flag given overriding its key.
 struct ServeArgs {
-  std::string data_dir;
-  std::vector<std::string> imap, imaps, lmtp;
-  std::string tls_cert, tls_key;
-  bool plaintext_login = false;
-  std::uint64_t append_limit = 64ull << 20;
+  std::string config;
+  server::ServeSettings flags;
   std::string ready_file;
 };
 
 struct UserArgs {
   std::string data_dir;
+  std::string config;  // the data directory from the server's settings file
   std::string name;
   std::string password_file;
 };
@@ -48,17 +48,13 @@ Result<std::string> new_password(const UserArgs& args) {
   return first;
 }
 
-// HOST:PORT texts as listeners of one kind.
-Result<void> add_listeners(const std::vector<std::string>& texts, bool implicit_tls,
-                           std::vector<server::ListenAddress>& out) {
-  for (const auto& text : texts) {
-    MF_TRY(address, server::parse_listen_address(text, implicit_tls));
-    out.push_back(address);
+int run_user(const std::string& action, UserArgs args) {
+  if (args.data_dir.empty() && !args.config.empty()) {
+    auto settings = server::load_serve_settings(args.config);
+    if (!settings) return fail(settings.error());
+    args.data_dir = settings->data;
   }
-  return {};
-}
-
-int run_user(const std::string& action, const UserArgs& args) {
+  if (args.data_dir.empty()) return fail(make_error(Errc::Usage, "serve user needs --data DIR or --config FILE"));
   if (auto made = make_directory(args.data_dir); !made) return fail(made.error());
   auto users = store::Users::load(args.data_dir + "/users");
   if (!users) return fail(users.error());
@@ -82,18 +78,26 @@ int run_user(const std::string& action, const UserArgs& args) {
   return kExitOk;
 }
 
-int run_serve(const ServeArgs& args) {
-  if (args.data_dir.empty()) return fail(make_error(Errc::Usage, "serve needs --data DIR"));
-  server::ServeOptions options;
-  options.data_dir = args.data_dir;
-  options.tls_cert = args.tls_cert;
-  options.tls_key = args.tls_key;
-  options.plaintext_login = args.plaintext_login;
-  options.append_limit = args.append_limit;
-  Result<void> parsed = add_listeners(args.imap, false, options.imap);
-  if (parsed) parsed = add_listeners(args.imaps, true, options.imap);
-  if (parsed) parsed = add_listeners(args.lmtp, false, options.lmtp);
-  if (!parsed) return fail(parsed.error());
+int run_serve(const ServeArgs& args, const std::function<bool(const char*)>& given) {
+  server::ServeSettings settings;
+  if (!args.config.empty()) {
+    auto loaded = server::load_serve_settings(args.config);
+    if (!loaded) return fail(loaded.error());
+    settings = std::move(*loaded);
+  }
+  const auto& f = args.flags;
+  if (given("--data")) settings.data = f.data;
+  if (given("--imap")) settings.imap = f.imap;
+  if (given("--imaps")) settings.imaps = f.imaps;
+  if (given("--lmtp")) settings.lmtp = f.lmtp;
+  if (given("--tls-cert")) settings.tls_cert = f.tls_cert;
+  if (given("--tls-key")) settings.tls_key = f.tls_key;
+  if (given("--plaintext-login")) settings.plaintext_login = f.plaintext_login;
+  if (given("--append-limit")) settings.append_limit = f.append_limit;
+  if (given("--lmtp-socket-mode")) settings.lmtp_socket_mode = f.lmtp_socket_mode;
+  auto converted = server::to_serve_options(settings);
+  if (!converted) return fail(converted.error());
+  server::ServeOptions options = std::move(*converted);
   std::string ready_file = args.ready_file;
   options.on_listening = [ready_file](const std::vector<std::uint16_t>& ports) {
     // For scripts and tests: the ports bound (port 0 picks one), one per line, once listening.
@@ -112,15 +116,19 @@ int run_serve(const ServeArgs& args) {
 void add_serve_command(CLI::App& app, std::function<void(int)> set_exit) {
   auto args = std::make_shared<ServeArgs>();
   auto* serve = app.add_subcommand("serve", "run the IMAP server (docs/serve.md)");
-  serve->add_option("--data", args->data_dir, "data directory: users file and mailboxes");
-  serve->add_option("--imap", args->imap, "listen for IMAP (STARTTLS when a certificate is set) on HOST:PORT");
-  serve->add_option("--imaps", args->imaps, "listen for IMAP over TLS on HOST:PORT");
-  serve->add_option("--lmtp", args->lmtp, "listen for LMTP deliveries (RFC 2033) on HOST:PORT (no login: keep it on loopback)");
-  serve->add_option("--tls-cert", args->tls_cert, "certificate chain (PEM)");
-  serve->add_option("--tls-key", args->tls_key, "private key (PEM)");
-  serve->add_flag("--plaintext-login", args->plaintext_login,
+  auto& f = args->flags;
+  serve->add_option("--config", args->config, "settings file (TOML, docs/serve.md); flags given override its keys");
+  serve->add_option("--data", f.data, "data directory: users file and mailboxes");
+  serve->add_option("--imap", f.imap, "listen for IMAP (STARTTLS when a certificate is set) on HOST:PORT");
+  serve->add_option("--imaps", f.imaps, "listen for IMAP over TLS on HOST:PORT");
+  serve->add_option("--lmtp", f.lmtp,
+                    "listen for LMTP deliveries (RFC 2033) on HOST:PORT or a Unix socket /PATH (no login: keep it local)");
+  serve->add_option("--lmtp-socket-mode", f.lmtp_socket_mode, "permissions of LMTP Unix sockets (octal, default 0660)");
+  serve->add_option("--tls-cert", f.tls_cert, "certificate chain (PEM); read again on SIGHUP");
+  serve->add_option("--tls-key", f.tls_key, "private key (PEM); read again on SIGHUP");
+  serve->add_flag("--plaintext-login", f.plaintext_login,
                   "allow passwords without TLS from any address (always allowed on loopback)");
-  serve->add_option("--append-limit", args->append_limit, "largest message taken, in bytes (APPENDLIMIT)");
+  serve->add_option("--append-limit", f.append_limit, "largest message taken, in bytes (APPENDLIMIT)");
   serve->add_option("--ready-file", args->ready_file, "write the bound ports here once listening");
   serve->require_subcommand(0, 1);
 
@@ -132,7 +140,8 @@ void add_serve_command(CLI::App& app, std::function<void(int)> set_exit) {
                                              : action == "passwd" ? "change a user's password"
                                              : action == "del"    ? "delete a user (the mailboxes stay)"
                                                                   : "list the users");
-    sub->add_option("--data", user_args->data_dir, "data directory")->required();
+    sub->add_option("--data", user_args->data_dir, "data directory");
+    sub->add_option("--config", user_args->config, "the server's settings file, for its data directory");
     if (action != "list") sub->add_option("user", user_args->name, "user name")->required();
     if (action == "add" || action == "passwd")
       sub->add_option("--password-file", user_args->password_file,
@@ -141,7 +150,7 @@ void add_serve_command(CLI::App& app, std::function<void(int)> set_exit) {
   }
   serve->callback([serve, user, args, set_exit] {
     if (user->parsed()) return;
-    set_exit(run_serve(*args));
+    set_exit(run_serve(*args, [serve](const char* flag) { return serve->count(flag) > 0; }));
   });
 }
 

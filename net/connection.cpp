@@ -65,7 +65,7 @@ Connection::Connection(asio::any_io_executor executor, std::string host, std::st
       timeout_(timeout),
       socket_(executor) {}
 
-Connection::Connection(asio::ip::tcp::socket socket, std::string peer, std::chrono::milliseconds timeout)
+Connection::Connection(Socket socket, std::string peer, std::chrono::milliseconds timeout)
     : peer_(std::move(peer)), timeout_(timeout), socket_(std::move(socket)), server_side_(true) {}
 
 std::unique_ptr<Connection> Connection::accepted(asio::ip::tcp::socket socket,
@@ -75,9 +75,14 @@ std::unique_ptr<Connection> Connection::accepted(asio::ip::tcp::socket socket,
   auto remote = socket.remote_endpoint(ec);
   std::string peer = ec ? std::string("client") : remote.address().to_string() + ":" + std::to_string(remote.port());
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  std::unique_ptr<Connection> conn(new Connection(std::move(socket), std::move(peer), timeout));
+  std::unique_ptr<Connection> conn(new Connection(Socket(std::move(socket)), std::move(peer), timeout));
   conn->ssl_context_ = std::move(server_tls);
   return conn;
+}
+
+std::unique_ptr<Connection> Connection::accepted(asio::local::stream_protocol::socket socket, const std::string& path,
+                                                 std::chrono::milliseconds timeout) {
+  return std::unique_ptr<Connection>(new Connection(Socket(std::move(socket)), "unix:" + path, timeout));
 }
 
 Result<std::shared_ptr<asio::ssl::context>> make_server_tls(const std::string& cert_file, const std::string& key_file) {
@@ -132,12 +137,13 @@ Task<Result<std::unique_ptr<Connection>>> Connection::connect(asio::any_io_execu
     endpoints = std::move(found);
   }
 
-  auto connected =
-      co_await (asio::async_connect(conn->socket_, endpoints, kTuple) || timer.async_wait(kTuple));
+  asio::ip::tcp::socket socket(executor);
+  auto connected = co_await (asio::async_connect(socket, endpoints, kTuple) || timer.async_wait(kTuple));
   if (connected.index() == 1) co_return conn->io_error(asio::error::timed_out, "connecting");
   auto [cec, endpoint] = std::get<0>(connected);
   if (cec) co_return make_error(Errc::Temp, "cannot connect: " + cec.message(), peer);
-  conn->socket_.set_option(asio::ip::tcp::no_delay(true));
+  socket.set_option(asio::ip::tcp::no_delay(true));
+  conn->socket_ = Socket(std::move(socket));
   if (tls) MF_CO_CHECK(co_await conn->handshake());
   co_return conn;
 }
@@ -145,13 +151,13 @@ Task<Result<std::unique_ptr<Connection>>> Connection::connect(asio::any_io_execu
 Task<Result<void>> Connection::handshake() {
   if (server_side_) {
     if (!ssl_context_) co_return make_error(Errc::Tls, "TLS is not configured", peer_);
-    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *ssl_context_);
+    tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, *ssl_context_);
     co_return co_await run_handshake(asio::ssl::stream_base::server);
   }
   auto context = shared_context(tls_options_);
   if (!context) co_return context.error();
   ssl_context_ = *context;
-  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *ssl_context_);
+  tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, *ssl_context_);
   SSL* ssl = tls_->native_handle();
   boost::system::error_code parse_ec;
   auto ip = asio::ip::make_address(host_, parse_ec);
@@ -250,7 +256,7 @@ void Connection::cancel() {
 
 void Connection::close() {
   boost::system::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.shutdown(Socket::shutdown_both, ec);
   socket_.close(ec);
 }
 

@@ -1,4 +1,4 @@
-// A client TCP connection with optional TLS (implicit or upgraded by
+// A TCP (or, accepted by a server, Unix socket) connection with optional TLS (implicit or upgraded by
 // STARTTLS), and a deadline on every operation. Coroutines on Asio; one
 // Connection is used by one coroutine at a time (no internal locking).
 #pragma once
@@ -8,7 +8,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/ssl.hpp>
 
 #include <chrono>
@@ -50,6 +52,9 @@ class Connection {
   static std::unique_ptr<Connection> accepted(asio::ip::tcp::socket socket,
                                               std::shared_ptr<asio::ssl::context> server_tls,
                                               std::chrono::milliseconds timeout);
+  // A connection on a Unix socket (LMTP from the local MTA); its peer is "unix:" and the path.
+  static std::unique_ptr<Connection> accepted(asio::local::stream_protocol::socket socket, const std::string& path,
+                                              std::chrono::milliseconds timeout);
 
   // Upgrades a plain connection (after the protocol's STARTTLS exchange).
   Task<Result<void>> start_tls();
@@ -74,7 +79,8 @@ class Connection {
  private:
   Connection(asio::any_io_executor executor, std::string host, std::string peer, TlsOptions tls_options,
              std::chrono::milliseconds timeout);
-  Connection(asio::ip::tcp::socket socket, std::string peer, std::chrono::milliseconds timeout);
+  using Socket = asio::generic::stream_protocol::socket;  // TCP or Unix
+  Connection(Socket socket, std::string peer, std::chrono::milliseconds timeout);
   Task<Result<void>> handshake();
   Task<Result<void>> run_handshake(asio::ssl::stream_base::handshake_type side);  // under the deadline
   Task<Result<std::size_t>> read_raw(char* buffer, std::size_t size);
@@ -85,11 +91,11 @@ class Connection {
   std::string peer_;
   TlsOptions tls_options_;
   std::chrono::milliseconds timeout_;
-  asio::ip::tcp::socket socket_;
+  Socket socket_;
   // Made at the handshake: loading the system CAs costs ~25 ms, which a
   // plain connection should not pay.
   std::shared_ptr<asio::ssl::context> ssl_context_;
-  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+  std::unique_ptr<asio::ssl::stream<Socket&>> tls_;
   bool tls_active_ = false;
   bool server_side_ = false;  // accepted: the TLS handshake is the server's
   std::unique_ptr<DeflateStreams> deflate_;

@@ -19,6 +19,11 @@ class AuthCache {
   AuthCache();
   bool recalls(const std::string& user, const std::string& password) const;
   void remember(const std::string& user, const std::string& password);
+  // Forgets every login when the users file was read again (a changed or deleted password).
+  void follow(unsigned users_generation) {
+    if (users_generation != generation_) entries_.clear();
+    generation_ = users_generation;
+  }
 
  private:
   Digest digest(const std::string& user, const std::string& password) const;
@@ -28,6 +33,7 @@ class AuthCache {
   };
   std::string key_;
   std::map<std::string, Entry> entries_;
+  unsigned generation_ = 0;
 };
 
 }  // namespace mf::server

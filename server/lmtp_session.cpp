@@ -126,7 +126,7 @@ net::Task<Result<void>> LmtpSession::handle(std::string_view line) {
     auto path = smtp::parse_path(command->argument, "TO", false);
     if (!sender_) out_ += smtp::reply(503, "5.5.1 MAIL first");
     else if (!path) out_ += smtp::reply(501, "5.1.3 " + path.error().message);
-    else if (auto who = lmtp_recipient(context_.users, path->address); !who) {
+    else if (auto who = lmtp_recipient(*context_.users.current(), path->address); !who) {
       out_ += smtp::reply(550, "5.1.1 <" + path->address + "> no such user here");
     } else {
       recipients_.push_back(Recipient{path->address, who->first, who->second});

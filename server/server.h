@@ -16,6 +16,7 @@ namespace mf::server {
 struct ListenAddress {
   std::string host;  // an IP address: 127.0.0.1, ::1, 0.0.0.0
   std::uint16_t port = 0;
+  std::string socket_path;  // else a Unix socket (LMTP only)
   bool implicit_tls = false;  // IMAPS (RFC 8314 §3.2)
 };
 
@@ -26,6 +27,7 @@ struct ServeOptions {
   std::string tls_cert, tls_key;  // PEM files; STARTTLS is offered on plain listeners when set
   bool plaintext_login = false;
   std::uint64_t append_limit = 64ull << 20;
+  unsigned lmtp_socket_mode = 0660;  // the Unix sockets' permissions (the MTA must be able to connect)
   // Called once every listener is bound, with the ports bound (port 0 in
   // the options picks one): IMAP listeners first, then LMTP.
   std::function<void(const std::vector<std::uint16_t>&)> on_listening;

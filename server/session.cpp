@@ -122,17 +122,23 @@ std::string Session::mailbox_to_wire(const std::string& name) const {
 }
 
 net::Task<bool> Session::check_password(const std::string& user, const std::string& password) {
-  const store::Users& users = context_.users;
+  std::shared_ptr<const store::Users> users = context_.users.current();
+  context_.auth_cache.follow(context_.users.generation());
+  auto& throttle = context_.login_throttle;
   bool good = context_.auth_cache.recalls(user, password);
-  if (!good) good = co_await context_.auth_lane->run([&] { return users.verify(user, password); });
+  if (!good) {
+    auto wait = throttle.delay(peer(), user, LoginThrottle::Clock::now());
+    if (wait.count() > 0) co_await net::sleep_for(wait);
+    good = co_await context_.auth_lane->run([&] { return users->verify(user, password); });
+  }
   if (good) {
     context_.auth_cache.remember(user, password);
+    throttle.succeeded(peer(), user);
     co_return true;
   }
-  ++failed_logins_;
+  throttle.failed(peer(), user, LoginThrottle::Clock::now());
   log::warn("imap " + peer() + ": failed login for " + imap::response_text(user.substr(0, 64)));
-  auto delay = std::chrono::milliseconds(500) * (1u << std::min(failed_logins_ - 1, 4u));
-  co_await net::sleep_for(delay);
+  co_await net::sleep_for(throttle.delay(peer(), user, LoginThrottle::Clock::now()));
   co_return false;
 }
 

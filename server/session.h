@@ -12,6 +12,8 @@
 #include "net/connection.h"
 #include "server/selected.h"
 #include "server/auth_cache.h"
+#include "server/login_throttle.h"
+#include "server/user_list.h"
 #include "server/store_lane.h"
 #include "store/users.h"
 
@@ -27,10 +29,11 @@ enum class State { NotAuthenticated, Authenticated, Selected, Logout };
 // What every session of one server shares.
 struct ServerContext {
   std::string data_dir;
-  store::Users users;
+  UserList users;
   std::unique_ptr<StoreLane> lane;
   std::unique_ptr<net::OffloadLane> auth_lane;  // Argon2id: tens of ms of CPU, off the I/O thread
   AuthCache auth_cache;                          // logins that passed Argon2id lately
+  LoginThrottle login_throttle;                  // failed logins per address and per user
   std::shared_ptr<net::asio::ssl::context> tls;  // null: no STARTTLS, no IMAPS
   bool plaintext_login = false;    // allow LOGIN and AUTHENTICATE PLAIN without TLS off loopback too
   std::uint64_t append_limit = 64ull << 20;  // RFC 7889 APPENDLIMIT: the largest message taken
@@ -82,8 +85,9 @@ class Session {
   // Mailbox names between the wire (modified UTF-7, RFC 3501 §5.1.3) and the store (UTF-8).
   Result<std::string> mailbox_from_wire(const imap::Value& name) const;
   std::string mailbox_to_wire(const std::string& name) const;
-  // Checks a password off the I/O thread; a failure slows the next attempt
-  // down (per connection, doubling to 8 s). Logs either way.
+  // Checks a password off the I/O thread, after the wait that failed logins
+  // from this address or for this user impose (server/login_throttle.h).
+  // Logs a failure.
   [[nodiscard]] net::Task<bool> check_password(const std::string& user, const std::string& password);
 
  private:
@@ -104,7 +108,6 @@ class Session {
   std::string user_;
   std::optional<SelectedView> selected_;
   std::uint64_t continued_ = 0;  // sync literals answered with "+"
-  unsigned failed_logins_ = 0;
   bool stopping_ = false;
   std::vector<char> buffer_;
 };

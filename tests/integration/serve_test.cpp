@@ -2,6 +2,7 @@
 // command and the answers RFC 9051 asks for), mailferry's own migrate and
 // verify with Dovecot as the source, and the server's lifecycle.
 #include "tests/integration/harness.h"
+#include "tests/integration/wire.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,77 +16,6 @@
 
 using namespace mf;
 using namespace mf::test;
-
-namespace {
-
-// A client that writes what a test says and reads what the server answers, as text.
-class Wire {
- public:
-  explicit Wire(std::uint16_t port, const std::string& greeting_prefix = "* OK") {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    timeval tv{10, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    greeting = until(greeting_prefix);
-  }
-  ~Wire() { ::close(fd_); }
-
-  void send(const std::string& bytes) { REQUIRE(::write(fd_, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())); }
-  // Reads until a line starts with prefix (a tag and a space, "+ ", "* BYE"); everything read so far.
-  std::string until(const std::string& prefix) {
-    for (;;) {
-      std::size_t start = 0;
-      while (true) {
-        std::size_t end = buffer_.find("\r\n", start);
-        if (end == std::string::npos) break;
-        if (buffer_.compare(start, prefix.size(), prefix) == 0) {
-          std::string out = buffer_.substr(0, end + 2);
-          buffer_.erase(0, end + 2);
-          return out;
-        }
-        start = end + 2;
-      }
-      char chunk[65536];
-      ssize_t n = ::read(fd_, chunk, sizeof chunk);
-      if (n <= 0) {
-        std::string out = buffer_;
-        buffer_.clear();
-        return out + "<closed>";
-      }
-      buffer_.append(chunk, static_cast<std::size_t>(n));
-    }
-  }
-  // Sends "TAG COMMAND\r\n" and returns the answer up to the tagged line.
-  std::string run(const std::string& tag, const std::string& command) {
-    send(tag + " " + command + "\r\n");
-    return until(tag + " ");
-  }
-  bool closed() {
-    char c;
-    return ::read(fd_, &c, 1) == 0;
-  }
-
-  std::string greeting;
-
- private:
-  int fd_ = -1;
-  std::string buffer_;
-};
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string temp_dir() {
-  char templ[] = "/tmp/mailferry-serve-XXXXXX";
-  std::string dir = ::mkdtemp(templ);
-  ::chmod(dir.c_str(), 0755);
-  return dir;
-}
-
-}  // namespace
 
 TEST_CASE("serve: a session from login to logout with each answer as RFC 9051 asks", "[integration][serve]") {
   OwnServer server(temp_dir() + "/own");

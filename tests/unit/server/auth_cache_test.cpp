@@ -19,3 +19,13 @@ TEST_CASE("the login cache recalls only the password that passed", "[server][aut
   cache.remember("ab", "c");
   CHECK_FALSE(cache.recalls("a", "bc"));
 }
+
+TEST_CASE("the login cache forgets every login when the users file was read again", "[server][auth]") {
+  AuthCache cache;
+  cache.follow(0);
+  cache.remember("alice", "secret");
+  cache.follow(0);
+  CHECK(cache.recalls("alice", "secret"));
+  cache.follow(1);  // a changed password or a deleted user must not pass from the cache
+  CHECK_FALSE(cache.recalls("alice", "secret"));
+}
