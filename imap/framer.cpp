@@ -127,11 +127,17 @@ Result<Framer::LineStep> Framer::take_line() {
   pos_ = scan_ = nl + 1;
   sync_pending_ = false;
   if (!marker) return LineStep::Complete;
+  std::optional<std::string> over;
   if (marker->size > limits.max_literal)
-    return make_error(Errc::Limit, "literal of " + std::to_string(marker->size) + " bytes exceeds the limit of " +
-                                       std::to_string(limits.max_literal));
-  if (frame_.literals.size() >= limits.max_literals_per_frame)
-    return make_error(Errc::Limit, "more than " + std::to_string(limits.max_literals_per_frame) + " literals");
+    over = "literal of " + std::to_string(marker->size) + " bytes exceeds the limit of " +
+           std::to_string(limits.max_literal);
+  else if (frame_.literals.size() >= limits.max_literals_per_frame)
+    over = "more than " + std::to_string(limits.max_literals_per_frame) + " literals";
+  if (over && options_.refuse_sync_literals && !marker->non_sync) {
+    frame_.refused = std::move(over);
+    return LineStep::Complete;
+  }
+  if (over) return make_error(Errc::Limit, *over);
   FrameLiteral lit;
   lit.size = marker->size;
   lit.streamed = options_.sink && marker->size >= options_.stream_threshold;

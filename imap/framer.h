@@ -28,6 +28,9 @@ struct Frame {
   // literal's bytes removed (they are in literals, in order).
   std::string text;
   std::vector<FrameLiteral> literals;
+  // Reading commands with Options::refuse_sync_literals: why the frame's last
+  // synchronizing literal is not taken. The frame ends at its marker.
+  std::optional<std::string> refused;
 };
 
 // Receives literals at least Framer::Options::stream_threshold long, chunk by
@@ -46,6 +49,13 @@ class Framer {
     // literal). A "{N}" there is text; taken as a literal, it would swallow
     // the start of the next response.
     bool server_responses = false;
+    // Reading commands (a server): a synchronizing literal over the limits
+    // ends its frame as refused instead of failing the stream. The client
+    // sends none of its bytes before "+" (RFC 9051 §7.5: "this permits the
+    // server to ... reject errors on a line-by-line basis"), so the server
+    // answers NO and reads the next command. A non-synchronizing one
+    // (RFC 7888) is on its way already: still an error.
+    bool refuse_sync_literals = false;
   };
 
   Framer() = default;
@@ -57,7 +67,8 @@ class Framer {
 
   // The next complete frame, nothing yet (need more bytes), or an error
   // (a limit exceeded or a malformed literal marker). After an error the
-  // stream cannot be resynchronised: close the connection.
+  // stream cannot be resynchronised: close the connection. A refused
+  // literal is no error (Frame::refused).
   [[nodiscard]] Result<std::optional<Frame>> next();
 
   // Set while the frame being read waits for a synchronizing literal

@@ -23,6 +23,7 @@ constexpr std::array kCodes = {
     Meaning{"OVERQUOTA", Errc::Perm},  // the server is full: remote, not our disk
     Meaning{"OVERQUOTA", Errc::NoSpace, true},
     Meaning{"LIMIT", Errc::Perm},
+    Meaning{"TOOBIG", Errc::Perm},  // RFC 7889 §4 (RFC 4469 §5): a message over APPENDLIMIT
     Meaning{"LIMIT", Errc::Limit, true},
     Meaning{"AUTHENTICATIONFAILED", Errc::Auth, true},
     Meaning{"AUTHORIZATIONFAILED", Errc::Auth},

@@ -1,6 +1,7 @@
 #include "server/session.h"
 
 #include "core/log.h"
+#include "imap/grammar.h"
 #include "imap/mutf7.h"
 #include "imap/response_codes.h"
 #include "net/task_group.h"
@@ -56,7 +57,9 @@ Session::Session(ServerContext& context, std::unique_ptr<net::Connection> conn, 
 
 void Session::apply_limits(bool fresh_framer) {
   if (fresh_framer) {
-    framer_ = imap::Framer();
+    imap::Framer::Options options;
+    options.refuse_sync_literals = true;
+    framer_ = imap::Framer(std::move(options));
     continued_ = 0;
   }
   framer_.set_limits(limits_for(state_, context_.append_limit));
@@ -223,7 +226,20 @@ net::Task<Result<void>> Session::greet() {
   co_return co_await flush();
 }
 
+// The tag a frame starts with, or "*" when it starts with none.
+static std::string leading_tag(std::string_view text) {
+  std::size_t end = 0;
+  while (end < text.size() && imap::is_tag_char(text[end])) ++end;
+  return end > 0 && end < text.size() && text[end] == ' ' ? std::string(text.substr(0, end)) : "*";
+}
+
 net::Task<Result<void>> Session::handle(imap::Frame frame) {
+  if (frame.refused) {
+    // No "+" was sent, so the client sends nothing more of this command (RFC 9051 §7.5);
+    // TOOBIG is APPEND's answer to a message over APPENDLIMIT (RFC 7889 §4).
+    out_.status(leading_tag(frame.text), imap::Status::No, "TOOBIG", *frame.refused);
+    co_return Result<void>{};
+  }
   auto parsed = imap::parse_command(frame, limits_for(state_, context_.append_limit));
   if (!parsed) {
     std::string tag = parsed.error().where.empty() ? "*" : parsed.error().where;

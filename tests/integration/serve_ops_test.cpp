@@ -83,6 +83,16 @@ TEST_CASE("serve: a settings file configures the server and flags override it wh
   {
     Wire c(server.port());
     CHECK(has(c.run("a", "LOGIN alice alice-secret"), "APPENDLIMIT=123456"));
+    // A message over the limit is refused before its bytes come (no "+"), and the session goes on (RFC 7889 §4).
+    CHECK(has(c.run("b", "APPEND INBOX {123457}"), "b NO [TOOBIG]"));
+    // MULTIAPPEND is one command: its second message over the limit stores neither.
+    c.send("c APPEND INBOX {5}\r\n");
+    REQUIRE(has(c.until("+ "), "+ "));
+    c.send("hello {200000}\r\n");
+    CHECK(has(c.until("c "), "c NO [TOOBIG]"));
+    CHECK(has(c.run("d", "STATUS INBOX (MESSAGES)"), "MESSAGES 0"));
+    CHECK(has(c.run("e", "APPEND INBOX {123456+}\r\n" + std::string(123456, 'x')), "e OK [APPENDUID"));
+    CHECK(has(c.run("f", "APPEND INBOX {123457+}"), "* BYE"));  // LITERAL+: already on its way
   }
   struct stat st {};
   REQUIRE(::stat(socket.c_str(), &st) == 0);
@@ -96,6 +106,11 @@ TEST_CASE("serve: a settings file configures the server and flags override it wh
     lmtp.until("354");
     lmtp.send("Subject: over the socket\r\n\r\nhello\r\n.\r\n");
     CHECK(has(lmtp.until("250 2.0.0"), "delivered to INBOX"));
+    // Over append_limit: refused at the end of DATA, for each recipient.
+    lmtp.send("MAIL FROM:<s@example.org>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
+    lmtp.until("354");
+    lmtp.send("Subject: big\r\n\r\n" + std::string(130000, 'y') + "\r\n.\r\n");
+    CHECK(has(lmtp.until("552"), "552"));
   }
   CHECK(has(server.log(), "lmtp unix:" + socket + ": delivered to alice"));
 

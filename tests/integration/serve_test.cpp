@@ -146,7 +146,11 @@ TEST_CASE("serve: limits before login and bad logins get clear answers", "[integ
   }
   {
     Wire c(server.port());
-    c.send("a1 LOGIN {100000}\r\n");  // a literal larger than a login needs
+    // A synchronizing literal larger than a login needs: refused before the client sends it, and the session goes on.
+    CHECK(has(c.run("a1", "LOGIN {100000}"), "a1 NO [TOOBIG] literal of 100000 bytes exceeds the limit"));
+    CHECK(has(c.run("a2", "NOOP"), "a2 OK"));
+    // A non-synchronizing one is on its way already: the stream cannot be resynchronised (RFC 7888 §4).
+    c.send("a3 LOGIN {100000+}\r\n");
     CHECK(has(c.until("* BYE"), "exceeds the limit"));
   }
   {

@@ -171,3 +171,38 @@ TEST_CASE("framer reports an empty synchronizing literal a server must answer", 
   CHECK(frame.literals[0].data.empty());
   CHECK_FALSE(f.awaiting_sync_literal());
 }
+
+TEST_CASE("a server's framer refuses a synchronizing literal over the limit and reads on", "[imap][framer][limits]") {
+  Framer::Options options;
+  options.limits.max_literal = 100;
+  options.limits.max_literals_per_frame = 2;
+  options.refuse_sync_literals = true;
+  Framer f(options);
+  f.feed("a1 APPEND INBOX {101}\r\n");
+  Frame refused = next_frame(f);
+  REQUIRE(refused.refused);
+  CHECK(refused.refused->find("101 bytes exceeds the limit of 100") != std::string::npos);
+  CHECK(refused.text == "a1 APPEND INBOX {101}\r\n");
+  CHECK_FALSE(f.awaiting_sync_literal());  // no "+" for it
+  CHECK(f.sync_literals_seen() == 0);
+  // The client, answered NO, goes on with its next command.
+  f.feed("a2 NOOP\r\n");
+  Frame next = next_frame(f);
+  CHECK_FALSE(next.refused);
+  CHECK(next.text == "a2 NOOP\r\n");
+  // One literal too many is refused the same way.
+  f.feed("a3 X {1}\r\n");
+  auto waiting = f.next();
+  REQUIRE(waiting);
+  CHECK_FALSE(waiting->has_value());
+  CHECK(f.awaiting_sync_literal());
+  f.feed("a {1}\r\n");
+  f.feed("b {1}\r\n");
+  CHECK(next_frame(f).refused);
+  // A non-synchronizing literal is on its way already: the stream cannot be resynchronised.
+  Framer g(options);
+  g.feed("a1 APPEND INBOX {101+}\r\n");
+  auto r = g.next();
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == mf::Errc::Limit);
+}
