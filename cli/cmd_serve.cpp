@@ -6,9 +6,12 @@
 #include "core/log.h"
 #include "server/config.h"
 #include "server/server.h"
+#include "store/mailstore.h"
 #include "store/users.h"
 
+#include <charconv>
 #include <iostream>
+#include <optional>
 
 namespace mf::cli {
 namespace {
@@ -25,6 +28,7 @@ struct UserArgs {
   std::string config;  // the data directory from the server's settings file
   std::string name;
   std::string password_file;
+  std::string quota;  // user quota: BYTES, "default", or empty to show it
 };
 
 int fail(const Error& e) {
@@ -48,11 +52,40 @@ Result<std::string> new_password(const UserArgs& args) {
   return first;
 }
 
+// serve user quota: shows or sets a user's own quota, kept in the user's catalog.
+int run_quota(const UserArgs& args, std::optional<std::uint64_t> default_quota) {
+  auto store = store::Mailstore::open(args.data_dir + "/mail/" + args.name);
+  if (!store) return fail(store.error());
+  if (args.quota == "default") {
+    if (auto done = store->set_own_quota(std::nullopt); !done) return fail(done.error());
+  } else if (!args.quota.empty()) {
+    std::uint64_t bytes = 0;
+    auto [end, ec] = std::from_chars(args.quota.data(), args.quota.data() + args.quota.size(), bytes);
+    if (ec != std::errc() || end != args.quota.data() + args.quota.size())
+      return fail(make_error(Errc::Usage, "a quota is a number of bytes (0: none) or 'default'", args.quota));
+    if (auto done = store->set_own_quota(bytes); !done) return fail(done.error());
+  }
+  store->set_default_quota(default_quota.value_or(0));
+  auto used = store->storage_used();
+  auto quota = store->quota();
+  if (!used) return fail(used.error());
+  if (!quota) return fail(quota.error());
+  std::cout << args.name << ": " << *used << " bytes used, ";
+  if (*quota == 0)
+    std::cout << "no quota";
+  else
+    std::cout << "quota " << *quota << " bytes";
+  std::cout << "\n";
+  return kExitOk;
+}
+
 int run_user(const std::string& action, UserArgs args) {
+  std::optional<std::uint64_t> default_quota;  // known from a settings file
   if (args.data_dir.empty() && !args.config.empty()) {
     auto settings = server::load_serve_settings(args.config);
     if (!settings) return fail(settings.error());
     args.data_dir = settings->data;
+    default_quota = settings->quota;
   }
   if (args.data_dir.empty()) return fail(make_error(Errc::Usage, "serve user needs --data DIR or --config FILE"));
   if (auto made = make_directory(args.data_dir); !made) return fail(made.error());
@@ -62,6 +95,10 @@ int run_user(const std::string& action, UserArgs args) {
     auto names = users->names();
     for (const auto& name : names) std::cout << name << "\n";
     return kExitOk;
+  }
+  if (action == "quota") {
+    if (!users->exists(args.name)) return fail(make_error(Errc::NotFound, "no such user", args.name));
+    return run_quota(args, default_quota);
   }
   Result<void> done;
   if (action == "del") {
@@ -94,6 +131,7 @@ int run_serve(const ServeArgs& args, const std::function<bool(const char*)>& giv
   if (given("--tls-key")) settings.tls_key = f.tls_key;
   if (given("--plaintext-login")) settings.plaintext_login = f.plaintext_login;
   if (given("--append-limit")) settings.append_limit = f.append_limit;
+  if (given("--quota")) settings.quota = f.quota;
   if (given("--lmtp-socket-mode")) settings.lmtp_socket_mode = f.lmtp_socket_mode;
   auto converted = server::to_serve_options(settings);
   if (!converted) return fail(converted.error());
@@ -129,20 +167,24 @@ void add_serve_command(CLI::App& app, std::function<void(int)> set_exit) {
   serve->add_flag("--plaintext-login", f.plaintext_login,
                   "allow passwords without TLS from any address (always allowed on loopback)");
   serve->add_option("--append-limit", f.append_limit, "largest message taken, in bytes (APPENDLIMIT)");
+  serve->add_option("--quota", f.quota, "bytes each user may store, where the user has no quota of their own (0: none)");
   serve->add_option("--ready-file", args->ready_file, "write the bound ports here once listening");
   serve->require_subcommand(0, 1);
 
   auto* user = serve->add_subcommand("user", "manage the server's users");
   user->require_subcommand(1);
-  for (std::string action : {"add", "passwd", "del", "list"}) {
+  for (std::string action : {"add", "passwd", "del", "list", "quota"}) {
     auto user_args = std::make_shared<UserArgs>();
     auto* sub = user->add_subcommand(action, action == "add"      ? "add a user"
                                              : action == "passwd" ? "change a user's password"
                                              : action == "del"    ? "delete a user (the mailboxes stay)"
+                                             : action == "quota"  ? "show or set a user's quota"
                                                                   : "list the users");
     sub->add_option("--data", user_args->data_dir, "data directory");
     sub->add_option("--config", user_args->config, "the server's settings file, for its data directory");
     if (action != "list") sub->add_option("user", user_args->name, "user name")->required();
+    if (action == "quota")
+      sub->add_option("bytes", user_args->quota, "the user's own quota in bytes (0: none), or 'default' for the server's");
     if (action == "add" || action == "passwd")
       sub->add_option("--password-file", user_args->password_file,
                       "file holding the password (else MAILFERRY_USER_PASSWORD, else asked)");

@@ -31,7 +31,7 @@ std::string_view Error::for_client() const {
     case Errc::InUse: return "Temporary failure, try again later";
     case Errc::NotFound: return "No such thing here";
     case Errc::Perm: return "Not permitted";
-    case Errc::NoSpace: return "Out of space";
+    case Errc::NoSpace: return "Out of space (the mailbox quota or the disk is full)";
     case Errc::Auth: return "Authentication failed";
     case Errc::Limit: return "Too large or too deep";
     case Errc::Usage:

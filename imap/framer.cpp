@@ -134,7 +134,7 @@ Result<Framer::LineStep> Framer::take_line() {
   else if (frame_.literals.size() >= limits.max_literals_per_frame)
     over = "more than " + std::to_string(limits.max_literals_per_frame) + " literals";
   if (over && options_.refuse_sync_literals && !marker->non_sync) {
-    frame_.refused = std::move(over);
+    frame_.refused = Frame::Refusal{"TOOBIG", std::move(*over)};  // RFC 7889 §4 for APPEND
     return LineStep::Complete;
   }
   if (over) return make_error(Errc::Limit, *over);
@@ -150,7 +150,29 @@ Result<Framer::LineStep> Framer::take_line() {
   return LineStep::LiteralFollows;
 }
 
+std::uint64_t Framer::pending_literal_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& lit : frame_.literals) total += lit.size;
+  return total;
+}
+
+void Framer::refuse_pending_literal(Frame::Refusal why) {
+  if (!awaiting_sync_literal()) return;  // the client has started sending it: too late
+  frame_.literals.pop_back();
+  frame_.refused = std::move(why);
+  in_literal_ = sync_pending_ = false;
+  literal_left_ = 0;
+  --sync_literals_seen_;  // no "+" is owed for it
+  refused_ready_ = true;
+}
+
 Result<std::optional<Frame>> Framer::next() {
+  if (refused_ready_) {
+    refused_ready_ = false;
+    Frame out = std::move(frame_);
+    frame_ = Frame{};
+    return std::optional<Frame>{std::move(out)};
+  }
   for (;;) {
     if (in_literal_) {
       take_literal();

@@ -28,9 +28,13 @@ struct Frame {
   // literal's bytes removed (they are in literals, in order).
   std::string text;
   std::vector<FrameLiteral> literals;
-  // Reading commands with Options::refuse_sync_literals: why the frame's last
-  // synchronizing literal is not taken. The frame ends at its marker.
-  std::optional<std::string> refused;
+  // Reading commands: why the frame's last synchronizing literal is not
+  // taken (Options::refuse_sync_literals, or refuse_pending_literal); the
+  // frame ends at its marker. code: the response code to answer with.
+  struct Refusal {
+    std::string code, text;
+  };
+  std::optional<Refusal> refused;
 };
 
 // Receives literals at least Framer::Options::stream_threshold long, chunk by
@@ -78,6 +82,13 @@ class Framer {
   // How many synchronizing literal markers have been read: a server sends
   // one continuation request per marker, whatever arrives in one read.
   std::uint64_t sync_literals_seen() const { return sync_literals_seen_; }
+  // The decision point for a synchronizing literal the client waits on
+  // (awaiting_sync_literal()): what the frame holds so far, the sizes of its
+  // literals (the pending one included), and refusing it instead of sending
+  // "+" (APPEND over the quota): next() then returns the frame as refused.
+  std::string_view pending_text() const { return frame_.text; }
+  std::uint64_t pending_literal_bytes() const;
+  void refuse_pending_literal(Frame::Refusal why);
 
   // Bytes fed but not consumed yet.
   std::size_t buffered() const { return buffer_.size() - pos_; }
@@ -94,6 +105,7 @@ class Framer {
   std::size_t scan_ = 0;  // where the search for '\n' resumes
   Frame frame_;
   bool in_literal_ = false;
+  bool refused_ready_ = false;  // refuse_pending_literal: next() returns frame_ at once
   bool sync_pending_ = false;
   std::uint64_t sync_literals_seen_ = 0;
   std::uint64_t literal_left_ = 0;

@@ -24,7 +24,7 @@ net::Task<Result<Reply>> copy_or_move(Session& session, imap::Command& command, 
   std::int64_t from = view.info().id;
   auto copied = co_await session.store([&](store::Mailstore& s) -> Result<Copied> {
     MF_TRY(info, s.mailbox(target));
-    MF_TRY(made, s.copy(from, uids, info.id));
+    MF_TRY(made, s.copy(from, uids, info.id, !move));
     if (move) MF_CHECK(s.expunge(from, uids));
     return Copied{info.uidvalidity, uids, std::move(made)};
   });

@@ -6,11 +6,14 @@ namespace mf::server {
 
 // RFC 9051 §6.3.11. DELETED and SIZE are IMAP4rev2's (§6.3.11), RECENT
 // IMAP4rev1's: the messages no session has claimed yet (RFC 3501 §2.3.2).
+// DELETED-STORAGE is QUOTA=RES-STORAGE's (RFC 9208): what expunging the
+// \Deleted messages would give back.
 net::Task<Result<Reply>> cmd_status(Session& session, imap::Command& command) {
   if (command.args.size() != 2 || !command.args[1].is_list() || command.args[1].items.empty())
     co_return bad("STATUS takes a mailbox name and a list of items");
   MF_CO_TRY_MAILBOX(name, command.args[0]);
-  static const char* kItems[] = {"MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "RECENT", "DELETED", "SIZE"};
+  static const char* kItems[] = {"MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "RECENT", "DELETED", "SIZE",
+                                 "DELETED-STORAGE"};
   std::vector<std::string> items;
   for (const auto& item : command.args[1].items) {
     bool known = false;
@@ -35,6 +38,7 @@ net::Task<Result<Reply>> cmd_status(Session& session, imap::Command& command) {
                           : item == "DELETED"     ? counts.deleted
                           : item == "SIZE"        ? counts.size
                           : item == "RECENT"      ? counts.recent
+                          : item == "DELETED-STORAGE" ? (counts.deleted_size + 1023) / 1024  // RFC 9208: KiB
                                                   : 0;
     out += (out.empty() ? "" : " ") + item + " " + std::to_string(value);
   }

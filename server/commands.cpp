@@ -32,6 +32,9 @@ constexpr std::array kCommands = {
     CommandSpec{"LIST", kAuthenticatedOrSelected, false, cmd_list},
     CommandSpec{"LSUB", kAuthenticatedOrSelected, false, cmd_lsub},
     CommandSpec{"STATUS", kAuthenticatedOrSelected, false, cmd_status},
+    CommandSpec{"GETQUOTA", kAuthenticatedOrSelected, false, cmd_getquota},
+    CommandSpec{"GETQUOTAROOT", kAuthenticatedOrSelected, false, cmd_getquotaroot},
+    CommandSpec{"SETQUOTA", kAuthenticatedOrSelected, false, cmd_setquota},
     CommandSpec{"APPEND", kAuthenticatedOrSelected, false, cmd_append},
     // §6.4: selected.
     CommandSpec{"CHECK", kSelected, false, cmd_check},

@@ -85,5 +85,8 @@ net::Task<Result<Reply>> cmd_store(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_copy(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_move(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_search(Session&, imap::Command&);
+net::Task<Result<Reply>> cmd_getquota(Session&, imap::Command&);
+net::Task<Result<Reply>> cmd_getquotaroot(Session&, imap::Command&);
+net::Task<Result<Reply>> cmd_setquota(Session&, imap::Command&);
 
 }  // namespace mf::server

@@ -56,6 +56,15 @@ Result<ServeSettings> parse_serve_settings(std::string_view text, const std::str
       return {};
     };
   };
+  auto bytes_key = [&](std::string_view key, std::uint64_t& out, std::int64_t least) -> Reader {
+    return [&, key, least](const toml::node& node) -> Result<void> {
+      auto value = node.is_integer() ? node.value<std::int64_t>() : std::nullopt;
+      if (!value || *value < least)
+        return wrong_type(path, key, node, least > 0 ? "a positive number of bytes" : "a number of bytes (0: none)");
+      out = static_cast<std::uint64_t>(*value);
+      return {};
+    };
+  };
   const std::map<std::string, Reader, std::less<>> keys = {
       {"data", text_key("data", s.data)},
       {"imap", list_key("imap", s.imap)},
@@ -70,13 +79,8 @@ Result<ServeSettings> parse_serve_settings(std::string_view text, const std::str
          s.plaintext_login = *node.value<bool>();
          return {};
        }},
-      {"append_limit",
-       [&](const toml::node& node) -> Result<void> {
-         auto value = node.is_integer() ? node.value<std::int64_t>() : std::nullopt;
-         if (!value || *value <= 0) return wrong_type(path, "append_limit", node, "a positive number of bytes");
-         s.append_limit = static_cast<std::uint64_t>(*value);
-         return {};
-       }},
+      {"append_limit", bytes_key("append_limit", s.append_limit, 1)},
+      {"quota", bytes_key("quota", s.quota, 0)},
   };
   for (const auto& [key, node] : table) {
     auto reader = keys.find(key.str());
@@ -101,6 +105,7 @@ Result<ServeOptions> to_serve_options(const ServeSettings& s) {
   options.tls_key = s.tls_key;
   options.plaintext_login = s.plaintext_login;
   options.append_limit = s.append_limit;
+  options.quota = s.quota;
   for (const auto& text : s.imap) {
     MF_TRY(address, parse_listen_address(text, false));
     options.imap.push_back(address);

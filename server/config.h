@@ -18,6 +18,7 @@ struct ServeSettings {
   std::string tls_cert, tls_key;
   bool plaintext_login = false;
   std::uint64_t append_limit = 64ull << 20;
+  std::uint64_t quota = 0;  // bytes per user; 0: none
   std::string lmtp_socket_mode = "0660";
 };
 

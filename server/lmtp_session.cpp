@@ -59,13 +59,25 @@ net::Task<Result<void>> LmtpSession::deliver() {
       out_ += smtp::reply(554, "5.6.0 <" + r.address + "> an empty message is not stored");
       continue;
     }
+    bool over_quota = false;
     auto stored = co_await context_.lane->run(r.user, [&](store::Mailstore& s) -> Result<std::pair<std::string, std::uint32_t>> {
+      if (auto room = s.check_quota(message.size()); !room) {
+        over_quota = room.error().code == Errc::NoSpace;
+        return room.error();
+      }
       auto box = r.folder.empty() ? s.mailbox("INBOX") : s.mailbox(r.folder);
       if (!box && box.error().code == Errc::NotFound) box = s.mailbox("INBOX");  // no such folder: the inbox
       if (!box) return box.error();
       MF_TRY(uids, s.append(box->id, {store::NewMessage{message, {}, internaldate}}));
       return std::pair{box->name, uids.front()};
     });
+    if (over_quota) {
+      // Permanent, as Dovecot's LMTP answers by default (quota_full_tempfail = no): the sender
+      // learns at once; RFC 3463 §3.3 X.2.2 "mailbox full".
+      log::warn("lmtp " + conn_->peer() + ": " + r.user + " is over quota: " + stored.error().message);
+      out_ += smtp::reply(552, "5.2.2 <" + r.address + "> mailbox full (over quota)");
+      continue;
+    }
     if (!stored) {
       log::error("lmtp " + conn_->peer() + ": delivery to " + r.user + " failed: " + stored.error().describe());
       bool full = stored.error().code == Errc::NoSpace;

@@ -167,7 +167,7 @@ Result<void> serve(const ServeOptions& options) {
   context.data_dir = options.data_dir;
   MF_TRY(users, UserList::load(options.data_dir + "/users"));
   context.users = std::move(users);
-  context.lane = std::make_unique<StoreLane>(options.data_dir + "/mail");
+  context.lane = std::make_unique<StoreLane>(options.data_dir + "/mail", options.quota);
   context.auth_lane = std::make_unique<net::OffloadLane>();
   context.plaintext_login = options.plaintext_login;
   context.append_limit = options.append_limit;

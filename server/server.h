@@ -27,6 +27,7 @@ struct ServeOptions {
   std::string tls_cert, tls_key;  // PEM files; STARTTLS is offered on plain listeners when set
   bool plaintext_login = false;
   std::uint64_t append_limit = 64ull << 20;
+  std::uint64_t quota = 0;  // bytes per user where the user has none of their own (RFC 9208 STORAGE); 0: none
   unsigned lmtp_socket_mode = 0660;  // the Unix sockets' permissions (the MTA must be able to connect)
   // Called once every listener is bound, with the ports bound (port 0 in
   // the options picks one): IMAP listeners first, then LMTP.

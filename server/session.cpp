@@ -74,7 +74,7 @@ std::string Session::capabilities() const {
     caps += login_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
     return caps;
   }
-  caps += " NAMESPACE UIDPLUS MULTIAPPEND UNSELECT CHILDREN MOVE SPECIAL-USE";
+  caps += " NAMESPACE UIDPLUS MULTIAPPEND UNSELECT CHILDREN MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE";
   caps += " APPENDLIMIT=" + std::to_string(context_.append_limit);
   return caps;
 }
@@ -235,9 +235,8 @@ static std::string leading_tag(std::string_view text) {
 
 net::Task<Result<void>> Session::handle(imap::Frame frame) {
   if (frame.refused) {
-    // No "+" was sent, so the client sends nothing more of this command (RFC 9051 §7.5);
-    // TOOBIG is APPEND's answer to a message over APPENDLIMIT (RFC 7889 §4).
-    out_.status(leading_tag(frame.text), imap::Status::No, "TOOBIG", *frame.refused);
+    // No "+" was sent, so the client sends nothing more of this command (RFC 9051 §7.5).
+    out_.status(leading_tag(frame.text), imap::Status::No, frame.refused->code, frame.refused->text);
     co_return Result<void>{};
   }
   auto parsed = imap::parse_command(frame, limits_for(state_, context_.append_limit));
@@ -268,6 +267,28 @@ net::Task<Result<void>> Session::handle(imap::Frame frame) {
     MF_CO_CHECK(co_await sync_selected(!spec->holds_expunges));
   if (!reply.sent) out_.status(command.tag, reply.status, reply.code, reply.text);
   co_return Result<void>{};
+}
+
+// Whether a frame read so far is an APPEND: "tag APPEND ...".
+static bool is_append(std::string_view text) {
+  std::size_t space = text.find(' ');
+  if (space == std::string_view::npos) return false;
+  std::string_view rest = text.substr(space + 1);
+  return rest.size() > 7 && imap::iequals(rest.substr(0, 7), "APPEND ");
+}
+
+net::Task<bool> Session::refuse_over_quota() {
+  // RFC 9208 §5.1 with RFC 9051 §7.5: an APPEND that cannot fit is told so
+  // before its message is sent, not after (the store checks again when it
+  // stores: another session may have filled the quota meanwhile).
+  if (state_ == State::NotAuthenticated || !framer_.awaiting_sync_literal() ||
+      framer_.sync_literals_seen() == continued_ || !is_append(framer_.pending_text()))
+    co_return false;
+  std::uint64_t wanted = framer_.pending_literal_bytes();
+  auto room = co_await store([&](store::Mailstore& s) { return s.check_quota(wanted); });
+  if (room || room.error().code != Errc::NoSpace) co_return false;  // fits, or the store will say why
+  framer_.refuse_pending_literal({"OVERQUOTA", "the message does not fit in the mailbox quota"});
+  co_return true;
 }
 
 net::Task<Result<void>> Session::send_continuations() {
@@ -305,24 +326,29 @@ net::Task<void> Session::run() {
       break;
     }
     framer_.feed(std::string_view(buffer_.data(), *read));
-    while (state_ != State::Logout) {
-      auto frame = framer_.next();
-      if (!frame) {
-        // The stream cannot be resynchronised after a framing error (a limit, a bad literal marker).
-        out_.untagged("BYE " + imap::response_text(frame.error().message));
-        state_ = State::Logout;
-        ended = frame.error();
-        break;
+    for (;;) {
+      while (state_ != State::Logout) {
+        auto frame = framer_.next();
+        if (!frame) {
+          // The stream cannot be resynchronised after a framing error (a limit, a bad literal marker).
+          out_.untagged("BYE " + imap::response_text(frame.error().message));
+          state_ = State::Logout;
+          ended = frame.error();
+          break;
+        }
+        if (!*frame) break;
+        auto handled = co_await handle(std::move(**frame));
+        if (!handled) {
+          ended = handled.error();
+          break;
+        }
+        if (out_.size() >= kFlushAt) {
+          if (auto sent = co_await flush(); !sent) ended = sent.error();
+        }
       }
-      if (!*frame) break;
-      auto handled = co_await handle(std::move(**frame));
-      if (!handled) {
-        ended = handled.error();
-        break;
-      }
-      if (out_.size() >= kFlushAt) {
-        if (auto sent = co_await flush(); !sent) ended = sent.error();
-      }
+      if (ended || state_ == State::Logout) break;
+      bool refused = co_await refuse_over_quota();  // its refused frame is next
+      if (!refused) break;
     }
     if (auto sent = co_await send_continuations(); !sent && !ended) ended = sent.error();
   }

@@ -94,6 +94,9 @@ class Session {
   net::Task<Result<void>> handle(imap::Frame frame);
   net::Task<Result<void>> greet();
   net::Task<Result<void>> send_continuations();
+  // Before "+" for an APPEND's message: refuses it when it does not fit in
+  // the user's quota (the refused frame is then next). Whether it did.
+  net::Task<bool> refuse_over_quota();
   // The framer's limits and the idle timeout for the state; fresh_framer
   // also drops what is buffered (after STARTTLS, RFC 9051 §6.2.1).
   void apply_limits(bool fresh_framer);

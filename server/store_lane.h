@@ -16,7 +16,9 @@ namespace mf::server {
 
 class StoreLane {
  public:
-  explicit StoreLane(std::string mail_dir) : mail_dir_(std::move(mail_dir)) {}
+  // default_quota: bytes per user (0: none) where the user has no quota of their own.
+  StoreLane(std::string mail_dir, std::uint64_t default_quota)
+      : mail_dir_(std::move(mail_dir)), default_quota_(default_quota) {}
 
   // Runs work(Mailstore&) for user on the lane; its Result comes back.
   template <class F, class T = std::invoke_result_t<F, store::Mailstore&>>
@@ -26,6 +28,7 @@ class StoreLane {
       if (it == open_.end()) {
         auto opened = store::Mailstore::open(mail_dir_ + "/" + user);
         if (!opened) return T(opened.error());
+        opened->set_default_quota(default_quota_);
         it = open_.emplace(user, std::move(*opened)).first;
       }
       return work(it->second);
@@ -34,6 +37,7 @@ class StoreLane {
 
  private:
   std::string mail_dir_;
+  std::uint64_t default_quota_;
   std::map<std::string, store::Mailstore> open_;  // touched on the lane's thread only
   net::OffloadLane lane_;  // last: joined first, while open_ still exists
 };

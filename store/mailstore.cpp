@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS messages(
   size INTEGER NOT NULL, internaldate TEXT NOT NULL, flags TEXT NOT NULL,
   PRIMARY KEY(mailbox, uid)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS messages_by_blob ON messages(sha256);
+-- RFC 9208 STORAGE: the sizes of all messages, kept in the transactions that change them.
+INSERT OR IGNORE INTO meta(key, value) SELECT 'storage', COALESCE(SUM(size), 0) FROM messages;
+CREATE TRIGGER IF NOT EXISTS storage_added AFTER INSERT ON messages
+  BEGIN UPDATE meta SET value = value + NEW.size WHERE key = 'storage'; END;
+CREATE TRIGGER IF NOT EXISTS storage_removed AFTER DELETE ON messages
+  BEGIN UPDATE meta SET value = value - OLD.size WHERE key = 'storage'; END;
 )sql";
 
 constexpr int kCompressionLevel = 3;
@@ -238,7 +244,8 @@ Result<MailboxCounts> Mailstore::counts(const MailboxInfo& mailbox) {
   // LIKE ignores ASCII case, as flags do (RFC 9051 §2.3.2); \Seen and \Deleted hold no LIKE wildcard.
   MF_TRY(s, db_.prepare("SELECT COUNT(*), "
                         "TOTAL((' ' || flags || ' ') NOT LIKE '% \\Seen %'), "
-                        "TOTAL((' ' || flags || ' ') LIKE '% \\Deleted %'), TOTAL(size), TOTAL(uid >= ?) "
+                        "TOTAL((' ' || flags || ' ') LIKE '% \\Deleted %'), TOTAL(size), TOTAL(uid >= ?), "
+                        "TOTAL(size * ((' ' || flags || ' ') LIKE '% \\Deleted %')) "
                         "FROM messages WHERE mailbox = ?"));
   s.bind(1, static_cast<std::int64_t>(mailbox.first_recent_uid)).bind(2, mailbox.id);
   MF_TRY(row, s.step());
@@ -249,6 +256,7 @@ Result<MailboxCounts> Mailstore::counts(const MailboxInfo& mailbox) {
   c.deleted = static_cast<std::uint64_t>(s.column_int(2));
   c.size = static_cast<std::uint64_t>(s.column_int(3));
   c.recent = static_cast<std::uint64_t>(s.column_int(4));
+  c.deleted_size = static_cast<std::uint64_t>(s.column_int(5));
   return c;
 }
 
@@ -292,7 +300,38 @@ Result<std::uint64_t> Mailstore::next_modseq(std::int64_t mailbox) {
   return static_cast<std::uint64_t>(s.column_int(0));
 }
 
+Result<std::uint64_t> Mailstore::meta_value(std::string_view key, std::uint64_t missing) {
+  MF_TRY(s, db_.prepare("SELECT value FROM meta WHERE key = ?"));
+  s.bind(1, std::string(key));
+  MF_TRY(found, s.step());
+  return found ? static_cast<std::uint64_t>(s.column_int(0)) : missing;
+}
+
+Result<std::uint64_t> Mailstore::storage_used() { return meta_value("storage", 0); }
+
+Result<std::uint64_t> Mailstore::quota() { return meta_value("quota", default_quota_); }
+
+Result<void> Mailstore::set_own_quota(std::optional<std::uint64_t> bytes) {
+  MF_TRY(s, db_.prepare(bytes ? "INSERT OR REPLACE INTO meta(key, value) VALUES ('quota', ?)"
+                              : "DELETE FROM meta WHERE key = 'quota'"));
+  if (bytes) s.bind(1, static_cast<std::int64_t>(*bytes));
+  return s.run();
+}
+
+Result<void> Mailstore::check_quota(std::uint64_t more) {
+  MF_TRY(limit, quota());
+  if (limit == 0) return {};
+  MF_TRY(used, storage_used());
+  if (used + more <= limit) return {};
+  return make_error(Errc::NoSpace, "over quota: " + std::to_string(used) + " of " + std::to_string(limit) +
+                                       " bytes used, " + std::to_string(more) + " more asked",
+                    dir_);
+}
+
 Result<std::vector<std::uint32_t>> Mailstore::append(std::int64_t mailbox, const std::vector<NewMessage>& messages) {
+  std::uint64_t total = 0;
+  for (const auto& m : messages) total += m.bytes.size();
+  MF_CHECK(check_quota(total));  // before any blob is written (one thread: nothing comes in between)
   std::vector<std::string> hashes;
   for (const auto& m : messages) {
     hashes.push_back(to_hex(sha256(m.bytes)));
@@ -325,7 +364,7 @@ Result<std::vector<std::uint32_t>> Mailstore::append(std::int64_t mailbox, const
 }
 
 Result<std::vector<std::uint32_t>> Mailstore::copy(std::int64_t from, const std::vector<std::uint32_t>& uids,
-                                                   std::int64_t to) {
+                                                   std::int64_t to, bool counts_against_quota) {
   MF_TRY(tx, sql::Transaction::begin(db_));
   MF_TRY(modseq, next_modseq(to));
   MF_TRY(next, db_.prepare("SELECT uidnext FROM mailboxes WHERE id = ?"));
@@ -347,6 +386,7 @@ Result<std::vector<std::uint32_t>> Mailstore::copy(std::int64_t from, const std:
   if (uid > 0xffffffffll) return make_error(Errc::Limit, "the mailbox has run out of UIDs");
   MF_TRY(advance, db_.prepare("UPDATE mailboxes SET uidnext = ? WHERE id = ?"));
   MF_CHECK(advance.bind(1, uid).bind(2, to).run());
+  if (counts_against_quota) MF_CHECK(check_quota(0));  // the copies are counted: over, and none is made
   MF_CHECK(tx.commit());
   return out;
 }

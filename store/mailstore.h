@@ -49,6 +49,7 @@ struct NewMessage {
 // What STATUS reports of a mailbox (RFC 9051 §6.3.11), counted by SQLite.
 struct MailboxCounts {
   std::uint64_t messages = 0, unseen = 0, deleted = 0, size = 0;
+  std::uint64_t deleted_size = 0;  // bytes of the \Deleted ones
   std::uint64_t recent = 0;  // from first_recent_uid on: no session has claimed them
 };
 
@@ -86,9 +87,10 @@ class Mailstore {
   // Appends all or none (MULTIAPPEND, RFC 3502); returns their UIDs, in order.
   [[nodiscard]] Result<std::vector<std::uint32_t>> append(std::int64_t mailbox, const std::vector<NewMessage>& messages);
   // Copies messages (flags and INTERNALDATE kept); returns the new UIDs in
-  // the order of uids (RFC 4315 COPYUID).
+  // the order of uids (RFC 4315 COPYUID). A MOVE's copies do not count
+  // against the quota: its expunge gives the space back.
   [[nodiscard]] Result<std::vector<std::uint32_t>> copy(std::int64_t from, const std::vector<std::uint32_t>& uids,
-                                                        std::int64_t to);
+                                                        std::int64_t to, bool counts_against_quota = true);
   // Changes flags; unchanged messages are left out of the answer (and keep
   // their modseq).
   [[nodiscard]] Result<std::vector<Changed>> store(std::int64_t mailbox, const std::vector<std::uint32_t>& uids,
@@ -106,15 +108,30 @@ class Mailstore {
   [[nodiscard]] Result<std::vector<std::string>> keywords(std::int64_t mailbox);
   const std::string& dir() const { return dir_; }
 
+  // Quota (RFC 9208 STORAGE): the sizes of all messages in all mailboxes,
+  // each copy counted. append() and copy() that would go over the quota
+  // fail with Errc::NoSpace ("over quota") and store nothing; expunging
+  // gives space back. The quota is the user's own (set_own_quota, kept in
+  // the catalog), else the server's default; 0 is none.
+  [[nodiscard]] Result<std::uint64_t> storage_used();
+  [[nodiscard]] Result<std::uint64_t> quota();
+  void set_default_quota(std::uint64_t bytes) { default_quota_ = bytes; }
+  // nullopt: back to the server's default.
+  [[nodiscard]] Result<void> set_own_quota(std::optional<std::uint64_t> bytes);
+  // Errc::NoSpace ("over quota") when more bytes would not fit.
+  [[nodiscard]] Result<void> check_quota(std::uint64_t more);
+
  private:
   Mailstore(std::string dir, sql::Database db) : dir_(std::move(dir)), db_(std::move(db)) {}
   [[nodiscard]] Result<void> write_blob(std::string_view bytes, const std::string& sha256);
   [[nodiscard]] Result<std::uint64_t> next_modseq(std::int64_t mailbox);
   [[nodiscard]] Result<void> delete_unreferenced(const std::vector<std::string>& blobs);
+  [[nodiscard]] Result<std::uint64_t> meta_value(std::string_view key, std::uint64_t missing);
   std::string blob_path(const std::string& sha256) const;
 
   std::string dir_;
   sql::Database db_;
+  std::uint64_t default_quota_ = 0;
 };
 
 // "INBOX" in any case is INBOX (RFC 9051 §5.1); other names as given.

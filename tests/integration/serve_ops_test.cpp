@@ -251,3 +251,43 @@ TEST_CASE("serve: a client that sends part of a literal and disconnects leaves n
   CHECK(has(check.run("c", "APPEND INBOX {12+}\r\nSubject: x\r\n"), "c OK [APPENDUID"));
   CHECK(has(check.run("d", "STATUS INBOX (MESSAGES)"), "MESSAGES 1"));
 }
+
+TEST_CASE("serve: quotas refuse an APPEND before its message comes and LMTP says mailbox full",
+          "[integration][serve][ops][quota]") {
+  std::string dir = temp_dir();
+  OwnServer server(dir + "/own", {"alice", "bob"}, {"--quota", "2048", "--lmtp", "127.0.0.1:0"});
+  Wire c(server.port());
+  CHECK(has(c.run("a", "LOGIN alice alice-secret"), "QUOTA=RES-STORAGE"));
+  CHECK(has(c.run("b", "APPEND INBOX {1500+}\r\n" + std::string(1500, 'a')), "b OK"));
+  auto roots = c.run("c", "GETQUOTAROOT INBOX");
+  CHECK(has(roots, "* QUOTAROOT INBOX \"\"\r\n"));
+  CHECK(has(roots, "* QUOTA \"\" (STORAGE 2 2)\r\n"));  // 1500 bytes used of 2048, in KiB (RFC 9208 §5.1)
+  CHECK(has(c.run("d", "GETQUOTA \"\""), "* QUOTA \"\" (STORAGE 2 2)"));
+  CHECK(has(c.run("e", "SETQUOTA \"\" (STORAGE 100000)"), "e NO [NOPERM]"));
+  // Does not fit: refused instead of "+" (the client sends nothing), and the session goes on.
+  CHECK(has(c.run("f", "APPEND INBOX {1000}"), "f NO [OVERQUOTA]"));
+  CHECK(has(c.run("g", "SELECT INBOX"), "g OK"));
+  // COPY over the quota is refused; MOVE is not (it gives the space back).
+  CHECK(has(c.run("h", "CREATE Keep"), "h OK"));
+  CHECK(has(c.run("i", "COPY 1 Keep"), "i NO [OVERQUOTA]"));
+  CHECK(has(c.run("j", "MOVE 1 Keep"), "j OK"));
+  CHECK(has(c.run("k", "STATUS Keep (MESSAGES)"), "MESSAGES 1"));
+
+  // LMTP: alice is full (552 5.2.2, as Dovecot answers by default), bob is not.
+  Wire lmtp(server.ports()[1], "220 ");
+  lmtp.send("LHLO mta\r\nMAIL FROM:<s@example.org>\r\nRCPT TO:<alice>\r\nRCPT TO:<bob>\r\nDATA\r\n");
+  lmtp.until("354");
+  lmtp.send("Subject: x\r\n\r\n" + std::string(1000, 'z') + "\r\n.\r\n");
+  auto replies = lmtp.until("250 2.0.0 <bob>");
+  CHECK(has(replies, "552 5.2.2 <alice> mailbox full"));
+
+  // The administrator gives alice more room: the running server uses it at once.
+  auto raised = run_mailferry({"serve", "user", "quota", "--data", server.data(), "alice", "100000"});
+  INFO(raised.err);
+  CHECK(raised.exit_code == 0);
+  CHECK(has(raised.out, "alice: 1500 bytes used, quota 100000 bytes"));
+  CHECK(has(c.run("l", "APPEND INBOX {1000+}\r\n" + std::string(1000, 'b')), "l OK [APPENDUID"));
+  auto shown = run_mailferry({"serve", "user", "quota", "--data", server.data(), "alice", "default"});
+  CHECK(has(shown.out, "alice: 2500 bytes used, no quota"));  // --data alone does not know the server's default
+  CHECK(run_mailferry({"serve", "user", "quota", "--data", server.data(), "nobody"}).exit_code != 0);
+}

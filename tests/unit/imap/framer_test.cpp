@@ -181,7 +181,8 @@ TEST_CASE("a server's framer refuses a synchronizing literal over the limit and 
   f.feed("a1 APPEND INBOX {101}\r\n");
   Frame refused = next_frame(f);
   REQUIRE(refused.refused);
-  CHECK(refused.refused->find("101 bytes exceeds the limit of 100") != std::string::npos);
+  CHECK(refused.refused->text.find("101 bytes exceeds the limit of 100") != std::string::npos);
+  CHECK(refused.refused->code == "TOOBIG");
   CHECK(refused.text == "a1 APPEND INBOX {101}\r\n");
   CHECK_FALSE(f.awaiting_sync_literal());  // no "+" for it
   CHECK(f.sync_literals_seen() == 0);
@@ -205,4 +206,23 @@ TEST_CASE("a server's framer refuses a synchronizing literal over the limit and 
   auto r = g.next();
   REQUIRE_FALSE(r);
   CHECK(r.error().code == mf::Errc::Limit);
+}
+
+TEST_CASE("a server may refuse a synchronizing literal it waits on and the stream goes on", "[imap][framer]") {
+  Framer f;
+  f.feed("a1 APPEND INBOX {5}\r\n");
+  auto waiting = f.next();
+  REQUIRE(waiting);
+  CHECK_FALSE(waiting->has_value());
+  REQUIRE(f.awaiting_sync_literal());
+  CHECK(f.pending_text() == "a1 APPEND INBOX {5}\r\n");
+  CHECK(f.pending_literal_bytes() == 5);
+  f.refuse_pending_literal({"OVERQUOTA", "does not fit"});
+  CHECK(f.sync_literals_seen() == 0);  // no "+" owed
+  Frame refused = next_frame(f);
+  REQUIRE(refused.refused);
+  CHECK(refused.refused->code == "OVERQUOTA");
+  CHECK(refused.literals.empty());
+  f.feed("a2 NOOP\r\n");
+  CHECK(next_frame(f).text == "a2 NOOP\r\n");
 }

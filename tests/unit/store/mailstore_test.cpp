@@ -207,3 +207,47 @@ TEST_CASE("a mailbox's counts come from SQL as STATUS reports them", "[store]") 
   CHECK(c->size == 10);
   CHECK(c->recent == 1);  // only the one that came after the claim
 }
+
+TEST_CASE("a store counts every copy against its quota and refuses what does not fit", "[store][quota]") {
+  mf::test::TempDir dir;
+  {
+    auto s = open_store(dir.path);
+    auto inbox = s.mailbox("INBOX");
+    REQUIRE(inbox);
+    REQUIRE(s.create("Archive"));
+    auto archive = s.mailbox("Archive");
+    REQUIRE(archive);
+    REQUIRE(s.append(inbox->id, {message("0123456789"), message("abcdefghij")}));
+    CHECK(*s.storage_used() == 20);
+    CHECK(*s.quota() == 0);  // none: anything fits
+    s.set_default_quota(25);
+    CHECK(*s.quota() == 25);
+    auto over = s.append(inbox->id, {message("0123456")});
+    REQUIRE_FALSE(over);
+    CHECK(over.error().code == Errc::NoSpace);
+    CHECK(over.error().message.find("over quota: 20 of 25 bytes used, 7 more asked") != std::string::npos);
+    CHECK(blob_files(dir.path) == 2);  // nothing written for it
+    // A COPY that would go over makes no copy; a MOVE's copies do not count (its expunge gives the space back).
+    auto copied = s.copy(inbox->id, {1, 2}, archive->id);
+    REQUIRE_FALSE(copied);
+    CHECK(copied.error().code == Errc::NoSpace);
+    CHECK(s.messages(archive->id)->empty());
+    REQUIRE(s.copy(inbox->id, {1}, archive->id, false));
+    REQUIRE(s.expunge(inbox->id, {1}));
+    CHECK(*s.storage_used() == 20);
+    // A user's own quota overrides the default, and is kept in the catalog.
+    REQUIRE(s.set_own_quota(1000));
+    REQUIRE(s.append(inbox->id, {message("0123456")}));
+    CHECK(*s.storage_used() == 27);
+    auto counts = s.counts(*inbox);
+    REQUIRE(counts);
+    CHECK(counts->size == 17);
+  }
+  auto again = open_store(dir.path);
+  CHECK(*again.storage_used() == 27);  // kept by the catalog's triggers, not recounted
+  CHECK(*again.quota() == 1000);
+  REQUIRE(again.set_own_quota(std::nullopt));
+  CHECK(*again.quota() == 0);
+  REQUIRE(again.remove("Archive"));  // removing a mailbox gives its space back
+  CHECK(*again.storage_used() == 17);
+}
