@@ -303,3 +303,30 @@ TEST_CASE("serve: a message LMTP acknowledged survives SIGKILL", "[integration][
   REQUIRE(at != std::string::npos);
   CHECK(std::stoul(status.substr(at + 9)) >= acknowledged);
 }
+
+TEST_CASE("serve: LIST-EXTENDED selects and returns what RFC 5258 and RFC 5819 ask", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire c(server.port());
+  REQUIRE(has(c.run("a", "LOGIN alice alice-secret"), "LIST-STATUS"));
+  REQUIRE(has(c.run("b", "CREATE Sent (USE (\\Sent))"), "b OK"));
+  REQUIRE(has(c.run("c", "CREATE Work/Reports"), "c OK"));
+  REQUIRE(has(c.run("d", "SUBSCRIBE Work/Reports"), "d OK"));
+  REQUIRE(has(c.run("e", "SUBSCRIBE Gone"), "e OK"));
+  REQUIRE(has(c.run("f", "APPEND INBOX {5+}\r\nhello"), "f OK"));
+  // LIST-STATUS: a STATUS after each selectable mailbox's LIST line.
+  auto status = c.run("g", "LIST \"\" (INBOX Sent) RETURN (STATUS (MESSAGES UNSEEN) SPECIAL-USE)");
+  CHECK(has(status, "* LIST (\\HasNoChildren) \"/\" INBOX\r\n* STATUS INBOX (MESSAGES 1 UNSEEN 1)\r\n"));
+  CHECK(has(status, "* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\n* STATUS Sent (MESSAGES 0 UNSEEN 0)\r\n"));
+  // SUBSCRIBED selection: a subscribed name that does not exist is \NonExistent.
+  auto subscribed = c.run("h", "LIST (SUBSCRIBED) \"\" *");
+  CHECK(has(subscribed, "* LIST (\\NonExistent \\Subscribed) \"/\" Gone\r\n"));
+  CHECK(has(subscribed, "* LIST (\\HasNoChildren \\Subscribed) \"/\" Work/Reports\r\n"));
+  CHECK_FALSE(has(subscribed, "\" INBOX\r\n"));
+  // RECURSIVEMATCH: the parent is listed for its subscribed child that "%" does not reach.
+  CHECK(has(c.run("i", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" %"),
+            "* LIST (\\HasChildren) \"/\" Work (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"));
+  CHECK(has(c.run("j", "LIST (SPECIAL-USE) \"\" *"), "* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\nj OK"));
+  CHECK(has(c.run("k", "LIST (RECURSIVEMATCH) \"\" *"), "k BAD"));
+  CHECK(has(c.run("l", "LIST \"\" * RETURN (FLAGS)"), "l BAD"));
+  CHECK(has(c.run("m", "LIST \"\" \"\""), "* LIST (\\Noselect) \"/\" \"\""));
+}
