@@ -330,3 +330,18 @@ TEST_CASE("serve: LIST-EXTENDED selects and returns what RFC 5258 and RFC 5819 a
   CHECK(has(c.run("l", "LIST \"\" * RETURN (FLAGS)"), "l BAD"));
   CHECK(has(c.run("m", "LIST \"\" \"\""), "* LIST (\\Noselect) \"/\" \"\""));
 }
+
+TEST_CASE("serve: SEARCH RETURN answers ESEARCH as RFC 4731 asks", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire c(server.port());
+  REQUIRE(has(c.run("a", "LOGIN alice alice-secret"), "ESEARCH"));
+  for (int i = 0; i < 4; ++i) REQUIRE(has(c.run("b" + std::to_string(i), "APPEND INBOX {1+}\r\nx"), " OK"));
+  REQUIRE(has(c.run("c", "SELECT INBOX"), "c OK"));
+  REQUIRE(has(c.run("d", "STORE 2 +FLAGS (\\Deleted)"), "d OK"));
+  REQUIRE(has(c.run("e", "EXPUNGE"), "e OK"));
+  CHECK(has(c.run("f", "SEARCH RETURN (MIN MAX COUNT) ALL"), "* ESEARCH (TAG \"f\") MIN 1 MAX 3 COUNT 3\r\n"));
+  CHECK(has(c.run("g", "UID SEARCH RETURN () ALL"), "* ESEARCH (TAG \"g\") UID ALL 1,3:4\r\n"));
+  CHECK(has(c.run("h", "SEARCH RETURN (MIN COUNT) 1000"), "* ESEARCH (TAG \"h\") COUNT 0\r\n"));
+  CHECK(has(c.run("i", "SEARCH RETURN (SAVE) ALL"), "i BAD"));  // SEARCHRES is not offered
+  CHECK(has(c.run("j", "SEARCH ALL"), "* SEARCH 1 2 3\r\n"));  // without RETURN, as RFC 3501 answers
+}
