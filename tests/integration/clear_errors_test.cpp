@@ -43,7 +43,7 @@ struct SmallDisk {
 
 }  // namespace
 
-TEST_CASE("a_password_file_that_cannot_be_read_is_a_usage_error_naming_it", "[integration][errors]") {
+TEST_CASE("a_password_file_that_cannot_be_read_is_a_usage_error_naming_it", "[integration][target][errors]") {
   TwoServers servers(1);
   for (std::string bad : {servers.dir() + "/no-such-file", servers.dir()}) {
     auto args = servers.migrate_args();
@@ -56,7 +56,7 @@ TEST_CASE("a_password_file_that_cannot_be_read_is_a_usage_error_naming_it", "[in
   }
 }
 
-TEST_CASE("imap_to_a_port_that_speaks_tls_fails_at_once_and_suggests_imaps", "[integration][errors]") {
+TEST_CASE("imap_to_a_port_that_speaks_tls_fails_at_once_and_suggests_imaps", "[integration][target][errors]") {
   // The imaps port waits for a TLS handshake and sends no greeting: that was
   // retried for minutes with "timed out waiting for data".
   TwoServers servers(1);
@@ -97,7 +97,7 @@ TEST_CASE("an_error_names_the_folder_as_the_user_knows_it", "[integration][error
   CHECK(run.out.find("&APw-") == std::string::npos);
 }
 
-TEST_CASE("a_full_disk_is_named_by_the_file_and_never_reported_as_ok", "[integration][errors]") {
+TEST_CASE("a_full_disk_is_named_by_the_file_and_never_reported_as_ok", "[integration][target][errors]") {
   TwoServers servers(DovecotOptions{{}, '/'}, DovecotOptions{{}, '.'});
   SmallDisk disk(servers.dir() + "/small");
   if (!disk.mounted) {

@@ -21,7 +21,7 @@ struct SourceMessage {
 };
 
 // Size and INTERNALDATE of every message of alice's on server.
-std::vector<SourceMessage> sizes_and_dates(const Dovecot& server) {
+std::vector<SourceMessage> sizes_and_dates(const ImapServer& server) {
   std::vector<SourceMessage> out;
   auto read = with_client(server, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
     MF_CO_TRY(boxes, co_await c.list());
@@ -49,7 +49,7 @@ std::uint64_t sum_of(const json& report, const char* field) {
 
 }  // namespace
 
-TEST_CASE("since_before_and_max_size_select_messages_and_verify_agrees", "[integration][filters]") {
+TEST_CASE("since_before_and_max_size_select_messages_and_verify_agrees", "[integration][target][filters]") {
   TwoServers servers(30);
   const std::int64_t since = 1028005200;   // 2002-07-30T05:00:00Z
   const std::int64_t before = 1028012400;  // 2002-07-30T07:00:00Z

@@ -69,7 +69,7 @@ TEST_CASE("special_use_folders_land_in_the_targets_german_folders", "[integratio
   CHECK(literal.out.find("no such folder on the target") != std::string::npos);
 }
 
-TEST_CASE("include_exclude_and_map_choose_and_rename_folders", "[integration][folders]") {
+TEST_CASE("include_exclude_and_map_choose_and_rename_folders", "[integration][target][folders]") {
   TwoServers servers(5);
   std::vector<std::string> rules = {"--exclude", "^Junk", "--map", "^Archive=Altes Archiv"};
   auto report = servers.dir() + "/migrate.json";
@@ -127,7 +127,7 @@ TEST_CASE("a personal namespace prefix INBOX. is taken off and put on", "[integr
   CHECK(verify.exit_code == 0);
 }
 
-TEST_CASE("a_map_on_top_of_the_special_use_mapping_maps_every_pass_alike", "[integration][folders]") {
+TEST_CASE("a_map_on_top_of_the_special_use_mapping_maps_every_pass_alike", "[integration][target][folders]") {
   // The first pass puts Spam (the Junk role by name) at INBOX/Spam by --map; on
   // the next pass that folder holds the target's Junk role, and the map was
   // applied again on top: INBOX/INBOX/Spam, an empty folder, 2 "missing".

@@ -28,7 +28,7 @@ std::string read_text(const std::string& path) {
   return text ? *text : std::string();
 }
 
-std::size_t messages_on(const Dovecot& server, const std::string& user) {
+std::size_t messages_on(const ImapServer& server, const std::string& user) {
   std::size_t total = 0;
   auto counted = with_client(server, user, [&](imapclient::Client& c) -> net::Task<Result<void>> {
     MF_CO_TRY(boxes, co_await c.list());
@@ -155,11 +155,20 @@ TwoServers::TwoServers(DovecotOptions source_options, DovecotOptions target_opti
   auto source = Dovecot::start(dir_ + "/source", source_options);
   REQUIRE(source);
   source_ = std::move(*source);
-  target_options.users.insert(target_options.users.begin(), {"alice", "alice-secret"});
-  target_options.certificate_from = source_->dir();  // one CA file verifies both
-  auto target = Dovecot::start(dir_ + "/target", target_options);
-  REQUIRE(target);
-  target_ = std::move(*target);
+  const char* kind = std::getenv("MF_TEST_TARGET");
+  if (kind && std::string(kind) == "serve") {
+    // The same certificate as the source's (one CA file verifies both), for IMAPS and STARTTLS.
+    own_target_ = std::make_unique<OwnServer>(
+        dir_ + "/target", std::vector<std::string>{"alice"},
+        std::vector<std::string>{"--imaps", "127.0.0.1:0", "--tls-cert", source_->dir() + "/cert.pem", "--tls-key",
+                                 source_->dir() + "/key.pem"});
+  } else {
+    target_options.users.insert(target_options.users.begin(), {"alice", "alice-secret"});
+    target_options.certificate_from = source_->dir();  // one CA file verifies both
+    auto target = Dovecot::start(dir_ + "/target", target_options);
+    REQUIRE(target);
+    target_ = std::move(*target);
+  }
   REQUIRE(write_file_atomically(dir_ + "/password", "alice-secret\n").has_value());
 }
 
@@ -169,15 +178,21 @@ TwoServers::TwoServers(std::size_t max_per_folder) : TwoServers(DovecotOptions{{
   filled_ = *filled;
 }
 
+Dovecot& TwoServers::dovecot_target() {
+  if (!target_) FAIL("this test needs Dovecot as the target (MF_TEST_TARGET=serve is set)");
+  return *target_;
+}
+
 TwoServers::~TwoServers() {
   source_.reset();
   target_.reset();
+  own_target_.reset();
   std::error_code ec;
   if (!std::getenv("MF_KEEP_TEST_DIRS")) fs::remove_all(dir_, ec);
 }
 
 std::vector<std::string> TwoServers::endpoint_args(bool tls) const {
-  std::vector<std::string> args = {"--from", source_->url("alice", tls), "--to", target_->url("alice", tls),
+  std::vector<std::string> args = {"--from", source_->url("alice", tls), "--to", target().url("alice", tls),
                                    "--from-password-file", dir_ + "/password", "--to-password-file",
                                    dir_ + "/password", "--quiet"};
   if (tls) {
@@ -275,7 +290,7 @@ OwnServer::~OwnServer() { stop(); }
 
 std::string OwnServer::log() const { return read_text(dir_ + "/serve.log"); }
 
-Result<void> with_client(const Dovecot& server, const std::string& user, const ClientBody& body) {
+Result<void> with_client(const ImapServer& server, const std::string& user, const ClientBody& body) {
   boost::asio::io_context io;
   Result<void> result = make_error(Errc::Io, "not run");
   auto task = [&]() -> net::Task<Result<void>> {

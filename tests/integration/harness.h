@@ -40,40 +40,10 @@ RunResult run_mailferry_as(uid_t user, const std::string& dir, const std::vector
 RunResult run_mailferry_in(std::uint64_t address_space, const std::vector<std::string>& args);
 RunResult run_mailferry_killed(const std::vector<std::string>& args, int kill_after_ms);
 
-class TwoServers {
- public:
-  // The source holds the standard mailbox (at most max_per_folder corpus
-  // messages per folder) with '/' as delimiter; the target is empty with '.'.
-  explicit TwoServers(std::size_t max_per_folder);
-  // Empty servers with these options (alice, with the password "alice-secret",
-  // is added to the users; the certificate is set here);
-  // the test fills the source itself.
-  TwoServers(DovecotOptions source, DovecotOptions target);
-  ~TwoServers();
-
-  Dovecot& source() { return *source_; }
-  Dovecot& target() { return *target_; }
-  const FilledMailbox& filled() const { return filled_; }
-  const std::string& dir() const { return dir_; }
-  std::string state_path() const { return dir_ + "/state.db"; }
-
-  // --from/--to and password files over plain IMAP (no STARTTLS), or TLS
-  // verified against the fixture's own CA.
-  std::vector<std::string> endpoint_args(bool tls) const;
-  std::vector<std::string> migrate_args(bool tls = false) const;
-  std::vector<std::string> verify_args(bool tls = false) const;
-
- private:
-  std::string dir_;
-  std::unique_ptr<Dovecot> source_;
-  std::unique_ptr<Dovecot> target_;
-  FilledMailbox filled_;
-};
-
 // mailferry serve on 127.0.0.1 (a port of its choosing) with dir/data, each
 // user with the password USER-secret; stopped by PID (SIGTERM, then
 // SIGKILL after 10 s) when the object dies.
-class OwnServer {
+class OwnServer : public ImapServer {
  public:
   explicit OwnServer(std::string dir, std::vector<std::string> users = {"alice"},
                      std::vector<std::string> extra_args = {});
@@ -90,7 +60,12 @@ class OwnServer {
   pid_t pid() const { return pid_; }
   std::string data() const { return dir_ + "/data"; }
   std::string log() const;  // what it wrote to stderr so far
-  std::string url(const std::string& user) const { return "imap://" + user + "@127.0.0.1:" + std::to_string(port_); }
+  std::uint16_t imap_port() const override { return port_; }
+  // imaps:// when started with --imaps (its port is the second one bound).
+  std::string url(const std::string& user, bool tls = false) const override {
+    return std::string(tls ? "imaps://" : "imap://") + user + "@127.0.0.1:" +
+           std::to_string(tls && ports_.size() > 1 ? ports_[1] : port_);
+  }
 
  private:
   std::string dir_;
@@ -99,13 +74,49 @@ class OwnServer {
   std::vector<std::uint16_t> ports_;
 };
 
+class TwoServers {
+ public:
+  // The source holds the standard mailbox (at most max_per_folder corpus
+  // messages per folder) with '/' as delimiter; the target is empty with '.'.
+  explicit TwoServers(std::size_t max_per_folder);
+  // Empty servers with these options (alice, with the password "alice-secret",
+  // is added to the users; the certificate is set here);
+  // the test fills the source itself.
+  TwoServers(DovecotOptions source, DovecotOptions target);
+  ~TwoServers();
+
+  Dovecot& source() { return *source_; }
+  // Dovecot, or mailferry serve when MF_TEST_TARGET=serve (the tests tagged
+  // [target] run so too: ctest's "serve-target:" tests).
+  ImapServer& target() { return own_target_ ? static_cast<ImapServer&>(*own_target_) : *target_; }
+  const ImapServer& target() const { return own_target_ ? static_cast<const ImapServer&>(*own_target_) : *target_; }
+  // For the tests that do to the target what only Dovecot allows (its files, its options).
+  Dovecot& dovecot_target();
+  const FilledMailbox& filled() const { return filled_; }
+  const std::string& dir() const { return dir_; }
+  std::string state_path() const { return dir_ + "/state.db"; }
+
+  // --from/--to and password files over plain IMAP (no STARTTLS), or TLS
+  // verified against the fixture's own CA.
+  std::vector<std::string> endpoint_args(bool tls) const;
+  std::vector<std::string> migrate_args(bool tls = false) const;
+  std::vector<std::string> verify_args(bool tls = false) const;
+
+ private:
+  std::string dir_;
+  std::unique_ptr<Dovecot> source_;
+  std::unique_ptr<Dovecot> target_;
+  std::unique_ptr<OwnServer> own_target_;
+  FilledMailbox filled_;
+};
+
 // Logs in to server as user and runs body on the connection.
 using ClientBody = std::function<net::Task<Result<void>>(imapclient::Client&)>;
-Result<void> with_client(const Dovecot& server, const std::string& user, const ClientBody& body);
+Result<void> with_client(const ImapServer& server, const std::string& user, const ClientBody& body);
 
 std::string read_text(const std::string& path);
 // Messages in all of a user's folders on server, counted over IMAP.
-std::size_t messages_on(const Dovecot& server, const std::string& user = "alice");
+std::size_t messages_on(const ImapServer& server, const std::string& user = "alice");
 // The single number a query over the state file returns (e.g. a COUNT).
 std::int64_t state_number(const std::string& state_path, const char* sql);
 std::vector<std::string> with_args(std::vector<std::string> args, std::initializer_list<std::string> more);

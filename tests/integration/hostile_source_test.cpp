@@ -59,7 +59,7 @@ std::uint32_t uid_of(const std::string& response) {
   return static_cast<std::uint32_t>(std::stoul(m[1]));
 }
 
-std::vector<std::string> target_folders(const Dovecot& target) {
+std::vector<std::string> target_folders(const ImapServer& target) {
   std::vector<std::string> names;
   REQUIRE(with_client(target, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
     MF_CO_TRY(boxes, co_await c.list());

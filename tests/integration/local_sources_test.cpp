@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // The raw messages of one of alice's folders on server, with their flags.
-std::vector<std::pair<std::string, std::vector<std::string>>> messages_in(const Dovecot& server,
+std::vector<std::pair<std::string, std::vector<std::string>>> messages_in(const ImapServer& server,
                                                                           const std::string& folder) {
   std::vector<std::pair<std::string, std::vector<std::string>>> out;
   auto read = with_client(server, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {

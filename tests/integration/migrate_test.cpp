@@ -24,7 +24,7 @@ json read_json(const std::string& path) { return json::parse(read_text(path)); }
 
 }  // namespace
 
-TEST_CASE("migrate_copies_everything_and_verify_finds_no_difference", "[integration]") {
+TEST_CASE("migrate_copies_everything_and_verify_finds_no_difference", "[integration][target]") {
   TwoServers servers(30);
   auto report = servers.dir() + "/migrate.json";
   auto j = run_json(servers.migrate_args(), report);
@@ -73,7 +73,7 @@ TEST_CASE("migrate_copies_everything_and_verify_finds_no_difference", "[integrat
   }
 }
 
-TEST_CASE("migrate_over_tls_and_starttls_verifies_the_certificate", "[integration][tls]") {
+TEST_CASE("migrate_over_tls_and_starttls_verifies_the_certificate", "[integration][target][tls]") {
   TwoServers servers(10);
   auto run = run_mailferry(servers.migrate_args(true));
   INFO(run.out << run.err);
@@ -104,7 +104,7 @@ TEST_CASE("migrate_over_tls_and_starttls_verifies_the_certificate", "[integratio
   CHECK(insecure.err.find("not verified") != std::string::npos);
 }
 
-TEST_CASE("passwords_come_from_the_environment_and_never_from_nowhere", "[integration][errors]") {
+TEST_CASE("passwords_come_from_the_environment_and_never_from_nowhere", "[integration][target][errors]") {
   TwoServers servers(3);
   auto args = servers.verify_args();
   for (auto flag : {"--from-password-file", "--to-password-file"}) {
@@ -132,7 +132,7 @@ TEST_CASE("passwords_come_from_the_environment_and_never_from_nowhere", "[integr
   CHECK(saw_latin1);
 }
 
-TEST_CASE("verify_names_missing_changed_and_altered_messages", "[integration][verify]") {
+TEST_CASE("verify_names_missing_changed_and_altered_messages", "[integration][target][verify]") {
   TwoServers servers(20);
   auto run = run_mailferry(servers.migrate_args());
   INFO(run.out << run.err);
@@ -188,7 +188,7 @@ TEST_CASE("verify_names_missing_changed_and_altered_messages", "[integration][ve
   CHECK(by_kind.size() == 3);
 }
 
-TEST_CASE("wrong_password_fails_clearly_and_records_nothing", "[integration][errors]") {
+TEST_CASE("wrong_password_fails_clearly_and_records_nothing", "[integration][target][errors]") {
   TwoServers servers(5);
   REQUIRE(write_file_atomically(servers.dir() + "/wrong", "not-the-password\n").has_value());
   auto args = servers.migrate_args();
@@ -202,7 +202,7 @@ TEST_CASE("wrong_password_fails_clearly_and_records_nothing", "[integration][err
   CHECK(messages_on(servers.target()) == 0);
 }
 
-TEST_CASE("unreachable_host_is_a_clear_error", "[integration][errors]") {
+TEST_CASE("unreachable_host_is_a_clear_error", "[integration][target][errors]") {
   TwoServers servers(1);
   auto args = servers.migrate_args();
   auto it = std::find(args.begin(), args.end(), "--from");
@@ -214,7 +214,7 @@ TEST_CASE("unreachable_host_is_a_clear_error", "[integration][errors]") {
   CHECK(run.err.find("retry 2 of 2") != std::string::npos);  // a server that is down may come back
 }
 
-TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_completes", "[integration][errors]") {
+TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_completes", "[integration][target][errors]") {
   TwoServers servers(60);
   {
     MisbehavingProxy proxy(servers.source().imap_port(), {400 * 1000});  // cut well inside the bodies
@@ -243,7 +243,7 @@ TEST_CASE("server_closing_mid_fetch_leaves_a_consistent_state_and_a_rerun_comple
   CHECK(verify.exit_code == 0);
 }
 
-TEST_CASE("connections_cut_again_and_again_are_resumed_by_reconnecting", "[integration][errors]") {
+TEST_CASE("connections_cut_again_and_again_are_resumed_by_reconnecting", "[integration][target][errors]") {
   TwoServers servers(60);
   MisbehavingProxy proxy(servers.source().imap_port(), {1500 * 1000});  // every connection dies after 1.5 MB
   auto args = servers.migrate_args();
@@ -319,7 +319,7 @@ TEST_CASE("full_corpus_arrives_and_verify_names_the_dovecot_line_ending_quirk", 
   CHECK(tolerant.out.find("line-endings-differ") != std::string::npos);  // still listed
 }
 
-TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integration][incremental]") {
+TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integration][target][incremental]") {
   TwoServers servers(20);
   auto report = servers.dir() + "/migrate.json";
   auto first = run_mailferry(with_args(servers.migrate_args(), {"--json", report}));
@@ -365,7 +365,7 @@ TEST_CASE("incremental_pass_copies_new_mail_and_carries_changed_flags", "[integr
   }
 }
 
-TEST_CASE("delete_propagates_source_expunges_only_when_asked", "[integration][incremental]") {
+TEST_CASE("delete_propagates_source_expunges_only_when_asked", "[integration][target][incremental]") {
   TwoServers servers(10);
   auto first = run_mailferry(servers.migrate_args());
   INFO(first.out << first.err);
@@ -377,7 +377,7 @@ TEST_CASE("delete_propagates_source_expunges_only_when_asked", "[integration][in
     MF_CO_CHECK(co_await c.run(std::move(command)));
     co_return Result<void>{};
   };
-  auto inbox_count = [&](const Dovecot& server) {
+  auto inbox_count = [&](const ImapServer& server) {
     std::uint32_t exists = 0;
     REQUIRE(with_client(server, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
       MF_CO_TRY(box, co_await c.select("INBOX", true));
@@ -424,7 +424,7 @@ TEST_CASE("delete_propagates_source_expunges_only_when_asked", "[integration][in
   CHECK(verify.exit_code == 0);
 }
 
-TEST_CASE("a_renumbered_source_folder_is_matched_again_by_hash_not_copied_again", "[integration][incremental]") {
+TEST_CASE("a_renumbered_source_folder_is_matched_again_by_hash_not_copied_again", "[integration][target][incremental]") {
   TwoServers servers(15);
   auto first = run_mailferry(servers.migrate_args());
   INFO(first.out << first.err);
@@ -464,7 +464,7 @@ TEST_CASE("a_renumbered_source_folder_is_matched_again_by_hash_not_copied_again"
   CHECK(verify.exit_code == 0);
 }
 
-TEST_CASE("rate_limits_slow_the_copy_down", "[integration][throttle]") {
+TEST_CASE("rate_limits_slow_the_copy_down", "[integration][target][throttle]") {
   TwoServers servers(8);
   REQUIRE(servers.filled().messages == 47);
   auto report = servers.dir() + "/migrate.json";
@@ -478,7 +478,7 @@ TEST_CASE("rate_limits_slow_the_copy_down", "[integration][throttle]") {
   CHECK(verify.exit_code == 0);
 }
 
-TEST_CASE("an_admin_migrates_a_users_mailbox_on_their_behalf", "[integration][auth]") {
+TEST_CASE("an_admin_migrates_a_users_mailbox_on_their_behalf", "[integration][target][auth]") {
   DovecotOptions source{{}, '/'};
   source.master_users = {{"admin", "admin-secret"}};
   TwoServers servers(source, DovecotOptions{{}, '.'});
@@ -505,7 +505,7 @@ TEST_CASE("an_admin_migrates_a_users_mailbox_on_their_behalf", "[integration][au
   CHECK(refused.err.find("login as admin on behalf of alice failed") != std::string::npos);
 }
 
-TEST_CASE("compress_deflate_shrinks_what_crosses_the_wire_and_changes_no_byte", "[integration][compress]") {
+TEST_CASE("compress_deflate_shrinks_what_crosses_the_wire_and_changes_no_byte", "[integration][target][compress]") {
   DovecotOptions source{{}, '/'};
   source.compress = true;
   DovecotOptions target{{}, '.'};

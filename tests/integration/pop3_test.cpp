@@ -12,7 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-std::size_t inbox_of(const Dovecot& server) {
+std::size_t inbox_of(const ImapServer& server) {
   std::size_t n = 0;
   auto read = with_client(server, "alice", [&](imapclient::Client& c) -> net::Task<Result<void>> {
     MF_CO_TRY(selected, co_await c.select("INBOX", true));

@@ -15,7 +15,7 @@ using namespace mf;
 using namespace mf::test;
 
 
-TEST_CASE("resume_after_kill_loses_and_duplicates_nothing", "[integration][resume]") {
+TEST_CASE("resume_after_kill_loses_and_duplicates_nothing", "[integration][target][resume]") {
   TwoServers servers(60);
   auto args = servers.migrate_args();
   args.insert(args.end(), {"--batch-mb", "1"});
@@ -91,7 +91,7 @@ TEST_CASE("a_message_the_target_stores_with_other_line_ends_is_not_copied_twice_
 }
 
 TEST_CASE("a_message_the_target_rewrites_is_not_copied_twice_after_a_crash_and_the_report_says_so",
-          "[integration][resume]") {
+          "[integration][target][resume]") {
   // Cyrus (munge8bit, its default) replaces each 8-bit header byte with 'X' on
   // APPEND: the proxy in front of the target does the same to what mailferry
   // sends, so after a crash between the APPEND's OK and its record the
@@ -134,7 +134,7 @@ TEST_CASE("a_message_the_target_rewrites_is_not_copied_twice_after_a_crash_and_t
   CHECK(verify.out.find("content-differs") == std::string::npos);
 }
 
-TEST_CASE("ctrl_c_stops_after_the_batch_in_flight_and_the_next_run_continues", "[integration][resume]") {
+TEST_CASE("ctrl_c_stops_after_the_batch_in_flight_and_the_next_run_continues", "[integration][target][resume]") {
   // SIGINT right after the first batch is recorded (as a user's Ctrl-C): no
   // new batch starts, nothing is left pending, the run says how to go on.
   TwoServers servers(60);

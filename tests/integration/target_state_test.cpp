@@ -24,7 +24,7 @@ std::uint64_t sum(const nlohmann::json& report, const char* field) {
 
 }  // namespace
 
-TEST_CASE("an_empty_state_file_finds_the_copies_on_the_target_by_hash", "[integration][state]") {
+TEST_CASE("an_empty_state_file_finds_the_copies_on_the_target_by_hash", "[integration][target][state]") {
   TwoServers servers(10);
   REQUIRE(run_mailferry(servers.migrate_args()).exit_code == 0);
   REQUIRE(messages_on(servers.target()) == servers.filled().messages);
@@ -43,7 +43,7 @@ TEST_CASE("an_empty_state_file_finds_the_copies_on_the_target_by_hash", "[integr
 TEST_CASE("a_target_made_anew_after_a_run_gets_every_message_again", "[integration][state]") {
   TwoServers servers(10);
   REQUIRE(run_mailferry(servers.migrate_args()).exit_code == 0);
-  fs::remove_all(servers.target().maildir("alice"));  // new folders, new UIDVALIDITYs
+  fs::remove_all(servers.dovecot_target().maildir("alice"));  // new folders, new UIDVALIDITYs
   REQUIRE(messages_on(servers.target()) == 0);
   auto report = run_json(servers.migrate_args(), servers.dir() + "/again.json");
   CHECK(report["copied"] == servers.filled().messages);

@@ -4,6 +4,8 @@
 // when the object dies.
 #pragma once
 
+#include "tests/support/imap_server.h"
+
 #include "core/error.h"
 
 #include <sys/types.h>
@@ -42,7 +44,7 @@ struct DovecotOptions {
   bool pop3 = false;      // also serve POP3 and POP3S (Debian's dovecot-pop3d)
 };
 
-class Dovecot {
+class Dovecot : public ImapServer {
  public:
   // dir must not exist yet or be empty; it holds everything of this instance.
   [[nodiscard]] static Result<std::unique_ptr<Dovecot>> start(const std::string& dir, DovecotOptions options);
@@ -54,7 +56,7 @@ class Dovecot {
   // Leaves the server running after this object dies (the demo stops it by PID).
   void detach() { detached_ = true; }
 
-  std::uint16_t imap_port() const { return imap_port_; }
+  std::uint16_t imap_port() const override { return imap_port_; }
   std::uint16_t imaps_port() const { return imaps_port_; }
   std::uint16_t pop3_port() const { return pop3_port_; }    // 0 unless options.pop3
   std::uint16_t pop3s_port() const { return pop3s_port_; }
@@ -63,7 +65,7 @@ class Dovecot {
   std::string ca_file() const { return dir_ + "/cert.pem"; }
   // The user's Maildir++ root.
   std::string maildir(const std::string& user) const { return dir_ + "/mail/" + user; }
-  std::string url(const std::string& user, bool tls) const;
+  std::string url(const std::string& user, bool tls) const override;
   // Hands the mail tree to the mail user after files were written directly.
   void fix_ownership() const;
 
