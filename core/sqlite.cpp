@@ -173,6 +173,7 @@ Result<Statement> Database::prepare(std::string_view sql) {
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
 
 std::int64_t Database::changes() const { return sqlite3_changes64(db_.get()); }
+std::int64_t Database::total_changes() const { return sqlite3_total_changes64(db_.get()); }
 
 Result<Transaction> Transaction::begin(Database& db) {
   MF_CHECK(db.exec("BEGIN IMMEDIATE"));

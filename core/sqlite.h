@@ -69,6 +69,8 @@ class Database {
   std::int64_t last_insert_rowid() const;
   // Rows the last INSERT, UPDATE or DELETE changed.
   std::int64_t changes() const;
+  // Rows every INSERT, UPDATE or DELETE changed since the open (a change counter for watchers).
+  std::int64_t total_changes() const;
   const std::string& path() const { return path_; }
 
  private:

@@ -36,6 +36,7 @@ constexpr std::array kCommands = {
     CommandSpec{"GETQUOTAROOT", kAuthenticatedOrSelected, false, cmd_getquotaroot},
     CommandSpec{"SETQUOTA", kAuthenticatedOrSelected, false, cmd_setquota},
     CommandSpec{"APPEND", kAuthenticatedOrSelected, false, cmd_append},
+    CommandSpec{"IDLE", kAuthenticatedOrSelected, false, cmd_idle},  // RFC 9051 §6.3.13
     // §6.4: selected.
     CommandSpec{"CHECK", kSelected, false, cmd_check},
     CommandSpec{"CLOSE", kSelected, false, cmd_close},

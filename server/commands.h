@@ -76,6 +76,7 @@ net::Task<Result<Reply>> cmd_status(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_select(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_examine(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_append(Session&, imap::Command&);
+net::Task<Result<Reply>> cmd_idle(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_check(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_close(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_unselect(Session&, imap::Command&);

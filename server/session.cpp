@@ -74,7 +74,7 @@ std::string Session::capabilities() const {
     caps += login_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
     return caps;
   }
-  caps += " NAMESPACE UIDPLUS MULTIAPPEND UNSELECT CHILDREN MOVE SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH QUOTA QUOTA=RES-STORAGE";
+  caps += " IDLE NAMESPACE UIDPLUS MULTIAPPEND UNSELECT CHILDREN MOVE SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH QUOTA QUOTA=RES-STORAGE";
   caps += " APPENDLIMIT=" + std::to_string(context_.append_limit);
   return caps;
 }

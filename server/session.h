@@ -72,6 +72,9 @@ class Session {
   void select(SelectedView view);
   void deselect();
   void logout() { state_ = State::Logout; }
+  bool stopping() const { return stopping_; }
+  // Ends the read or write in flight (IDLE's updates failed: its read ends too).
+  void cancel_io() { conn_->cancel(); }
   SelectedView& selected() { return *selected_; }
   bool has_selected() const { return selected_.has_value(); }
   const std::string& user() const { return user_; }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "net/offload.h"
+#include "server/change_watch.h"
 #include "store/mailstore.h"
 
 #include <map>
@@ -21,9 +22,11 @@ class StoreLane {
       : mail_dir_(std::move(mail_dir)), default_quota_(default_quota) {}
 
   // Runs work(Mailstore&) for user on the lane; its Result comes back.
+  // When the work wrote anything, the user's waiters (IDLE) are woken.
   template <class F, class T = std::invoke_result_t<F, store::Mailstore&>>
   [[nodiscard]] net::Task<T> run(const std::string& user, F work) {
-    co_return co_await lane_.run([this, &user, &work]() -> T {
+    bool wrote = false;
+    T result = co_await lane_.run([this, &user, &work, &wrote]() -> T {
       auto it = open_.find(user);
       if (it == open_.end()) {
         auto opened = store::Mailstore::open(mail_dir_ + "/" + user);
@@ -31,14 +34,23 @@ class StoreLane {
         opened->set_default_quota(default_quota_);
         it = open_.emplace(user, std::move(*opened)).first;
       }
-      return work(it->second);
+      auto before = it->second.writes();
+      T done = work(it->second);
+      wrote = it->second.writes() != before;
+      return done;
     });
+    if (wrote) watch_.changed(user);  // back on the I/O thread
+    co_return result;
   }
+
+  // Touched on the I/O thread only.
+  ChangeWatch& watch() { return watch_; }
 
  private:
   std::string mail_dir_;
   std::uint64_t default_quota_;
   std::map<std::string, store::Mailstore> open_;  // touched on the lane's thread only
+  ChangeWatch watch_;
   net::OffloadLane lane_;  // last: joined first, while open_ still exists
 };
 

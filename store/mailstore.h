@@ -107,6 +107,9 @@ class Mailstore {
   // The keywords ever used in a mailbox (its FLAGS and PERMANENTFLAGS).
   [[nodiscard]] Result<std::vector<std::string>> keywords(std::int64_t mailbox);
   const std::string& dir() const { return dir_; }
+  // Grows with every row written through this Mailstore: the store lane
+  // compares it around each piece of work to know whom to wake (IDLE).
+  std::int64_t writes() const { return db_.total_changes(); }
 
   // Quota (RFC 9208 STORAGE): the sizes of all messages in all mailboxes,
   // each copy counted. append() and copy() that would go over the quota

@@ -1,0 +1,66 @@
+// mailferry serve's IMAP4rev2 pieces (RFC 9051) over raw transcripts: IDLE
+// woken by other sessions and by LMTP, BINARY, SEARCHRES, ENABLE IMAP4rev2.
+#include "tests/integration/harness.h"
+#include "tests/integration/wire.h"
+
+#include "tests/result_printer.h"
+
+using namespace mf;
+using namespace mf::test;
+
+TEST_CASE("serve: IDLE sends what other sessions and LMTP change as it happens until DONE", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own", {"alice"}, {"--lmtp", "127.0.0.1:0"});
+  Wire idler(server.port()), other(server.port());
+  REQUIRE(has(idler.run("a", "LOGIN alice alice-secret"), " IDLE "));
+  REQUIRE(has(other.run("a", "LOGIN alice alice-secret"), "a OK"));
+  REQUIRE(has(idler.run("b", "SELECT INBOX"), "b OK"));
+  idler.send("c IDLE\r\n");
+  CHECK(has(idler.until("+ "), "+ idling"));
+
+  // Each change arrives with no command from the idler (the reads would time out after 10 s).
+  REQUIRE(has(other.run("d", "APPEND INBOX {10+}\r\nSubject: 1"), "d OK"));
+  CHECK(has(idler.until("* 1 RECENT"), "* 1 EXISTS\r\n"));
+  REQUIRE(has(other.run("e", "SELECT INBOX"), "e OK"));
+  REQUIRE(has(other.run("f", "STORE 1 +FLAGS (\\Flagged)"), "f OK"));
+  CHECK(has(idler.until("* 1 FETCH"), "* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent))"));
+
+  Wire lmtp(server.ports()[1], "220 ");
+  lmtp.send("LHLO mta\r\nMAIL FROM:<s@example.org>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
+  REQUIRE(has(lmtp.until("354"), "354"));
+  lmtp.send("Subject: by lmtp\r\n\r\nhello\r\n.\r\n");
+  REQUIRE(has(lmtp.until("250 2.0.0"), "delivered to INBOX"));
+  CHECK(has(idler.until("* 2 EXISTS"), "* 2 EXISTS"));
+
+  REQUIRE(has(other.run("g", "STORE 1 +FLAGS (\\Deleted)"), "g OK"));
+  REQUIRE(has(other.run("h", "EXPUNGE"), "h OK"));
+  CHECK(has(idler.until("* 1 EXPUNGE"), "* 1 EXPUNGE"));  // RFC 9051 §7.5.1: IDLE may carry EXPUNGE
+
+  // DONE ends it; a command pipelined behind DONE is answered next.
+  idler.send("DONE\r\ni NOOP\r\n");
+  CHECK(has(idler.until("c "), "c OK IDLE terminated"));
+  CHECK(has(idler.until("i "), "i OK"));
+
+  // Anything but DONE ends IDLE with BAD; IDLE works without a selected mailbox too.
+  REQUIRE(has(idler.run("j", "UNSELECT"), "j OK"));
+  idler.send("k IDLE\r\n");
+  REQUIRE(has(idler.until("+ "), "+ idling"));
+  REQUIRE(has(other.run("l", "APPEND INBOX {1+}\r\nx"), "l OK"));
+  idler.send("STOP\r\n");
+  auto ended = idler.until("k ");
+  CHECK(has(ended, "k BAD IDLE ends with DONE"));
+  CHECK_FALSE(has(ended, "EXISTS"));
+  CHECK(has(idler.run("m", "NOOP"), "m OK"));
+}
+
+TEST_CASE("serve: SIGTERM during IDLE says BYE", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire c(server.port());
+  REQUIRE(has(c.run("a", "LOGIN alice alice-secret"), "a OK"));
+  REQUIRE(has(c.run("b", "SELECT INBOX"), "b OK"));
+  c.send("c IDLE\r\n");
+  REQUIRE(has(c.until("+ "), "+ idling"));
+  CHECK(server.stop() == 0);
+  auto bye = c.until("* BYE");
+  CHECK(has(bye, "* BYE the server is shutting down"));
+  CHECK_FALSE(has(bye, "c OK"));
+}
