@@ -86,6 +86,11 @@ ResponseWriter& ResponseWriter::literal(std::string_view bytes) {
   return *this;
 }
 
+ResponseWriter& ResponseWriter::literal8(std::string_view bytes) {
+  out_.append("~{").append(std::to_string(bytes.size())).append("}\r\n").append(bytes);
+  return *this;
+}
+
 ResponseWriter& ResponseWriter::flag_list(const std::vector<std::string>& flags) {
   out_ += '(';
   for (std::size_t i = 0; i < flags.size(); ++i) {

@@ -2,8 +2,8 @@
 // imap/response.h: what this writes, parse_response reads back the same
 // (tests/unit/imap/response_writer_test.cpp holds it to that). Strings are
 // quoted or literals, whichever their bytes allow (RFC 9051 §4.3); a
-// message's bytes go out as they are stored, as a literal, a NUL included
-// (an exact copy matters more to a migration than RFC 9051's CHAR8).
+// literal carries the bytes it is given (the server keeps NUL out of
+// them, server/binary_content.h, and sends BINARY content with NUL as a literal8).
 // Response text is one line: CR, LF and NUL in it become spaces, so
 // nothing a client or a stored message holds can end a response early.
 #pragma once
@@ -33,6 +33,7 @@ class ResponseWriter {
   ResponseWriter& nstring(const std::string* bytes);  // NIL for null
   ResponseWriter& astring(std::string_view bytes);  // atom when it can be one
   ResponseWriter& literal(std::string_view bytes);
+  ResponseWriter& literal8(std::string_view bytes);  // "~{n}": RFC 3516 §4.2, for BINARY content with NUL
   ResponseWriter& flag_list(const std::vector<std::string>& flags);
   ResponseWriter& end();  // CRLF
 

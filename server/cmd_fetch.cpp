@@ -1,5 +1,6 @@
 #include "server/commands.h"
 
+#include "server/binary_content.h"
 #include "server/body_structure.h"
 #include "server/fetch_items.h"
 
@@ -10,14 +11,61 @@ namespace {
 
 constexpr std::size_t kReadBatch = 32;  // messages read from the store per trip to its lane
 
-// structure: the message's MIME tree, made on first need.
-void write_item(Session& session, const FetchItem& item, std::uint32_t seq, const std::string* bytes,
-                std::optional<mime::Part>& structure) {
+// One message's bytes as FETCH needs them, each form made on first need:
+// as stored (BINARY) and as BODY answers give it (server/binary_content.h:
+// no NUL in a literal), with their MIME trees.
+class MessageContent {
+ public:
+  explicit MessageContent(const std::string& stored)
+      : stored_(stored), has_nul_(stored.find('\0') != std::string::npos) {}
+  const std::string& stored() const { return stored_; }
+  const mime::Part& stored_tree() {
+    if (!stored_tree_) stored_tree_ = mime::parse_structure(stored_);
+    return *stored_tree_;
+  }
+  const std::string& served() {
+    if (!has_nul_) return stored_;
+    if (!served_) served_ = without_nuls(stored_, stored_tree());
+    return *served_;
+  }
+  const mime::Part& served_tree() {
+    if (!has_nul_) return stored_tree();
+    if (!served_tree_) served_tree_ = mime::parse_structure(served());
+    return *served_tree_;
+  }
+
+ private:
+  const std::string& stored_;
+  bool has_nul_;
+  std::optional<std::string> served_;
+  std::optional<mime::Part> stored_tree_, served_tree_;
+};
+
+// The BINARY content of each BINARY and BINARY.SIZE item, made before the
+// message's FETCH response begins: an encoding not known fails the command
+// with UNKNOWN-CTE (RFC 3516 §4.3) before half a response is out.
+Result<std::vector<std::string>> binary_contents(const FetchRequest& request, MessageContent& content) {
+  std::vector<std::string> out(request.items.size());
+  for (std::size_t k = 0; k < request.items.size(); ++k) {
+    const auto& item = request.items[k];
+    if (item.kind != FetchItem::Kind::Binary && item.kind != FetchItem::Kind::BinarySize) continue;
+    MF_TRY(data, binary_section(content.stored(), content.stored_tree(), item.section.part_numbers));
+    out[k] = std::move(data);
+  }
+  return out;
+}
+
+// The answer's partial of data: <origin.count> (RFC 9051 §6.4.5).
+std::string partial(std::string data, const SectionRequest& section) {
+  if (!section.origin) return data;
+  std::uint64_t origin = std::min<std::uint64_t>(*section.origin, data.size());
+  return data.substr(origin, *section.count);
+}
+
+// content: null when no item needs the message's bytes; binary: what binary_contents made.
+void write_item(Session& session, const FetchItem& item, std::uint32_t seq, MessageContent* content,
+                std::string& binary) {
   const auto& m = session.selected().at(seq).record;
-  auto tree = [&]() -> const mime::Part& {
-    if (!structure) structure = mime::parse_structure(*bytes);
-    return *structure;
-  };
   auto& out = session.out();
   switch (item.kind) {
     case FetchItem::Kind::Uid: out.raw("UID " + std::to_string(m.uid)); break;
@@ -26,23 +74,31 @@ void write_item(Session& session, const FetchItem& item, std::uint32_t seq, cons
     case FetchItem::Kind::Size: out.raw("RFC822.SIZE " + std::to_string(m.size)); break;
     case FetchItem::Kind::Section: {
       // One MIME tree per message, whatever the items ask of it.
-      std::string data = section_bytes(*bytes, item.section, item.section.part_numbers.empty() ? nullptr : &tree());
-      if (item.section.origin) {
-        std::uint64_t origin = std::min<std::uint64_t>(*item.section.origin, data.size());
-        data = data.substr(origin, *item.section.count);
-      }
+      const mime::Part* tree = item.section.part_numbers.empty() ? nullptr : &content->served_tree();
+      std::string data = partial(section_bytes(content->served(), item.section, tree), item.section);
       // RFC 9051 §6.4.5: the body as a literal, whatever it holds.
       out.raw(item.section.response_name).space().literal(data);
       break;
     }
+    case FetchItem::Kind::Binary: {
+      std::string data = partial(std::move(binary), item.section);
+      out.raw(item.section.response_name).space();
+      // RFC 3516 §4.2: literal8 where a literal cannot carry the content.
+      if (data.find('\0') != std::string::npos) out.literal8(data);
+      else out.literal(data);
+      break;
+    }
+    case FetchItem::Kind::BinarySize:
+      out.raw(item.section.response_name + " " + std::to_string(binary.size()));
+      break;
     case FetchItem::Kind::Envelope:
       out.raw("ENVELOPE ");
-      write_envelope(out, *bytes, tree());
+      write_envelope(out, content->served(), content->served_tree());
       break;
     case FetchItem::Kind::Body:
     case FetchItem::Kind::BodyStructure:
       out.raw(item.kind == FetchItem::Kind::Body ? "BODY " : "BODYSTRUCTURE ");
-      write_body_structure(out, *bytes, tree(), item.kind == FetchItem::Kind::BodyStructure);
+      write_body_structure(out, content->served(), content->served_tree(), item.kind == FetchItem::Kind::BodyStructure);
       break;
   }
 }
@@ -70,7 +126,6 @@ net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
     co_return bad("FETCH takes a sequence set and items");
   MF_CO_TRY_OR_BAD(set, imap::SequenceSet::parse(command.args[0].text));
   auto request = parse_fetch_items(command.args[1]);
-  if (!request && request.error().code == Errc::Usage) co_return no(request.error().message, "CANNOT");
   if (!request) co_return bad(request.error().message);
   auto& view = session.selected();
   if (!command.uid && view.out_of_range(set)) co_return bad("no such message number");
@@ -113,11 +168,18 @@ net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (!bodies.empty() && !bodies[i]) continue;
+      std::optional<MessageContent> content;
+      std::vector<std::string> binary(request->items.size());
+      if (!bodies.empty()) {
+        content.emplace(*bodies[i]);
+        auto decoded = binary_contents(*request, *content);
+        if (!decoded) co_return no(decoded.error().message, "UNKNOWN-CTE");
+        binary = std::move(*decoded);
+      }
       session.out().begin_untagged().raw(std::to_string(batch[i]) + " FETCH (");
-      std::optional<mime::Part> structure;
       for (std::size_t k = 0; k < request->items.size(); ++k) {
         if (k) session.out().space();
-        write_item(session, request->items[k], batch[i], bodies.empty() ? nullptr : &*bodies[i], structure);
+        write_item(session, request->items[k], batch[i], content ? &*content : nullptr, binary[k]);
       }
       session.out().raw(")").end();
     }

@@ -90,6 +90,14 @@ Result<SectionRequest> parse_section(std::string_view atom, std::string_view res
   return s;
 }
 
+// RFC 3516 §4.2: section-binary = "[" [section-part] "]", then a partial.
+Result<SectionRequest> parse_binary_section(std::string_view atom, std::string_view rest, bool peek) {
+  MF_TRY(s, parse_section(atom, rest, peek));
+  if (s.part != SectionRequest::Part::All) return refused(atom);
+  s.response_name = "BINARY" + s.response_name.substr(4);
+  return s;
+}
+
 Result<void> add_item(FetchRequest& request, const imap::Value& v) {
   if (!v.is_atom()) return refused(v.display());
   const std::string& a = v.text;
@@ -125,8 +133,17 @@ Result<void> add_item(FetchRequest& request, const imap::Value& v) {
     // RFC 9051 §6.4.5: ALL is (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE), FULL adds BODY.
     simple(K::Flags), simple(K::InternalDate), simple(K::Size), simple(K::Envelope);
     if (imap::iequals(a, "FULL")) simple(K::Body);
-  } else if (starts_with_ci(a, "BINARY")) {
-    return make_error(Errc::Usage, a + " is not served yet");
+  } else if (starts_with_ci(a, "BINARY.SIZE[")) {
+    MF_TRY(s, parse_binary_section(a, std::string_view(a).substr(11), true));
+    if (s.origin) return refused(a);  // RFC 3516 §4.2: no partial for a size
+    s.response_name = "BINARY.SIZE" + s.response_name.substr(6);
+    request.items.push_back(FetchItem{K::BinarySize, std::move(s)});
+  } else if (starts_with_ci(a, "BINARY.PEEK[")) {
+    MF_TRY(s, parse_binary_section(a, std::string_view(a).substr(11), true));
+    request.items.push_back(FetchItem{K::Binary, std::move(s)});
+  } else if (starts_with_ci(a, "BINARY[")) {
+    MF_TRY(s, parse_binary_section(a, std::string_view(a).substr(6), false));
+    request.items.push_back(FetchItem{K::Binary, std::move(s)});
   } else {
     return refused(a);
   }
@@ -145,12 +162,15 @@ std::string field_name_upper(std::string_view line) {
 
 bool FetchRequest::sets_seen() const {
   return std::any_of(items.begin(), items.end(),
-                     [](const FetchItem& i) { return i.kind == FetchItem::Kind::Section && !i.section.peek; });
+                     [](const FetchItem& i) {
+                       return (i.kind == FetchItem::Kind::Section || i.kind == FetchItem::Kind::Binary) && !i.section.peek;
+                     });
 }
 
 bool FetchRequest::needs_bytes() const {
   return std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
-    return i.kind == FetchItem::Kind::Section || i.kind == FetchItem::Kind::Envelope ||
+    return i.kind == FetchItem::Kind::Section || i.kind == FetchItem::Kind::Binary ||
+           i.kind == FetchItem::Kind::BinarySize || i.kind == FetchItem::Kind::Envelope ||
            i.kind == FetchItem::Kind::Body || i.kind == FetchItem::Kind::BodyStructure;
   });
 }

@@ -25,9 +25,9 @@ struct SectionRequest {
 };
 
 struct FetchItem {
-  enum class Kind { Uid, Flags, InternalDate, Size, Section, Envelope, Body, BodyStructure };
+  enum class Kind { Uid, Flags, InternalDate, Size, Section, Binary, BinarySize, Envelope, Body, BodyStructure };
   Kind kind;
-  SectionRequest section;  // Kind::Section
+  SectionRequest section;  // Kind::Section; for Binary and BinarySize its part numbers, peek and partial
 };
 
 struct FetchRequest {
@@ -37,8 +37,8 @@ struct FetchRequest {
 };
 
 // The attribute list of a FETCH: one atom or a parenthesised list; the
-// macros ALL, FAST and FULL. Errc::Protocol naming what is not understood
-// (BINARY is not served yet: Errc::Usage).
+// macros ALL, FAST and FULL; BINARY, BINARY.PEEK and BINARY.SIZE (RFC 3516
+// §4.2). Errc::Protocol naming what is not understood.
 [[nodiscard]] Result<FetchRequest> parse_fetch_items(const imap::Value& value);
 
 // The bytes a section names in a message (before any <origin.count>); a

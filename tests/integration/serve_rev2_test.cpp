@@ -64,3 +64,41 @@ TEST_CASE("serve: SIGTERM during IDLE says BYE", "[integration][serve]") {
   CHECK(has(bye, "* BYE the server is shutting down"));
   CHECK_FALSE(has(bye, "c OK"));
 }
+
+TEST_CASE("serve: BINARY gives parts decoded and keeps NUL bytes out of BODY answers", "[integration][serve]") {
+  using namespace std::string_literals;
+  OwnServer server(temp_dir() + "/own");
+  Wire c(server.port());
+  REQUIRE(has(c.run("a", "LOGIN alice alice-secret"), " BINARY "));
+  // RFC 3516 §4.4: a literal8 APPEND carries NUL bytes.
+  std::string binary_body = "\0\xe4\r\n"s;
+  std::string message = "Subject: bin\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n"s +
+                        binary_body;
+  c.send("b APPEND INBOX ~{" + std::to_string(message.size()) + "}\r\n");
+  REQUIRE(has(c.until("+ "), "+ "));
+  c.send(message + "\r\n");
+  REQUIRE(has(c.until("b "), "b OK [APPENDUID"));
+  std::string mime = "Subject: mime\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                     "Content-Transfer-Encoding: base64\r\n\r\naGVs\r\nbG8=\r\n--b\r\n"
+                     "Content-Transfer-Encoding: quoted-printable\r\n\r\nsoft=\r\nbreak =3D\r\n--b\r\n"
+                     "Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin\r\n--b--\r\n";
+  REQUIRE(has(c.run("c", "APPEND INBOX {" + std::to_string(mime.size()) + "+}\r\n" + mime), "c OK"));
+  REQUIRE(has(c.run("d", "SELECT INBOX"), "d OK"));
+
+  auto body = c.run("e", "FETCH 1 (BODY.PEEK[1] BINARY.PEEK[1] BINARY.SIZE[1])");
+  CHECK(has(body, "BODY[1] {10}\r\nAOQNCg==\r\n"));  // base64 of the part: an IMAP literal has no NUL (RFC 9051 §4.3)
+  CHECK(has(body, "BINARY[1] ~{4}\r\n"s + binary_body));  // the stored bytes as they came
+  CHECK(has(body, "BINARY.SIZE[1] 4"));
+  auto whole = c.run("f", "FETCH 1 BINARY.PEEK[]");
+  CHECK(has(whole, "BINARY[] ~{" + std::to_string(message.size()) + "}\r\n" + message));
+
+  auto parts = c.run("g", "FETCH 2 (BINARY.PEEK[1] BINARY.PEEK[2]<4.20> BINARY.SIZE[2])");
+  CHECK(has(parts, "BINARY[1] {5}\r\nhello"));
+  CHECK(has(parts, "BINARY[2]<4> {7}\r\nbreak ="));
+  CHECK(has(parts, "BINARY.SIZE[2] 11"));
+  CHECK(has(c.run("h", "FETCH 2 BINARY.PEEK[3]"), "h NO [UNKNOWN-CTE]"));  // RFC 3516 §4.3
+  CHECK(has(c.run("i", "FETCH 2 BINARY.PEEK[HEADER]"), "i BAD"));
+  CHECK(has(c.run("j", "FETCH 2 FLAGS"), "FLAGS (\\Recent)"));
+  auto seen = c.run("k", "FETCH 2 BINARY[1]");  // without PEEK: \Seen is set (RFC 3516 §4.2)
+  CHECK(has(seen, "\\Seen"));
+}

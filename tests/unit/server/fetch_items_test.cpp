@@ -43,9 +43,19 @@ TEST_CASE("FETCH items and the names their answers carry", "[server][fetch]") {
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == Errc::Protocol);
   }
-  auto later = items("BINARY[]");
-  REQUIRE_FALSE(later);
-  CHECK(later.error().code == Errc::Usage);  // not served yet: NO, not BAD
+  // RFC 3516 §4.2: BINARY takes part numbers only; BINARY.SIZE no partial.
+  auto binary = items("(BINARY.PEEK[1.2]<0.10> BINARY[] BINARY.SIZE[3])");
+  REQUIRE(binary);
+  CHECK(binary->items[0].kind == FetchItem::Kind::Binary);
+  CHECK(binary->items[0].section.response_name == "BINARY[1.2]<0>");
+  CHECK(binary->items[1].section.response_name == "BINARY[]");
+  CHECK(binary->items[2].kind == FetchItem::Kind::BinarySize);
+  CHECK(binary->items[2].section.response_name == "BINARY.SIZE[3]");
+  CHECK(binary->sets_seen());
+  for (const char* bad : {"BINARY[HEADER]", "BINARY[1.MIME]", "BINARY.SIZE[1]<0.5>", "BINARY"}) {
+    INFO(bad);
+    CHECK_FALSE(items(bad));
+  }
   auto full = items("FULL");
   REQUIRE(full);
   CHECK(full->items.size() == 5);  // FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY

@@ -1,0 +1,207 @@
+#include "server/binary_content.h"
+
+#include "core/base64.h"
+#include "imap/value.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <optional>
+
+namespace mf::server {
+namespace {
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// RFC 2045 §6.8: characters outside the alphabet are ignored; "=" ends a
+// quantum, and a next piece may follow (mail joins padded pieces).
+std::string decode_base64(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    if (c == '=') {
+      if (count == 2) out.push_back(static_cast<char>(bits >> 4));
+      if (count == 3) out.push_back(static_cast<char>(bits >> 10)), out.push_back(static_cast<char>(bits >> 2));
+      bits = 0, count = 0;
+      continue;
+    }
+    int v = base64_value(c);
+    if (v < 0) continue;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    if (++count == 4) {
+      out.push_back(static_cast<char>(bits >> 16));
+      out.push_back(static_cast<char>(bits >> 8));
+      out.push_back(static_cast<char>(bits));
+      bits = 0, count = 0;
+    }
+  }
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// RFC 2045 §6.7: trailing white space of a line is not content (rule 3),
+// "=" at its end is a soft line break (rule 5), "=XX" an octet (rule 1);
+// an "=" that starts neither stays as it is (the robust reading §6.7 suggests).
+std::string decode_quoted_printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t lf = text.find('\n', pos);
+    bool has_end = lf != std::string_view::npos;
+    std::string_view line = text.substr(pos, has_end ? lf - pos : std::string_view::npos);
+    pos = has_end ? lf + 1 : text.size();
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    bool soft = !line.empty() && line.back() == '=';
+    if (soft) line.remove_suffix(1);
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      int hi = line[i] == '=' && i + 2 < line.size() ? hex_value(line[i + 1]) : -1;
+      int lo = hi >= 0 ? hex_value(line[i + 2]) : -1;
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+      } else {
+        out.push_back(line[i]);
+      }
+    }
+    if (has_end && !soft) out.append("\r\n");
+  }
+  return out;
+}
+
+enum class Encoding { Identity, Base64, QuotedPrintable, Unknown };
+
+Encoding encoding_of(std::string_view name) {
+  if (name.empty() || imap::iequals(name, "7bit") || imap::iequals(name, "8bit") || imap::iequals(name, "binary"))
+    return Encoding::Identity;
+  if (imap::iequals(name, "base64")) return Encoding::Base64;
+  if (imap::iequals(name, "quoted-printable")) return Encoding::QuotedPrintable;
+  return Encoding::Unknown;
+}
+
+// A header with its Content-Transfer-Encoding field (continuation lines
+// too) replaced by one that says `encoding` (added when it had none).
+std::string with_encoding(std::string_view header, std::string_view encoding) {
+  std::string out;
+  std::string field = "Content-Transfer-Encoding: " + std::string(encoding) + "\r\n";
+  bool dropping = false, placed = false;
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    std::size_t end = header.find('\n', pos);
+    end = end == std::string_view::npos ? header.size() : end + 1;
+    std::string_view line = header.substr(pos, end - pos);
+    pos = end;
+    bool blank = line == "\r\n" || line == "\n";
+    if (blank && !placed) out.append(field), placed = true;
+    if (!blank && line.front() != ' ' && line.front() != '\t') {
+      constexpr std::string_view kName = "content-transfer-encoding";
+      std::size_t colon = line.find(':');
+      std::string_view name = line.substr(0, colon == std::string_view::npos ? 0 : colon);
+      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+      dropping = imap::iequals(name, kName);
+      if (dropping && !placed) out.append(field), placed = true;
+    }
+    if (!dropping || blank) out.append(line);
+  }
+  if (!placed) out.append(field);
+  return out;
+}
+
+struct Splice {
+  std::size_t begin, end;  // what [begin, end) of the message becomes
+  std::string bytes;
+};
+
+// Every single part under `part` (itself included), in message order.
+void each_leaf(const mime::Part& part, const std::function<void(const mime::Part&)>& visit) {
+  if (part.is_message()) return each_leaf(*part.message, visit);
+  if (part.is_multipart()) {
+    for (const auto& child : part.children) each_leaf(child, visit);
+    return;
+  }
+  visit(part);
+}
+
+std::string spliced(std::string_view message, std::size_t begin, std::size_t end, const std::vector<Splice>& splices) {
+  std::string out;
+  std::size_t at = begin;
+  for (const auto& s : splices) {
+    if (s.begin < at || s.end > end) continue;
+    out.append(message.substr(at, s.begin - at));
+    out.append(s.bytes);
+    at = s.end;
+  }
+  out.append(message.substr(at, end - at));
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> decode_body(std::string_view body, std::string_view encoding) {
+  switch (encoding_of(encoding)) {
+    case Encoding::Identity: return std::string(body);
+    case Encoding::Base64: return decode_base64(body);
+    case Encoding::QuotedPrintable: return decode_quoted_printable(body);
+    case Encoding::Unknown: break;
+  }
+  return make_error(Errc::Usage, "the content-transfer-encoding " + std::string(encoding.substr(0, 40)) +
+                                           " is not known here");
+}
+
+Result<std::string> binary_section(std::string_view message, const mime::Part& tree,
+                                   const std::vector<unsigned>& numbers) {
+  const mime::Part* part = mime::find_part(tree, numbers);
+  if (!part) return std::string();
+  bool single = !part->is_multipart() && !part->is_message();
+  if (single && !numbers.empty()) return decode_body(message.substr(part->body_begin, part->body_size()), part->fields.encoding);
+  // A whole message or a composite part: each encoded part in it decoded in place.
+  std::vector<Splice> splices;
+  std::optional<Error> failed;
+  each_leaf(*part, [&](const mime::Part& leaf) {
+    Encoding e = encoding_of(leaf.fields.encoding);
+    if (e == Encoding::Identity) return;
+    auto body = decode_body(message.substr(leaf.body_begin, leaf.body_size()), leaf.fields.encoding);
+    if (!body) {
+      if (!failed) failed = body.error();
+      return;
+    }
+    std::string header = with_encoding(message.substr(leaf.header_begin, leaf.body_begin - leaf.header_begin), "binary");
+    splices.push_back({leaf.header_begin, leaf.end, header + *body});
+  });
+  if (failed) return *failed;
+  std::size_t begin = numbers.empty() ? 0 : part->body_begin;
+  return spliced(message, begin, numbers.empty() ? message.size() : part->end, splices);
+}
+
+std::string without_nuls(std::string_view message, const mime::Part& tree) {
+  std::vector<Splice> splices;
+  each_leaf(tree, [&](const mime::Part& leaf) {
+    std::string_view body = message.substr(leaf.body_begin, leaf.body_size());
+    if (body.find('\0') == std::string_view::npos) return;
+    std::string encoded = base64_encode(body), lines;
+    for (std::size_t i = 0; i < encoded.size(); i += 76) lines.append(encoded.substr(i, 76)).append("\r\n");
+    std::string header = with_encoding(message.substr(leaf.header_begin, leaf.body_begin - leaf.header_begin), "base64");
+    splices.push_back({leaf.header_begin, leaf.end, header + lines});
+  });
+  std::string out = spliced(message, 0, message.size(), splices);
+  std::replace(out.begin(), out.end(), '\0', '\x80');
+  return out;
+}
+
+}  // namespace mf::server
