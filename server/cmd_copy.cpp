@@ -10,15 +10,13 @@ struct Copied {
 
 // COPY and MOVE share all but the expunge (RFC 6851 §3.3).
 net::Task<Result<Reply>> copy_or_move(Session& session, imap::Command& command, bool move) {
-  if (command.args.size() != 2 || !command.args[0].is_atom())
-    co_return bad(command.name + " takes a sequence set and a mailbox name");
-  MF_CO_TRY_OR_BAD(set, imap::SequenceSet::parse(command.args[0].text));
-  MF_CO_TRY_MAILBOX(target, command.args[1]);
+  if (command.args.size() != 2) co_return bad(command.name + " takes a sequence set and a mailbox name");
   auto& view = session.selected();
-  if (!command.uid && view.out_of_range(set)) co_return bad("no such message number");
+  MF_CO_TRY_OR_BAD(named, view.named(command.args[0], command.uid));
+  MF_CO_TRY_MAILBOX(target, command.args[1]);
   if (move && view.read_only()) co_return no("the mailbox is read-only", "READ-ONLY");
   std::vector<std::uint32_t> uids;
-  for (auto seq : view.resolve(set, command.uid))
+  for (auto seq : named)
     if (!view.at(seq).expunged) uids.push_back(view.at(seq).record.uid);
   if (uids.empty()) co_return ok(command.name + " completed (nothing to do)");
   std::int64_t from = view.info().id;

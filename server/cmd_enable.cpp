@@ -2,13 +2,20 @@
 
 namespace mf::server {
 
-// RFC 5161 §3.1: nothing this server announces needs enabling yet, so
-// ENABLED lists nothing; unknown names are ignored, as the RFC says.
+// RFC 5161 §3.1 and RFC 9051 §6.3.1: IMAP4rev2 is the one capability to
+// enable here; ENABLED lists what this command enabled, unknown names are ignored.
 net::Task<Result<Reply>> cmd_enable(Session& session, imap::Command& command) {
   if (command.args.empty()) co_return bad("ENABLE needs at least one capability");
   for (const auto& arg : command.args)
     if (!arg.is_atom()) co_return bad("ENABLE takes capability names");
-  session.out().untagged("ENABLED");
+  std::string enabled;
+  for (const auto& arg : command.args) {
+    if (imap::iequals(arg.text, "IMAP4rev2") && !session.rev2()) {
+      session.enable_rev2();
+      enabled = " IMAP4rev2";
+    }
+  }
+  session.out().untagged("ENABLED" + enabled);
   co_return ok("ENABLE completed");
 }
 

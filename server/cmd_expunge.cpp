@@ -9,9 +9,11 @@ namespace mf::server {
 net::Task<Result<Reply>> cmd_expunge(Session& session, imap::Command& command) {
   std::optional<imap::SequenceSet> uids;
   if (command.uid) {
-    if (command.args.size() != 1 || !command.args[0].is_atom()) co_return bad("UID EXPUNGE takes a UID set");
-    MF_CO_TRY_OR_BAD(set, imap::SequenceSet::parse(command.args[0].text));
-    uids = std::move(set);
+    if (command.args.size() != 1) co_return bad("UID EXPUNGE takes a UID set");
+    MF_CO_TRY_OR_BAD(named, session.selected().named(command.args[0], true));
+    std::vector<std::uint32_t> numbers;
+    for (auto seq : named) numbers.push_back(session.selected().at(seq).record.uid);
+    uids = imap::SequenceSet::from_numbers(std::move(numbers));
   } else if (!command.args.empty()) {
     co_return bad("EXPUNGE takes no arguments");
   }

@@ -122,13 +122,11 @@ net::Task<Result<void>> set_seen(Session& session, const std::vector<std::uint32
 
 // RFC 9051 §6.4.5 (FETCH) and §6.4.9 (UID FETCH: the UID is in every answer).
 net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
-  if (command.args.size() != 2 || !command.args[0].is_atom())
-    co_return bad("FETCH takes a sequence set and items");
-  MF_CO_TRY_OR_BAD(set, imap::SequenceSet::parse(command.args[0].text));
+  if (command.args.size() != 2) co_return bad("FETCH takes a sequence set and items");
+  auto& view = session.selected();
+  MF_CO_TRY_OR_BAD(named, view.named(command.args[0], command.uid));
   auto request = parse_fetch_items(command.args[1]);
   if (!request) co_return bad(request.error().message);
-  auto& view = session.selected();
-  if (!command.uid && view.out_of_range(set)) co_return bad("no such message number");
   bool has_uid = false, has_flags = false;
   for (const auto& item : request->items) {
     has_uid |= item.kind == FetchItem::Kind::Uid;
@@ -138,7 +136,7 @@ net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
   // A message another session expunged is left out (OK, no FETCH for it):
   // its EXPUNGE follows at the next command that may carry one.
   std::vector<std::uint32_t> seqs;
-  for (auto seq : view.resolve(set, command.uid))
+  for (auto seq : named)
     if (!view.at(seq).expunged) seqs.push_back(seq);
   bool seen_now = request->sets_seen() && !view.read_only();
   if (seen_now) {

@@ -21,14 +21,16 @@ struct ListRequest {
   std::vector<std::string> status_items;
 };
 
-// A name as the client wrote it, decoded (RFC 3501 §5.1.3); one that is not
-// modified UTF-7 matches no name here (all came in valid).
-std::string decoded(const std::string& text) {
+// A name as the client wrote it, decoded (RFC 3501 §5.1.3; utf8: an
+// IMAP4rev2 session's, as it is, RFC 9051 §5.1); one that is not modified
+// UTF-7 matches no name here (all came in valid).
+std::string decoded(const std::string& text, bool utf8) {
+  if (utf8) return text;
   auto name = imap::mutf7_decode(text);
   return name ? *name : text;
 }
 
-Result<ListRequest> list_request(const imap::Command& command) {
+Result<ListRequest> list_request(const imap::Command& command, bool utf8) {
   const auto& a = command.args;
   ListRequest r;
   std::size_t i = 0;
@@ -47,16 +49,16 @@ Result<ListRequest> list_request(const imap::Command& command) {
   }
   if (i + 2 > a.size() || !a[i].is_astring())
     return make_error(Errc::Protocol, command.name + " takes a reference and a mailbox pattern");
-  r.reference = decoded(a[i++].text);
+  r.reference = decoded(a[i++].text, utf8);
   if (a[i].is_list()) {  // RFC 5258 §3: several patterns
     r.extended = true;
     for (const auto& p : a[i].items) {
       if (!p.is_astring()) return make_error(Errc::Protocol, "a mailbox pattern is an astring");
-      r.patterns.push_back(decoded(p.text));
+      r.patterns.push_back(decoded(p.text, utf8));
     }
     if (r.patterns.empty()) return make_error(Errc::Protocol, "an empty list of mailbox patterns");
   } else if (a[i].is_astring()) {
-    r.patterns.push_back(decoded(a[i].text));
+    r.patterns.push_back(decoded(a[i].text, utf8));
   } else {
     return make_error(Errc::Protocol, "a mailbox pattern is an astring");
   }
@@ -150,7 +152,7 @@ std::vector<Listed> list_of(const ListRequest& r, const std::vector<store::Mailb
 }  // namespace
 
 net::Task<Result<Reply>> cmd_list(Session& session, imap::Command& command) {
-  MF_CO_TRY_OR_BAD(request, list_request(command));
+  MF_CO_TRY_OR_BAD(request, list_request(command, session.rev2()));
   if (!request.extended && request.patterns.front().empty()) {
     // The hierarchy delimiter and the root (RFC 9051 §6.3.9); RFC 5258 §3 makes "" no special case.
     session.out().untagged("LIST (\\Noselect) \"/\" \"\"");
@@ -201,7 +203,8 @@ net::Task<Result<Reply>> cmd_list(Session& session, imap::Command& command) {
 net::Task<Result<Reply>> cmd_lsub(Session& session, imap::Command& command) {
   if (command.args.size() != 2 || !command.args[0].is_astring() || !command.args[1].is_astring())
     co_return bad("LSUB takes a reference and a mailbox pattern");
-  std::string reference = decoded(command.args[0].text), pattern_text = decoded(command.args[1].text);
+  std::string reference = decoded(command.args[0].text, session.rev2()),
+              pattern_text = decoded(command.args[1].text, session.rev2());
   if (pattern_text.empty()) {
     session.out().untagged("LSUB (\\Noselect) \"/\" \"\"");
     co_return ok("LSUB completed");

@@ -9,9 +9,10 @@ namespace mf::server {
 
 namespace {
 
-// RFC 4731 §3.1: SEARCH RETURN (MIN MAX ALL COUNT); "RETURN ()" is ALL.
+// RFC 4731 §3.1: SEARCH RETURN (MIN MAX ALL COUNT); "RETURN ()" is ALL;
+// SAVE keeps the result for "$" (RFC 5182 §2.1).
 struct ReturnOptions {
-  bool min = false, max = false, all = false, count = false;
+  bool min = false, max = false, all = false, count = false, save = false;
 };
 
 Result<ReturnOptions> return_options(const imap::Value& list) {
@@ -22,10 +23,20 @@ Result<ReturnOptions> return_options(const imap::Value& list) {
     else if (o.is_atom("MAX")) r.max = true;
     else if (o.is_atom("ALL")) r.all = true;
     else if (o.is_atom("COUNT")) r.count = true;
+    else if (o.is_atom("SAVE")) r.save = true;
     else return make_error(Errc::Protocol, "unknown SEARCH return option " + o.display());
   }
   if (list.items.empty()) r.all = true;
   return r;
+}
+
+// RFC 5182 §2.4: with MIN or MAX but neither ALL nor COUNT, SAVE keeps just those.
+std::vector<std::uint32_t> saved_part(const ReturnOptions& r, const std::vector<std::uint32_t>& found) {
+  if (found.empty() || r.all || r.count || !(r.min || r.max)) return found;
+  std::vector<std::uint32_t> out;
+  if (r.min) out.push_back(found.front());
+  if (r.max && (!r.min || found.size() > 1)) out.push_back(found.back());
+  return out;
 }
 
 // RFC 4731 §3.1: the return data asked for; MIN, MAX and ALL only when something matched.
@@ -44,19 +55,27 @@ std::string esearch_response(const std::string& tag, bool uid, const ReturnOptio
 
 }  // namespace
 
-// RFC 3501 §6.4.4, and ESEARCH's form (RFC 4731) when RETURN is given. UID
-// SEARCH answers UIDs (§6.4.8). Found numbers ascend: the view is in order.
+// RFC 3501 §6.4.4, and ESEARCH's form (RFC 4731) when RETURN is given or
+// the client enabled IMAP4rev2 (RFC 9051 §6.4.4, §7.3.4). UID SEARCH
+// answers UIDs (§6.4.8). Found numbers ascend: the view is in order.
 net::Task<Result<Reply>> cmd_search(Session& session, imap::Command& command) {
   std::optional<ReturnOptions> extended;
+  if (session.rev2()) extended = ReturnOptions{.all = true};
+  auto& view = session.selected();
   if (command.args.size() >= 2 && command.args[0].is_atom("RETURN")) {
-    MF_CO_TRY_OR_BAD(options, return_options(command.args[1]));
-    extended = options;
+    auto options = return_options(command.args[1]);
+    if (!options) {
+      view.save_result({});  // RFC 5182 §2.1: a failed SEARCH leaves "$" empty
+      co_return bad(options.error().message);
+    }
+    extended = *options;
     command.args.erase(command.args.begin(), command.args.begin() + 2);
   }
+  bool save = extended && extended->save;
   auto key = parse_search(command.args);
+  if (!key && save) view.save_result({});
   if (!key && key.error().code == Errc::Usage) co_return no(key.error().message, "BADCHARSET (US-ASCII UTF-8)");
   if (!key) co_return bad(key.error().message);
-  auto& view = session.selected();
   bool bytes = needs_bytes(*key);
   std::vector<std::uint32_t> found;
   SearchSubject subject;
@@ -76,9 +95,18 @@ net::Task<Result<Reply>> cmd_search(Session& session, imap::Command& command) {
     subject.record = &m.record;
     subject.bytes = &message;
     subject.recent = view.is_recent(seq);
+    subject.saved = &view.saved();
     if (matches(*key, subject)) found.push_back(command.uid ? m.record.uid : seq);
   }
-  if (extended) {
+  if (save) {
+    std::vector<std::uint32_t> uids;
+    for (auto n : saved_part(*extended, found)) uids.push_back(command.uid ? n : view.at(n).record.uid);
+    view.save_result(std::move(uids));
+  }
+  bool only_save = save && !extended->min && !extended->max && !extended->all && !extended->count;
+  if (only_save) {
+    // RFC 5182 §2.4: SAVE alone answers no ESEARCH.
+  } else if (extended) {
     session.out().untagged(esearch_response(command.tag, command.uid, *extended, found));
   } else {
     std::string numbers;

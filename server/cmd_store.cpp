@@ -9,9 +9,9 @@ namespace mf::server {
 // as a list or as atoms. Each named message's FETCH FLAGS follows unless
 // silent (with its UID for UID STORE, §6.4.9).
 net::Task<Result<Reply>> cmd_store(Session& session, imap::Command& command) {
-  if (command.args.size() < 3 || !command.args[0].is_atom() || !command.args[1].is_atom())
+  if (command.args.size() < 3 || !command.args[1].is_atom())
     co_return bad("STORE takes a sequence set, an item and flags");
-  MF_CO_TRY_OR_BAD(set, imap::SequenceSet::parse(command.args[0].text));
+  MF_CO_TRY_OR_BAD(named, session.selected().named(command.args[0], command.uid));
   std::string item = imap::to_upper(command.args[1].text);
   bool silent = item.size() > 7 && item.substr(item.size() - 7) == ".SILENT";
   if (silent) item.resize(item.size() - 7);
@@ -24,10 +24,9 @@ net::Task<Result<Reply>> cmd_store(Session& session, imap::Command& command) {
   if (values.size() == 1 && values[0].is_list()) values = values[0].items;
   MF_CO_TRY_OR_BAD(flags, flags_from(values));
   auto& view = session.selected();
-  if (!command.uid && view.out_of_range(set)) co_return bad("no such message number");
   if (view.read_only()) co_return no("the mailbox is read-only", "READ-ONLY");
   std::vector<std::uint32_t> seqs, uids;
-  for (auto seq : view.resolve(set, command.uid)) {
+  for (auto seq : named) {
     if (view.at(seq).expunged) continue;  // gone meanwhile: nothing to change, the EXPUNGE follows
     seqs.push_back(seq);
     uids.push_back(view.at(seq).record.uid);

@@ -86,6 +86,7 @@ struct Parser {
     }
     if (a == "UID") {
       MF_TRY(s, take("a UID set"));
+      if (s->is_atom("$")) return SearchKey{K::Saved};  // RFC 5182 §2.1
       MF_TRY(set, imap::SequenceSet::parse(s->text));
       k.kind = K::Uid;
       k.set = std::move(set);
@@ -136,7 +137,8 @@ struct Parser {
       if (!s->is_astring()) return refused("a string: " + s->display());
       return SearchKey{a == "BODY" ? K::Body : K::Text, s->text};
     }
-    // A sequence set stands for itself.
+    // A sequence set stands for itself; "$" for the saved result (RFC 5182 §2.1).
+    if (v->is_atom("$")) return SearchKey{K::Saved};
     if (auto set = imap::SequenceSet::parse(v->text)) {
       k.kind = K::Seq;
       k.set = std::move(*set);
@@ -227,6 +229,7 @@ bool matches(const SearchKey& key, const SearchSubject& m) {
     case K::Smaller: return r.size < key.number;
     case K::Uid: return key.set.contains(r.uid, m.max_uid);
     case K::Seq: return key.set.contains(m.seq, m.max_seq);
+    case K::Saved: return m.saved && std::binary_search(m.saved->begin(), m.saved->end(), r.uid);
     case K::Not: return !matches(key.children[0], m);
     case K::Or: return matches(key.children[0], m) || matches(key.children[1], m);
     case K::And:

@@ -17,7 +17,7 @@ namespace mf::server {
 
 struct SearchKey {
   enum class Kind {
-    All, Flag, NoFlag, Larger, Smaller, Uid, Seq, Not, Or, And,
+    All, Flag, NoFlag, Larger, Smaller, Uid, Seq, Saved, Not, Or, And,
     Before, On, Since, SentBefore, SentOn, SentSince, Header, Body, Text, Recent
   };
   Kind kind = Kind::All;
@@ -42,6 +42,7 @@ struct SearchSubject {
   const store::MessageRecord* record = nullptr;
   const std::string* bytes = nullptr;  // when needs_bytes
   bool recent = false;                 // \Recent to this session
+  const std::vector<std::uint32_t>* saved = nullptr;  // "$": the saved result's UIDs, ascending (RFC 5182)
 };
 
 bool matches(const SearchKey& key, const SearchSubject& message);

@@ -10,7 +10,7 @@ SelectedView::SelectedView(store::MailboxInfo info, std::vector<store::MessageRe
     : info_(std::move(info)), read_only_(read_only), keywords_(std::move(keywords)) {
   messages_.reserve(messages.size());
   for (auto& m : messages) {
-    if (m.uid >= recent_from) recent_.insert(m.uid);
+    if (m.uid >= recent_from && recent_from != kNoRecent) recent_.insert(m.uid);
     learn_keywords(m.flags);
     messages_.push_back(ViewMessage{std::move(m), false});
   }
@@ -99,7 +99,7 @@ ViewChanges SelectedView::update(store::MailboxInfo info, std::vector<store::Mes
   bool added = false;
   for (auto& m : now)
     if (m.uid > last_uid) {
-      if (m.uid >= recent_from) recent_.insert(m.uid);
+      if (m.uid >= recent_from && recent_from != kNoRecent) recent_.insert(m.uid);
       out.keywords_changed |= learn_keywords(m.flags);
       messages_.push_back(ViewMessage{m, false});
       flags_changed.push_back(false);
@@ -142,6 +142,24 @@ bool SelectedView::out_of_range(const imap::SequenceSet& set) const {
       return true;
   }
   return false;
+}
+
+Result<std::vector<std::uint32_t>> SelectedView::named(const imap::Value& set, bool uid) const {
+  if (set.is_atom("$")) {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t seq = 1; seq <= count(); ++seq)
+      if (std::binary_search(saved_.begin(), saved_.end(), at(seq).record.uid)) out.push_back(seq);
+    return out;
+  }
+  if (!set.is_atom()) return make_error(Errc::Protocol, "a sequence set is an atom: " + set.display());
+  MF_TRY(parsed, imap::SequenceSet::parse(set.text));
+  if (!uid && out_of_range(parsed)) return make_error(Errc::Protocol, "no such message number");
+  return resolve(parsed, uid);
+}
+
+void SelectedView::save_result(std::vector<std::uint32_t> uids) {
+  std::sort(uids.begin(), uids.end());
+  saved_ = std::move(uids);
 }
 
 }  // namespace mf::server

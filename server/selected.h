@@ -4,6 +4,7 @@
 #pragma once
 
 #include "imap/sequence_set.h"
+#include "imap/value.h"
 #include "store/mailstore.h"
 
 #include <cstdint>
@@ -29,6 +30,9 @@ struct ViewChanges {
 
 class SelectedView {
  public:
+  // recent_from for a session that shows no \Recent (IMAP4rev2, RFC 9051 Appendix E).
+  static constexpr std::uint32_t kNoRecent = 0xFFFFFFFF;
+
   // recent_from: the messages from this UID on are \Recent to this session
   // (what Mailstore::claim_recent gave; EXAMINE claims nothing, RFC 3501 §6.3.2).
   SelectedView(store::MailboxInfo info, std::vector<store::MessageRecord> messages, bool read_only,
@@ -49,6 +53,14 @@ class SelectedView {
   std::vector<std::uint32_t> resolve(const imap::SequenceSet& set, bool uid) const;
   // Whether a sequence set names a number past the last message (a BAD for non-UID commands).
   bool out_of_range(const imap::SequenceSet& set) const;
+  // Sequence numbers of what a command's set argument names: a sequence set
+  // (uid: of UIDs), or "$", the saved search result (RFC 5182 §2.1: its
+  // messages still here). Errc::Protocol (a BAD) for a malformed set, and in
+  // a non-UID command for a number past the last message.
+  Result<std::vector<std::uint32_t>> named(const imap::Value& set, bool uid) const;
+  // SEARCH RETURN (SAVE): what "$" stands for until the mailbox is closed (RFC 5182 §2.1).
+  void save_result(std::vector<std::uint32_t> uids);
+  const std::vector<std::uint32_t>& saved() const { return saved_; }  // UIDs, ascending
 
   // A message's flags as this session shows them: \Recent added when it is its.
   std::vector<std::string> flags_of(std::uint32_t seq) const;
@@ -75,6 +87,7 @@ class SelectedView {
   bool read_only_;
   std::vector<std::string> keywords_;
   std::unordered_set<std::uint32_t> recent_;  // UIDs
+  std::vector<std::uint32_t> saved_;           // UIDs (RFC 5182): a new view starts with none
 };
 
 }  // namespace mf::server

@@ -1,6 +1,7 @@
 #include "server/session.h"
 
 #include "core/log.h"
+#include "core/utf8.h"
 #include "imap/grammar.h"
 #include "imap/mutf7.h"
 #include "imap/response_codes.h"
@@ -67,14 +68,16 @@ void Session::apply_limits(bool fresh_framer) {
 }
 
 std::string Session::capabilities() const {
-  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE";
+  // RFC 9051 §7.2.2: both revisions; a client ENABLEs IMAP4rev2 (§6.3.1) to
+  // get its behaviour. LITERAL+ covers IMAP4rev2's LITERAL- (RFC 7888 §5).
+  std::string caps = "IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE";
   if (state_ == State::NotAuthenticated) {
     if (context_.tls && !tls_active()) caps += " STARTTLS";
     // RFC 9051 §6.2.3: LOGINDISABLED where no password may be sent.
     caps += login_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
     return caps;
   }
-  caps += " IDLE BINARY NAMESPACE UIDPLUS MULTIAPPEND UNSELECT CHILDREN MOVE SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH QUOTA QUOTA=RES-STORAGE";
+  caps += " IDLE BINARY SEARCHRES STATUS=SIZE NAMESPACE UIDPLUS MULTIAPPEND UNSELECT CHILDREN MOVE SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH QUOTA QUOTA=RES-STORAGE";
   caps += " APPENDLIMIT=" + std::to_string(context_.append_limit);
   return caps;
 }
@@ -114,12 +117,18 @@ void Session::deselect() {
 
 Result<std::string> Session::mailbox_from_wire(const imap::Value& name) const {
   if (!name.is_astring()) return make_error(Errc::Protocol, "a mailbox name is an astring");
+  // RFC 9051 §5.1: IMAP4rev2 names are UTF-8 as they are.
+  if (rev2_) {
+    if (!valid_utf8(name.text)) return make_error(Errc::Protocol, "the mailbox name is not UTF-8 (RFC 9051 §5.1)");
+    return store::canonical_name(name.text);
+  }
   auto decoded = imap::mutf7_decode(name.text);
   if (!decoded) return make_error(Errc::Protocol, "the mailbox name is not modified UTF-7 (RFC 3501 §5.1.3)");
   return store::canonical_name(*decoded);
 }
 
 std::string Session::mailbox_to_wire(const std::string& name) const {
+  if (rev2_) return name;
   auto encoded = imap::mutf7_encode(name);
   return encoded ? *encoded : name;  // the store holds only names that came in valid
 }
@@ -175,7 +184,7 @@ net::Task<Result<void>> Session::sync_selected(bool expunges_allowed) {
   std::int64_t id = selected_->info().id;
   std::string name = selected_->info().name;
   std::uint64_t known = selected_->highestmodseq();
-  bool claims = !selected_->read_only();
+  bool claims = !selected_->read_only() && !rev2_;  // RFC 9051 Appendix E: no \Recent in IMAP4rev2
   struct Fresh {
     store::MailboxInfo info;
     std::vector<store::MessageRecord> messages;
@@ -203,14 +212,14 @@ net::Task<Result<void>> Session::sync_selected(bool expunges_allowed) {
   ViewChanges changes;
   if (*fresh)
     changes = selected_->update(std::move((*fresh)->info), std::move((*fresh)->messages), expunges_allowed,
-                                (*fresh)->recent_from);
+                                rev2_ ? SelectedView::kNoRecent : (*fresh)->recent_from);
   else if (expunges_allowed)
     changes = selected_->release_expunges();  // held back while a FETCH, STORE or SEARCH answered
   if (changes.keywords_changed) announce_flags();
   for (auto seq : changes.expunged_seqs) out_.untagged(std::to_string(seq) + " EXPUNGE");
   if (changes.exists) {
     out_.untagged(std::to_string(changes.exists) + " EXISTS");
-    out_.untagged(std::to_string(changes.recent) + " RECENT");
+    if (!rev2_) out_.untagged(std::to_string(changes.recent) + " RECENT");
   }
   for (auto seq : changes.flag_seqs) {
     const auto& m = selected_->at(seq).record;

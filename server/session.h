@@ -73,6 +73,10 @@ class Session {
   void deselect();
   void logout() { state_ = State::Logout; }
   bool stopping() const { return stopping_; }
+  // ENABLE IMAP4rev2 (RFC 9051 §6.3.1, Appendix E): no \Recent, ESEARCH for
+  // every SEARCH, mailbox names in UTF-8 rather than modified UTF-7.
+  bool rev2() const { return rev2_; }
+  void enable_rev2() { rev2_ = true; }
   // Ends the read or write in flight (IDLE's updates failed: its read ends too).
   void cancel_io() { conn_->cancel(); }
   SelectedView& selected() { return *selected_; }
@@ -115,6 +119,7 @@ class Session {
   std::optional<SelectedView> selected_;
   std::uint64_t continued_ = 0;  // sync literals answered with "+"
   bool stopping_ = false;
+  bool rev2_ = false;
   std::vector<char> buffer_;
 };
 

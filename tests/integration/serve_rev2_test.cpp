@@ -102,3 +102,68 @@ TEST_CASE("serve: BINARY gives parts decoded and keeps NUL bytes out of BODY ans
   auto seen = c.run("k", "FETCH 2 BINARY[1]");  // without PEEK: \Seen is set (RFC 3516 §4.2)
   CHECK(has(seen, "\\Seen"));
 }
+
+TEST_CASE("serve: SEARCH RETURN (SAVE) keeps a result that $ names in later commands", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire c(server.port());
+  REQUIRE(has(c.run("a", "LOGIN alice alice-secret"), " SEARCHRES "));
+  for (int i = 1; i <= 5; ++i)
+    REQUIRE(has(c.run("b" + std::to_string(i), "APPEND INBOX " + std::string(i % 2 ? "(\\Flagged) " : "") + "{1+}\r\nx"), " OK"));
+  REQUIRE(has(c.run("c", "SELECT INBOX"), "c OK"));
+  CHECK(has(c.run("d", "FETCH $ UID"), "d OK"));  // nothing saved yet: an empty set (RFC 5182 §2.1)
+  auto saved = c.run("e", "SEARCH RETURN (SAVE) FLAGGED");
+  CHECK_FALSE(has(saved, "ESEARCH"));  // SAVE alone answers nothing but OK (§2.4)
+  CHECK(has(saved, "e OK"));
+  auto fetched = c.run("f", "FETCH $ (UID)");
+  CHECK(has(fetched, "* 1 FETCH (UID 1)"));
+  CHECK(has(fetched, "* 3 FETCH (UID 3)"));
+  CHECK(has(fetched, "* 5 FETCH (UID 5)"));
+  CHECK_FALSE(has(fetched, "* 2 FETCH"));
+  // An expunged message leaves the saved result; sequence numbers follow.
+  REQUIRE(has(c.run("g", "STORE 1 +FLAGS.SILENT (\\Deleted)"), "g OK"));
+  REQUIRE(has(c.run("h", "EXPUNGE"), "* 1 EXPUNGE"));
+  CHECK(has(c.run("i", "UID SEARCH UID $"), "* SEARCH 3 5\r\n"));
+  CHECK(has(c.run("j", "SEARCH $ NOT $"), "* SEARCH\r\n"));
+  auto stored = c.run("k", "UID STORE $ +FLAGS (\\Seen)");
+  CHECK(has(stored, "FETCH (UID 3 FLAGS"));
+  CHECK(has(stored, "FETCH (UID 5 FLAGS"));
+  REQUIRE(has(c.run("l", "CREATE Kept"), "l OK"));
+  CHECK(has(c.run("m", "COPY $ Kept"), "m OK [COPYUID "));
+  CHECK(has(c.run("n", "STATUS Kept (MESSAGES)"), "(MESSAGES 2)"));
+  // MIN with SAVE keeps only the minimum (§2.4); a failed SEARCH empties "$" (§2.1).
+  CHECK(has(c.run("o", "SEARCH RETURN (SAVE MIN) ALL"), "* ESEARCH (TAG \"o\") MIN 1"));
+  CHECK(has(c.run("p", "SEARCH $"), "* SEARCH 1\r\n"));
+  CHECK(has(c.run("q", "SEARCH RETURN (SAVE) BOGUS"), "q BAD"));
+  CHECK(has(c.run("r", "SEARCH $"), "* SEARCH\r\n"));
+  // A new selection starts without one.
+  REQUIRE(has(c.run("s", "SEARCH RETURN (SAVE) ALL"), "s OK"));
+  REQUIRE(has(c.run("t", "SELECT INBOX"), "* OK [CLOSED]"));
+  CHECK(has(c.run("u", "SEARCH $"), "* SEARCH\r\n"));
+}
+
+TEST_CASE("serve: ENABLE IMAP4rev2 drops \\Recent, answers SEARCH with ESEARCH and takes UTF-8 names", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire old_client(server.port()), rev2(server.port());
+  CHECK(has(rev2.greeting, "IMAP4rev1 IMAP4rev2 "));
+  REQUIRE(has(old_client.run("a", "LOGIN alice alice-secret"), "a OK"));
+  REQUIRE(has(rev2.run("a", "LOGIN alice alice-secret"), "a OK"));
+  CHECK(has(rev2.run("b", "ENABLE IMAP4rev2 CONDSTORE"), "* ENABLED IMAP4rev2\r\n"));
+  CHECK(has(rev2.run("c", "ENABLE IMAP4rev2"), "* ENABLED\r\n"));  // RFC 5161 §3.2: only what this command enabled
+  REQUIRE(has(rev2.run("d", "APPEND INBOX {1+}\r\nx"), "d OK"));
+
+  auto select = rev2.run("e", "SELECT INBOX");
+  CHECK(has(select, "* 1 EXISTS"));
+  CHECK_FALSE(has(select, "RECENT"));
+  CHECK(has(select, "* LIST () \"/\" INBOX\r\n"));  // RFC 9051 §6.3.2
+  CHECK_FALSE(has(rev2.run("f", "FETCH 1 FLAGS"), "\\Recent"));
+  CHECK(has(rev2.run("g", "SEARCH ALL"), "* ESEARCH (TAG \"g\") ALL 1\r\n"));
+  CHECK(has(rev2.run("h", "UID SEARCH DELETED"), "* ESEARCH (TAG \"h\") UID\r\n"));
+  // The rev2 session claimed nothing: the IMAP4rev1 session still gets its \Recent.
+  CHECK(has(old_client.run("b", "SELECT INBOX"), "* 1 RECENT"));
+
+  // Names: UTF-8 for the rev2 session, modified UTF-7 for the other, one mailbox.
+  REQUIRE(has(rev2.run("i", "CREATE Entwürfe"), "i OK"));
+  CHECK(has(rev2.run("j", "LIST \"\" Entw*"), "* LIST (\\HasNoChildren) \"/\" {9}\r\nEntwürfe\r\n"));
+  CHECK(has(old_client.run("c", "LIST \"\" Entw*"), "* LIST (\\HasNoChildren) \"/\" Entw&APw-rfe\r\n"));
+  CHECK(has(rev2.run("k", "CREATE \"bad\xff\""), "k NO"));
+}
