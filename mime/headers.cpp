@@ -91,4 +91,14 @@ std::string lower(std::string_view text) {
   return out;
 }
 
+std::string decoded_text(std::string_view value) {
+  if (value.find("=?") == std::string_view::npos) return std::string(value);
+  std::string text(value);
+  char* decoded = g_mime_utils_header_decode_text(detail::parser_options(), text.c_str());
+  if (!decoded) return text;
+  std::string out(decoded);
+  g_free(decoded);
+  return out;
+}
+
 }  // namespace mf::mime

@@ -43,6 +43,11 @@ class Headers {
 // (raw.size() when there is none, so the whole message is header).
 std::size_t header_section_end(std::string_view raw);
 
+// A field's unstructured text with its RFC 2047 encoded words decoded to
+// UTF-8 ("=?ISO-8859-1?Q?Rechnung_f=FCr?=" -> "Rechnung für"); text with
+// none is returned as it is.
+std::string decoded_text(std::string_view value);
+
 // Lower-case ASCII (header names, domains).
 std::string lower(std::string_view text);
 

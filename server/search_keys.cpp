@@ -4,6 +4,7 @@
 #include "imap/date.h"
 #include "mime/date.h"
 #include "mime/headers.h"
+#include "mime/message.h"
 
 #include <algorithm>
 #include <cctype>
@@ -166,22 +167,42 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
   return it != haystack.end();
 }
 
-// RFC 9051 §6.4.4: HEADER matches the field's unfolded values; an empty
-// string matches every message that has the field. FROM, TO, CC and BCC
-// also match the addresses as read (comments and quoting gone, names
-// decoded): "<user (comment)@ domain.org>" is found as user@domain.org.
+// RFC 9051 §6.4.4: HEADER matches the field's unfolded values, as written
+// and with their RFC 2047 words decoded (a SUBJECT search for "für" finds
+// "=?ISO-8859-1?Q?f=FCr?="); an empty string matches every message that has
+// the field. FROM, TO, CC and BCC also match the addresses as read
+// (comments and quoting gone, names decoded): "<user (comment)@
+// domain.org>" is found as user@domain.org.
 bool header_contains(std::string_view message, const std::string& field, const std::string& value, bool addresses) {
   mime::Headers headers(message.substr(0, mime::header_section_end(message)));
   auto values = headers.values(field);
   if (values.empty()) return false;
   for (const auto& v : values)
-    if (contains_ci(v, value)) return true;
+    if (contains_ci(v, value) || contains_ci(mime::decoded_text(v), value)) return true;
   if (!addresses) return false;
   for (const auto& a : headers.addresses(field))
     if (contains_ci(a.address, value) || contains_ci(a.name, value) ||
         contains_ci(a.name + " <" + a.address + ">", value))
       return true;
   return false;
+}
+
+// RFC 9051 §6.4.4 BODY: the body as stored, or its text parts decoded
+// (quoted-printable and base64 undone, charsets to UTF-8) by mime/.
+bool body_contains(std::string_view message, const std::string& value) {
+  if (contains_ci(message.substr(mime::header_section_end(message)), value)) return true;
+  auto parsed = mime::parse_message(message);
+  if (!parsed) return false;
+  for (const auto& part : parsed->text_parts)
+    if (contains_ci(part.text, value)) return true;
+  return false;
+}
+
+// TEXT also looks at the header fields decoded.
+bool header_text_contains(std::string_view message, const std::string& value) {
+  if (value.empty()) return true;
+  std::string_view header = message.substr(0, mime::header_section_end(message));
+  return header.find("=?") != std::string_view::npos && contains_ci(mime::decoded_text(header), value);
 }
 
 std::int64_t day_of(std::int64_t epoch, int zone_minutes) {
@@ -251,8 +272,9 @@ bool matches(const SearchKey& key, const SearchSubject& m) {
       bool address_field = key.text == "FROM" || key.text == "TO" || key.text == "CC" || key.text == "BCC";
       return header_contains(*m.bytes, key.text, key.value, address_field && !key.raw_header);
     }
-    case K::Body: return contains_ci(std::string_view(*m.bytes).substr(mime::header_section_end(*m.bytes)), key.text);
-    case K::Text: return contains_ci(*m.bytes, key.text);
+    case K::Body: return body_contains(*m.bytes, key.text);
+    case K::Text: return contains_ci(*m.bytes, key.text) || body_contains(*m.bytes, key.text) ||
+                         header_text_contains(*m.bytes, key.text);
   }
   return false;
 }

@@ -2,11 +2,12 @@
 // messages it stores. The input's first byte picks the half: commands
 // (FETCH items, SEARCH keys, STORE flags, LIST patterns through the framer
 // and the command parser) or a message (its MIME tree, every body section
-// of it, ENVELOPE and BODYSTRUCTURE).
+// of it, ENVELOPE and BODYSTRUCTURE, BINARY's decoding and the NUL-free form).
 #include "imap/command.h"
 #include "imap/framer.h"
 #include "imap/response_writer.h"
 #include "mime/structure.h"
+#include "server/binary_content.h"
 #include "server/body_structure.h"
 #include "server/fetch_items.h"
 #include "server/flags.h"
@@ -52,7 +53,10 @@ void message(std::string_view bytes) {
       section.fields = {"SUBJECT"};
       (void)mf::server::section_bytes(bytes, section);
     }
+    (void)mf::server::binary_section(bytes, root, numbers);
   }
+  (void)mf::server::without_nuls(bytes, root);
+  for (const char* encoding : {"base64", "quoted-printable"}) (void)mf::server::decode_body(bytes, encoding);
 }
 
 }  // namespace

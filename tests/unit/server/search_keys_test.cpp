@@ -62,3 +62,20 @@ TEST_CASE("SEARCH keys against one message", "[server][search]") {
   REQUIRE_FALSE(charset);
   CHECK(charset.error().code == Errc::Usage);
 }
+
+TEST_CASE("SEARCH finds text in encoded words and encoded bodies", "[server][search]") {
+  store::MessageRecord r;
+  r.uid = 7;
+  r.internaldate = "01-Jan-2024 00:00:00 +0000";
+  std::string m = "Subject: =?ISO-8859-1?Q?Rechnung_f=FCr_M=E4rz?=\r\nMIME-Version: 1.0\r\n"
+                  "Content-Type: text/plain; charset=ISO-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+                  "Betrag f=FCr die Lieferung=\r\n: 10 EUR\r\n";
+  CHECK(hit("SUBJECT \"Rechnung für\"", r, m));
+  CHECK(hit("SUBJECT Rechnung_f", r, m));  // as written, too
+  CHECK(hit("BODY \"Lieferung: 10\"", r, m));  // the soft line break undone
+  CHECK(hit("BODY \"für die\"", r, m));        // ISO-8859-1 read as UTF-8 text
+  CHECK(hit("TEXT \"für März\"", r, m));
+  CHECK_FALSE(hit("BODY März", r, m));  // the subject is not the body
+  std::string b64 = "Subject: b\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8gd29ybGQ=\r\n";
+  CHECK(hit("BODY \"hello world\"", r, b64));
+}
