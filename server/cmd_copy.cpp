@@ -22,8 +22,7 @@ net::Task<Result<Reply>> copy_or_move(Session& session, imap::Command& command, 
   std::int64_t from = view.info().id;
   auto copied = co_await session.store([&](store::Mailstore& s) -> Result<Copied> {
     MF_TRY(info, s.mailbox(target));
-    MF_TRY(made, s.copy(from, uids, info.id, !move));
-    if (move) MF_CHECK(s.expunge(from, uids));
+    MF_TRY(made, move ? s.move(from, uids, info.id) : s.copy(from, uids, info.id));
     return Copied{info.uidvalidity, uids, std::move(made)};
   });
   if (!copied && copied.error().code == Errc::NotFound) co_return no("no such mailbox", "TRYCREATE");

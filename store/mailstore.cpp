@@ -363,9 +363,8 @@ Result<std::vector<std::uint32_t>> Mailstore::append(std::int64_t mailbox, const
   return uids;
 }
 
-Result<std::vector<std::uint32_t>> Mailstore::copy(std::int64_t from, const std::vector<std::uint32_t>& uids,
-                                                   std::int64_t to, bool counts_against_quota) {
-  MF_TRY(tx, sql::Transaction::begin(db_));
+Result<std::vector<std::uint32_t>> Mailstore::copy_rows(std::int64_t from, const std::vector<std::uint32_t>& uids,
+                                                        std::int64_t to) {
   MF_TRY(modseq, next_modseq(to));
   MF_TRY(next, db_.prepare("SELECT uidnext FROM mailboxes WHERE id = ?"));
   MF_TRY(found, next.bind(1, to).step());
@@ -386,7 +385,25 @@ Result<std::vector<std::uint32_t>> Mailstore::copy(std::int64_t from, const std:
   if (uid > 0xffffffffll) return make_error(Errc::Limit, "the mailbox has run out of UIDs");
   MF_TRY(advance, db_.prepare("UPDATE mailboxes SET uidnext = ? WHERE id = ?"));
   MF_CHECK(advance.bind(1, uid).bind(2, to).run());
-  if (counts_against_quota) MF_CHECK(check_quota(0));  // the copies are counted: over, and none is made
+  return out;
+}
+
+Result<std::vector<std::uint32_t>> Mailstore::copy(std::int64_t from, const std::vector<std::uint32_t>& uids,
+                                                   std::int64_t to) {
+  MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_TRY(out, copy_rows(from, uids, to));
+  MF_CHECK(check_quota(0));  // the copies are counted: over, and none is made
+  MF_CHECK(tx.commit());
+  return out;
+}
+
+Result<std::vector<std::uint32_t>> Mailstore::move(std::int64_t from, const std::vector<std::uint32_t>& uids,
+                                                   std::int64_t to) {
+  // One transaction: a crash leaves the messages in one mailbox or the
+  // other, never in both or neither; the blobs stay (the copies name them).
+  MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_TRY(out, copy_rows(from, uids, to));
+  MF_CHECK(delete_rows(from, uids));
   MF_CHECK(tx.commit());
   return out;
 }
@@ -452,10 +469,8 @@ Result<std::uint32_t> Mailstore::claim_recent(std::int64_t mailbox) {
   return first;
 }
 
-Result<void> Mailstore::expunge(std::int64_t mailbox, const std::vector<std::uint32_t>& uids) {
-  if (uids.empty()) return {};
+Result<std::vector<std::string>> Mailstore::delete_rows(std::int64_t mailbox, const std::vector<std::uint32_t>& uids) {
   std::vector<std::string> blobs;
-  MF_TRY(tx, sql::Transaction::begin(db_));
   MF_CHECK(next_modseq(mailbox));
   MF_TRY(del, db_.prepare("DELETE FROM messages WHERE mailbox = ? AND uid = ? RETURNING sha256"));
   for (auto uid : uids) {
@@ -465,6 +480,13 @@ Result<void> Mailstore::expunge(std::int64_t mailbox, const std::vector<std::uin
     if (found) blobs.push_back(del.column_text(0));
     del.reset();
   }
+  return blobs;
+}
+
+Result<void> Mailstore::expunge(std::int64_t mailbox, const std::vector<std::uint32_t>& uids) {
+  if (uids.empty()) return {};
+  MF_TRY(tx, sql::Transaction::begin(db_));
+  MF_TRY(blobs, delete_rows(mailbox, uids));
   MF_CHECK(tx.commit());
   return delete_unreferenced(blobs);
 }

@@ -87,10 +87,13 @@ class Mailstore {
   // Appends all or none (MULTIAPPEND, RFC 3502); returns their UIDs, in order.
   [[nodiscard]] Result<std::vector<std::uint32_t>> append(std::int64_t mailbox, const std::vector<NewMessage>& messages);
   // Copies messages (flags and INTERNALDATE kept); returns the new UIDs in
-  // the order of uids (RFC 4315 COPYUID). A MOVE's copies do not count
-  // against the quota: its expunge gives the space back.
+  // the order of uids (RFC 4315 COPYUID). Over the quota: no copy is made.
   [[nodiscard]] Result<std::vector<std::uint32_t>> copy(std::int64_t from, const std::vector<std::uint32_t>& uids,
-                                                        std::int64_t to, bool counts_against_quota = true);
+                                                        std::int64_t to);
+  // Moves messages (RFC 6851) in one transaction: copy and expunge commit
+  // together. Not checked against the quota: the space used stays the same.
+  [[nodiscard]] Result<std::vector<std::uint32_t>> move(std::int64_t from, const std::vector<std::uint32_t>& uids,
+                                                        std::int64_t to);
   // Changes flags; unchanged messages are left out of the answer (and keep
   // their modseq).
   [[nodiscard]] Result<std::vector<Changed>> store(std::int64_t mailbox, const std::vector<std::uint32_t>& uids,
@@ -129,6 +132,10 @@ class Mailstore {
   [[nodiscard]] Result<void> write_blob(std::string_view bytes, const std::string& sha256);
   [[nodiscard]] Result<std::uint64_t> next_modseq(std::int64_t mailbox);
   [[nodiscard]] Result<void> delete_unreferenced(const std::vector<std::string>& blobs);
+  // copy, move and expunge without a transaction of their own: the rows only.
+  [[nodiscard]] Result<std::vector<std::uint32_t>> copy_rows(std::int64_t from, const std::vector<std::uint32_t>& uids,
+                                                             std::int64_t to);
+  [[nodiscard]] Result<std::vector<std::string>> delete_rows(std::int64_t mailbox, const std::vector<std::uint32_t>& uids);
   [[nodiscard]] Result<std::uint64_t> meta_value(std::string_view key, std::uint64_t missing);
   std::string blob_path(const std::string& sha256) const;
 

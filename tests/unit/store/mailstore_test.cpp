@@ -232,8 +232,12 @@ TEST_CASE("a store counts every copy against its quota and refuses what does not
     REQUIRE_FALSE(copied);
     CHECK(copied.error().code == Errc::NoSpace);
     CHECK(s.messages(archive->id)->empty());
-    REQUIRE(s.copy(inbox->id, {1}, archive->id, false));
-    REQUIRE(s.expunge(inbox->id, {1}));
+    auto moved = s.move(inbox->id, {1}, archive->id);
+    REQUIRE(moved);
+    CHECK(*moved == std::vector<std::uint32_t>{1});
+    CHECK(s.messages(inbox->id)->size() == 1);  // copy and expunge in one transaction
+    CHECK(s.messages(archive->id)->size() == 1);
+    CHECK(blob_files(dir.path) == 2);           // the moved message's blob stays
     CHECK(*s.storage_used() == 20);
     // A user's own quota overrides the default, and is kept in the catalog.
     REQUIRE(s.set_own_quota(1000));
