@@ -1,6 +1,7 @@
 #include "mime/message.h"
 
 #include "mime/gmime.h"
+#include "mime/transfer_encoding.h"
 
 #include <cstdint>
 #include <optional>
@@ -18,41 +19,6 @@ std::string type_of(GMimeObject* object) {
   char* text = g_mime_content_type_get_mime_type(type);
   std::string out = lower(text_or_empty(text));
   g_free(text);
-  return out;
-}
-
-int base64_value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Base64 (RFC 2045 §6.8) that goes on after a '=': bodies made of several
-// encoded pieces, each padded, exist. Other bytes are skipped (§6.8 says
-// to ignore characters outside the alphabet).
-std::string decode_base64_pieces(std::string_view text) {
-  std::string out;
-  std::uint32_t bits = 0;
-  int held = 0;  // bits in `bits` not yet given out
-  for (unsigned char c : text) {
-    if (c == '=') {  // this piece ends: the bits left are padding
-      bits = 0;
-      held = 0;
-      continue;
-    }
-    int v = base64_value(c);
-    if (v < 0) continue;
-    bits = (bits << 6) | static_cast<std::uint32_t>(v);
-    held += 6;
-    if (held >= 8) {
-      held -= 8;
-      out += static_cast<char>((bits >> held) & 0xFF);
-      bits &= (1u << held) - 1;
-    }
-  }
   return out;
 }
 
@@ -85,7 +51,7 @@ std::optional<std::string> text_gmime_would_cut(GMimePart* part) {
   if (!content || g_mime_data_wrapper_get_encoding(content) != GMIME_CONTENT_ENCODING_BASE64) return std::nullopt;
   std::string encoded = raw_content(part);
   if (!more_after_padding(encoded)) return std::nullopt;
-  std::string bytes = decode_base64_pieces(encoded);
+  std::string bytes = decode_base64(encoded);
   const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
   char* text = nullptr;
   if (charset) {
@@ -165,7 +131,7 @@ class Walker {
     if (!content) return {};
     if (g_mime_data_wrapper_get_encoding(content) == GMIME_CONTENT_ENCODING_BASE64) {  // gmime#150, as for text
       std::string encoded = raw_content(part);
-      if (more_after_padding(encoded)) return decode_base64_pieces(encoded);
+      if (more_after_padding(encoded)) return decode_base64(encoded);
     }
     Owned<GMimeStream> memory(g_mime_stream_mem_new());
     g_mime_data_wrapper_write_to_stream(content, memory.get());

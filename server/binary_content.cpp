@@ -2,6 +2,7 @@
 
 #include "core/base64.h"
 #include "imap/value.h"
+#include "mime/transfer_encoding.h"
 
 #include <algorithm>
 #include <cstring>
@@ -10,80 +11,6 @@
 
 namespace mf::server {
 namespace {
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// RFC 2045 §6.8: characters outside the alphabet are ignored; "=" ends a
-// quantum, and a next piece may follow (mail joins padded pieces).
-std::string decode_base64(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (char c : text) {
-    if (c == '=') {
-      if (count == 2) out.push_back(static_cast<char>(bits >> 4));
-      if (count == 3) out.push_back(static_cast<char>(bits >> 10)), out.push_back(static_cast<char>(bits >> 2));
-      bits = 0, count = 0;
-      continue;
-    }
-    int v = base64_value(c);
-    if (v < 0) continue;
-    bits = (bits << 6) | static_cast<std::uint32_t>(v);
-    if (++count == 4) {
-      out.push_back(static_cast<char>(bits >> 16));
-      out.push_back(static_cast<char>(bits >> 8));
-      out.push_back(static_cast<char>(bits));
-      bits = 0, count = 0;
-    }
-  }
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// RFC 2045 §6.7: trailing white space of a line is not content (rule 3),
-// "=" at its end is a soft line break (rule 5), "=XX" an octet (rule 1);
-// an "=" that starts neither stays as it is (the robust reading §6.7 suggests).
-std::string decode_quoted_printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t lf = text.find('\n', pos);
-    bool has_end = lf != std::string_view::npos;
-    std::string_view line = text.substr(pos, has_end ? lf - pos : std::string_view::npos);
-    pos = has_end ? lf + 1 : text.size();
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    bool soft = !line.empty() && line.back() == '=';
-    if (soft) line.remove_suffix(1);
-    for (std::size_t i = 0; i < line.size(); ++i) {
-      int hi = line[i] == '=' && i + 2 < line.size() ? hex_value(line[i + 1]) : -1;
-      int lo = hi >= 0 ? hex_value(line[i + 2]) : -1;
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-      } else {
-        out.push_back(line[i]);
-      }
-    }
-    if (has_end && !soft) out.append("\r\n");
-  }
-  return out;
-}
 
 enum class Encoding { Identity, Base64, QuotedPrintable, Unknown };
 
@@ -156,8 +83,8 @@ std::string spliced(std::string_view message, std::size_t begin, std::size_t end
 Result<std::string> decode_body(std::string_view body, std::string_view encoding) {
   switch (encoding_of(encoding)) {
     case Encoding::Identity: return std::string(body);
-    case Encoding::Base64: return decode_base64(body);
-    case Encoding::QuotedPrintable: return decode_quoted_printable(body);
+    case Encoding::Base64: return mime::decode_base64(body);
+    case Encoding::QuotedPrintable: return mime::decode_quoted_printable(body);
     case Encoding::Unknown: break;
   }
   return make_error(Errc::Usage, "the content-transfer-encoding " + std::string(encoding.substr(0, 40)) +
