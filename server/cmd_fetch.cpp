@@ -72,6 +72,7 @@ void write_item(Session& session, const FetchItem& item, std::uint32_t seq, Mess
     case FetchItem::Kind::Flags: out.raw("FLAGS ").flag_list(session.selected().flags_of(seq)); break;
     case FetchItem::Kind::InternalDate: out.raw("INTERNALDATE ").string(m.internaldate); break;
     case FetchItem::Kind::Size: out.raw("RFC822.SIZE " + std::to_string(m.size)); break;
+    case FetchItem::Kind::Modseq: out.raw("MODSEQ (" + std::to_string(m.modseq) + ")"); break;
     case FetchItem::Kind::Section: {
       // One MIME tree per message, whatever the items ask of it.
       const mime::Part* tree = item.section.part_numbers.empty() ? nullptr : &content->served_tree();
@@ -122,11 +123,15 @@ net::Task<Result<void>> set_seen(Session& session, const std::vector<std::uint32
 
 // RFC 9051 §6.4.5 (FETCH) and §6.4.9 (UID FETCH: the UID is in every answer).
 net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
-  if (command.args.size() != 2) co_return bad("FETCH takes a sequence set and items");
+  if (command.args.size() != 2 && command.args.size() != 3) co_return bad("FETCH takes a sequence set, items and modifiers");
   auto& view = session.selected();
   MF_CO_TRY_OR_BAD(named, view.named(command.args[0], command.uid));
   auto request = parse_fetch_items(command.args[1]);
   if (!request) co_return bad(request.error().message);
+  if (command.args.size() == 3)
+    if (auto modifiers = parse_fetch_modifiers(command.args[2], *request); !modifiers) co_return bad(modifiers.error().message);
+  // RFC 7162 §3.1: MODSEQ and CHANGEDSINCE are CONDSTORE-enabling.
+  if (request->has(FetchItem::Kind::Modseq)) session.enable_condstore();
   bool has_uid = false, has_flags = false;
   for (const auto& item : request->items) {
     has_uid |= item.kind == FetchItem::Kind::Uid;
@@ -136,13 +141,19 @@ net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
   // A message another session expunged is left out (OK, no FETCH for it):
   // its EXPUNGE follows at the next command that may carry one.
   std::vector<std::uint32_t> seqs;
-  for (auto seq : named)
-    if (!view.at(seq).expunged) seqs.push_back(seq);
+  for (auto seq : named) {
+    const auto& m = view.at(seq);
+    // RFC 7162 §3.1.4.1: CHANGEDSINCE leaves out what has not changed since.
+    if (!m.expunged && (!request->changed_since || m.record.modseq > *request->changed_since)) seqs.push_back(seq);
+  }
   bool seen_now = request->sets_seen() && !view.read_only();
   if (seen_now) {
     auto marked = co_await set_seen(session, seqs);
     if (!marked) co_return no(marked.error());
     if (!has_flags) request->items.push_back(FetchItem{FetchItem::Kind::Flags, {}});
+    // RFC 7162 §3.2: a flag change's FETCH carries MODSEQ once CONDSTORE is on.
+    if (session.condstore() && !request->has(FetchItem::Kind::Modseq))
+      request->items.push_back(FetchItem{FetchItem::Kind::Modseq, {}});
   }
   for (std::size_t start = 0; start < seqs.size(); start += kReadBatch) {
     std::vector<std::uint32_t> batch(seqs.begin() + start, seqs.begin() + std::min(seqs.size(), start + kReadBatch));

@@ -3,6 +3,7 @@
 #include "imap/sequence_set.h"
 #include "server/search_keys.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace mf::server {
@@ -39,9 +40,12 @@ std::vector<std::uint32_t> saved_part(const ReturnOptions& r, const std::vector<
   return out;
 }
 
-// RFC 4731 §3.1: the return data asked for; MIN, MAX and ALL only when something matched.
+// RFC 4731 §3.1: the return data asked for; MIN, MAX and ALL only when
+// something matched. modseqs (parallel to found, when the search had a
+// MODSEQ key): RFC 7162 §3.1.5 adds the highest mod-sequence of what is
+// returned, of the MIN and MAX messages alone when neither ALL nor COUNT is.
 std::string esearch_response(const std::string& tag, bool uid, const ReturnOptions& r,
-                             const std::vector<std::uint32_t>& found) {
+                             const std::vector<std::uint32_t>& found, const std::vector<std::uint64_t>* modseqs) {
   std::string out = "ESEARCH (TAG \"" + tag + "\")";
   if (uid) out += " UID";
   if (!found.empty()) {
@@ -50,6 +54,16 @@ std::string esearch_response(const std::string& tag, bool uid, const ReturnOptio
     if (r.all) out += " ALL " + imap::SequenceSet::from_numbers(found).to_string();
   }
   if (r.count) out += " COUNT " + std::to_string(found.size());
+  if (modseqs && !found.empty()) {
+    std::uint64_t highest = 0;
+    if (r.all || r.count || !(r.min || r.max)) {
+      highest = *std::max_element(modseqs->begin(), modseqs->end());
+    } else {
+      if (r.min) highest = std::max(highest, modseqs->front());
+      if (r.max) highest = std::max(highest, modseqs->back());
+    }
+    out += " MODSEQ " + std::to_string(highest);
+  }
   return out;
 }
 
@@ -76,8 +90,11 @@ net::Task<Result<Reply>> cmd_search(Session& session, imap::Command& command) {
   if (!key && save) view.save_result({});
   if (!key && key.error().code == Errc::Usage) co_return no(key.error().message, "BADCHARSET (US-ASCII UTF-8)");
   if (!key) co_return bad(key.error().message);
+  bool with_modseq = uses_modseq(*key);
+  if (with_modseq) session.enable_condstore();  // RFC 7162 §3.1: CONDSTORE-enabling
   bool bytes = needs_bytes(*key);
   std::vector<std::uint32_t> found;
+  std::vector<std::uint64_t> modseqs;  // of the found messages
   SearchSubject subject;
   subject.max_seq = view.count();
   subject.max_uid = view.count() ? view.at(view.count()).record.uid : 0;
@@ -96,7 +113,10 @@ net::Task<Result<Reply>> cmd_search(Session& session, imap::Command& command) {
     subject.bytes = &message;
     subject.recent = view.is_recent(seq);
     subject.saved = &view.saved();
-    if (matches(*key, subject)) found.push_back(command.uid ? m.record.uid : seq);
+    if (matches(*key, subject)) {
+      found.push_back(command.uid ? m.record.uid : seq);
+      modseqs.push_back(m.record.modseq);
+    }
   }
   if (save) {
     std::vector<std::uint32_t> uids;
@@ -107,10 +127,13 @@ net::Task<Result<Reply>> cmd_search(Session& session, imap::Command& command) {
   if (only_save) {
     // RFC 5182 §2.4: SAVE alone answers no ESEARCH.
   } else if (extended) {
-    session.out().untagged(esearch_response(command.tag, command.uid, *extended, found));
+    session.out().untagged(esearch_response(command.tag, command.uid, *extended, found, with_modseq ? &modseqs : nullptr));
   } else {
     std::string numbers;
     for (auto n : found) numbers += " " + std::to_string(n);
+    // RFC 7162 §3.1.5: "* SEARCH 2 5 (MODSEQ 917162500)".
+    if (with_modseq && !found.empty())
+      numbers += " (MODSEQ " + std::to_string(*std::max_element(modseqs.begin(), modseqs.end())) + ")";
     session.out().untagged("SEARCH" + numbers);
   }
   co_return ok("SEARCH completed");

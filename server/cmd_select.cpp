@@ -4,7 +4,10 @@ namespace mf::server {
 namespace {
 
 net::Task<Result<Reply>> open_mailbox(Session& session, imap::Command& command, bool read_only) {
-  if (command.args.size() != 1) co_return bad(command.name + " takes a mailbox name");
+  // RFC 7162 §3.1.8: SELECT name (CONDSTORE) enables CONDSTORE.
+  bool with_condstore = command.args.size() == 2 && command.args[1].is_list() && command.args[1].items.size() == 1 &&
+                        command.args[1].items[0].is_atom("CONDSTORE");
+  if (command.args.size() != 1 && !with_condstore) co_return bad(command.name + " takes a mailbox name [(CONDSTORE)]");
   // RFC 9051 §6.3.2: a SELECT first closes the selected mailbox, without
   // expunging, and says so (§7.1: CLOSED, before any answer about the new one).
   if (session.has_selected()) session.out().status("*", imap::Status::Ok, "CLOSED", "the previous mailbox is closed");
@@ -38,6 +41,8 @@ net::Task<Result<Reply>> open_mailbox(Session& session, imap::Command& command, 
     if (!store::has_flag(opened->messages[i].flags, "\\Seen")) first_unseen = static_cast<std::uint32_t>(i + 1);
   auto uidvalidity = opened->info.uidvalidity, uidnext = opened->info.uidnext;
   std::size_t exists = opened->messages.size();
+  auto highestmodseq = opened->info.highestmodseq;
+  if (with_condstore) session.enable_condstore();  // nothing is selected now: the HIGHESTMODSEQ below says it
   session.select(SelectedView(std::move(opened->info), std::move(opened->messages), read_only,
                               std::move(opened->keywords), opened->recent_from));
   auto& out = session.out();
@@ -48,6 +53,8 @@ net::Task<Result<Reply>> open_mailbox(Session& session, imap::Command& command, 
   if (first_unseen) out.status("*", imap::Status::Ok, "UNSEEN " + std::to_string(first_unseen), "first unseen");
   out.status("*", imap::Status::Ok, "UIDVALIDITY " + std::to_string(uidvalidity), "UIDs valid");
   out.status("*", imap::Status::Ok, "UIDNEXT " + std::to_string(uidnext), "predicted next UID");
+  // RFC 7162 §3.1.2.1: every mailbox here keeps mod-sequences.
+  out.status("*", imap::Status::Ok, "HIGHESTMODSEQ " + std::to_string(highestmodseq), "highest");
   // RFC 9051 §6.3.2: and the mailbox's LIST response (its name as the store has it).
   if (session.rev2())
     out.begin_untagged().raw("LIST (" + special_use + ") \"/\" ").astring(session.mailbox_to_wire(name)).end();

@@ -107,6 +107,7 @@ Result<void> add_item(FetchRequest& request, const imap::Value& v) {
   else if (imap::iequals(a, "FLAGS")) simple(K::Flags);
   else if (imap::iequals(a, "INTERNALDATE")) simple(K::InternalDate);
   else if (imap::iequals(a, "RFC822.SIZE")) simple(K::Size);
+  else if (imap::iequals(a, "MODSEQ")) simple(K::Modseq);  // RFC 7162 §3.1.4
   else if (imap::iequals(a, "FAST")) simple(K::Flags), simple(K::InternalDate), simple(K::Size);
   else if (imap::iequals(a, "RFC822") || imap::iequals(a, "RFC822.HEADER") || imap::iequals(a, "RFC822.TEXT")) {
     // RFC 3501 §6.4.5: BODY[], BODY.PEEK[HEADER] and BODY[TEXT] under their old names.
@@ -165,6 +166,24 @@ bool FetchRequest::sets_seen() const {
                      [](const FetchItem& i) {
                        return (i.kind == FetchItem::Kind::Section || i.kind == FetchItem::Kind::Binary) && !i.section.peek;
                      });
+}
+
+bool FetchRequest::has(FetchItem::Kind kind) const {
+  return std::any_of(items.begin(), items.end(), [&](const FetchItem& i) { return i.kind == kind; });
+}
+
+Result<void> parse_fetch_modifiers(const imap::Value& list, FetchRequest& request) {
+  if (!list.is_list() || list.items.empty()) return make_error(Errc::Protocol, "FETCH modifiers are a list");
+  for (std::size_t i = 0; i < list.items.size(); ++i) {
+    const auto& m = list.items[i];
+    if (m.is_atom("CHANGEDSINCE") && i + 1 < list.items.size() && list.items[i + 1].number()) {
+      request.changed_since = *list.items[++i].number();
+      if (!request.has(FetchItem::Kind::Modseq)) request.items.push_back(FetchItem{FetchItem::Kind::Modseq, {}});
+      continue;
+    }
+    return make_error(Errc::Protocol, "unknown FETCH modifier " + m.display());
+  }
+  return {};
 }
 
 bool FetchRequest::needs_bytes() const {

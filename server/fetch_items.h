@@ -25,7 +25,7 @@ struct SectionRequest {
 };
 
 struct FetchItem {
-  enum class Kind { Uid, Flags, InternalDate, Size, Section, Binary, BinarySize, Envelope, Body, BodyStructure };
+  enum class Kind { Uid, Flags, InternalDate, Size, Modseq, Section, Binary, BinarySize, Envelope, Body, BodyStructure };
   Kind kind;
   SectionRequest section;  // Kind::Section; for Binary and BinarySize its part numbers, peek and partial
 };
@@ -34,7 +34,12 @@ struct FetchRequest {
   std::vector<FetchItem> items;
   bool sets_seen() const;   // a BODY[...] or RFC822 without PEEK
   bool needs_bytes() const;     // a section, ENVELOPE, BODY or BODYSTRUCTURE
+  bool has(FetchItem::Kind kind) const;
+  std::optional<std::uint64_t> changed_since;  // the CHANGEDSINCE modifier (RFC 7162 §3.1.4.1)
 };
+
+// The modifiers after a FETCH's items (RFC 4466 §2.4): "(CHANGEDSINCE n)".
+[[nodiscard]] Result<void> parse_fetch_modifiers(const imap::Value& list, FetchRequest& request);
 
 // The attribute list of a FETCH: one atom or a parenthesised list; the
 // macros ALL, FAST and FULL; BINARY, BINARY.PEEK and BINARY.SIZE (RFC 3516

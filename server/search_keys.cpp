@@ -78,6 +78,22 @@ struct Parser {
       if (!flag->is_atom()) return refused("a keyword is an atom: " + flag->display());
       return SearchKey{a == "KEYWORD" ? K::Flag : K::NoFlag, flag->text};
     }
+    if (a == "MODSEQ") {
+      // RFC 7162 §3.1.5: MODSEQ ["/flags/..." priv|shared|all] n; one
+      // mod-sequence per message here, so the entry is read and not used.
+      MF_TRY(n, take("a mod-sequence"));
+      if (n->is_string() && !n->is_atom()) {
+        MF_TRY(type, take("an entry type"));
+        if (!(type->is_atom("PRIV") || type->is_atom("SHARED") || type->is_atom("ALL")))
+          return refused("an entry type is priv, shared or all: " + type->display());
+        MF_TRY(number, take("a mod-sequence"));
+        n = number;
+      }
+      if (!n->number()) return refused("a mod-sequence is a number: " + n->display());
+      k.kind = K::Modseq;
+      k.number = *n->number();
+      return k;
+    }
     if (a == "LARGER" || a == "SMALLER") {
       MF_TRY(n, take("a size"));
       if (!n->number()) return refused("a size is a number: " + n->display());
@@ -239,6 +255,11 @@ bool needs_bytes(const SearchKey& key) {
   return std::any_of(key.children.begin(), key.children.end(), [](const SearchKey& k) { return needs_bytes(k); });
 }
 
+bool uses_modseq(const SearchKey& key) {
+  return key.kind == K::Modseq ||
+         std::any_of(key.children.begin(), key.children.end(), [](const SearchKey& k) { return uses_modseq(k); });
+}
+
 bool matches(const SearchKey& key, const SearchSubject& m) {
   const auto& r = *m.record;
   switch (key.kind) {
@@ -248,6 +269,7 @@ bool matches(const SearchKey& key, const SearchSubject& m) {
     case K::NoFlag: return !store::has_flag(r.flags, key.text);
     case K::Larger: return r.size > key.number;
     case K::Smaller: return r.size < key.number;
+    case K::Modseq: return r.modseq >= key.number;
     case K::Uid: return key.set.contains(r.uid, m.max_uid);
     case K::Seq: return key.set.contains(m.seq, m.max_seq);
     case K::Saved: return m.saved && std::binary_search(m.saved->begin(), m.saved->end(), r.uid);

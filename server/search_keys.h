@@ -17,13 +17,13 @@ namespace mf::server {
 
 struct SearchKey {
   enum class Kind {
-    All, Flag, NoFlag, Larger, Smaller, Uid, Seq, Saved, Not, Or, And,
+    All, Flag, NoFlag, Larger, Smaller, Modseq, Uid, Seq, Saved, Not, Or, And,
     Before, On, Since, SentBefore, SentOn, SentSince, Header, Body, Text, Recent
   };
   Kind kind = Kind::All;
   std::string text;   // the flag, the header field name (upper case), or what to look for
   std::string value;  // Header: what to look for
-  std::uint64_t number = 0;  // Larger, Smaller; dates as days since 1970-01-01
+  std::uint64_t number = 0;  // Larger, Smaller, Modseq; dates as days since 1970-01-01
   imap::SequenceSet set;
   std::vector<SearchKey> children;
   bool raw_header = false;  // HEADER name string: the field's text only
@@ -35,6 +35,8 @@ struct SearchKey {
 
 // Whether the key needs the message's bytes (a text or SENT* key).
 bool needs_bytes(const SearchKey& key);
+// Whether the key has a MODSEQ key (RFC 7162 §3.1.5: the answer then names the highest mod-sequence found).
+bool uses_modseq(const SearchKey& key);
 
 struct SearchSubject {
   std::uint32_t seq = 0;

@@ -77,7 +77,7 @@ std::string Session::capabilities() const {
     caps += login_allowed() ? " AUTH=PLAIN" : " LOGINDISABLED";
     return caps;
   }
-  caps += " IDLE BINARY SEARCHRES STATUS=SIZE NAMESPACE UIDPLUS MULTIAPPEND UNSELECT CHILDREN MOVE SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH QUOTA QUOTA=RES-STORAGE";
+  caps += " IDLE BINARY SEARCHRES STATUS=SIZE CONDSTORE NAMESPACE UIDPLUS MULTIAPPEND UNSELECT CHILDREN MOVE SPECIAL-USE LIST-EXTENDED LIST-STATUS ESEARCH QUOTA QUOTA=RES-STORAGE";
   caps += " APPENDLIMIT=" + std::to_string(context_.append_limit);
   return caps;
 }
@@ -108,6 +108,13 @@ void Session::logged_in(std::string user) {
 void Session::select(SelectedView view) {
   selected_.emplace(std::move(view));
   state_ = State::Selected;
+}
+
+void Session::enable_condstore() {
+  if (condstore_) return;
+  condstore_ = true;
+  if (selected_)
+    out_.status("*", imap::Status::Ok, "HIGHESTMODSEQ " + std::to_string(selected_->highestmodseq()), "CONDSTORE enabled");
 }
 
 void Session::deselect() {
@@ -224,7 +231,9 @@ net::Task<Result<void>> Session::sync_selected(bool expunges_allowed) {
   for (auto seq : changes.flag_seqs) {
     const auto& m = selected_->at(seq).record;
     out_.begin_untagged().raw(std::to_string(seq) + " FETCH (UID " + std::to_string(m.uid) + " FLAGS ");
-    out_.flag_list(selected_->flags_of(seq)).raw(")").end();
+    out_.flag_list(selected_->flags_of(seq));
+    if (condstore_) out_.raw(" MODSEQ (" + std::to_string(m.modseq) + ")");  // RFC 7162 §3.2
+    out_.raw(")").end();
   }
   co_return Result<void>{};
 }

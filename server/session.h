@@ -77,6 +77,11 @@ class Session {
   // every SEARCH, mailbox names in UTF-8 rather than modified UTF-7.
   bool rev2() const { return rev2_; }
   void enable_rev2() { rev2_ = true; }
+  // CONDSTORE (RFC 7162 §3.1): enabled by ENABLE or the first command that
+  // uses a mod-sequence; from then on every FETCH of changed flags carries
+  // MODSEQ. Enabling it with a mailbox selected sends its HIGHESTMODSEQ.
+  bool condstore() const { return condstore_; }
+  void enable_condstore();
   // Ends the read or write in flight (IDLE's updates failed: its read ends too).
   void cancel_io() { conn_->cancel(); }
   SelectedView& selected() { return *selected_; }
@@ -120,6 +125,7 @@ class Session {
   std::uint64_t continued_ = 0;  // sync literals answered with "+"
   bool stopping_ = false;
   bool rev2_ = false;
+  bool condstore_ = false;
   std::vector<char> buffer_;
 };
 

@@ -409,9 +409,11 @@ Result<std::vector<std::uint32_t>> Mailstore::move(std::int64_t from, const std:
 }
 
 Result<std::vector<Changed>> Mailstore::store(std::int64_t mailbox, const std::vector<std::uint32_t>& uids,
-                                              FlagChange change, const std::vector<std::string>& flags) {
+                                              FlagChange change, const std::vector<std::string>& flags,
+                                              std::optional<std::uint64_t> unchanged_since,
+                                              std::vector<std::uint32_t>* modified) {
   MF_TRY(tx, sql::Transaction::begin(db_));
-  MF_TRY(read, db_.prepare("SELECT flags FROM messages WHERE mailbox = ? AND uid = ?"));
+  MF_TRY(read, db_.prepare("SELECT flags, modseq FROM messages WHERE mailbox = ? AND uid = ?"));
   MF_TRY(write, db_.prepare("UPDATE messages SET flags = ?, modseq = ? WHERE mailbox = ? AND uid = ?"));
   std::optional<std::uint64_t> modseq;
   std::vector<Changed> out;
@@ -420,6 +422,10 @@ Result<std::vector<Changed>> Mailstore::store(std::int64_t mailbox, const std::v
     read.bind(1, mailbox).bind(2, static_cast<std::int64_t>(uid));
     MF_TRY(found, read.step());
     if (!found) continue;  // expunged by another session meanwhile
+    if (unchanged_since && static_cast<std::uint64_t>(read.column_int(1)) > *unchanged_since) {
+      if (modified) modified->push_back(uid);  // changed since the client looked: left as it is
+      continue;
+    }
     auto old = split_flags(read.column_text(0));
     std::vector<std::string> now;
     if (change == FlagChange::Replace) now = unique_flags(flags);

@@ -95,9 +95,13 @@ class Mailstore {
   [[nodiscard]] Result<std::vector<std::uint32_t>> move(std::int64_t from, const std::vector<std::uint32_t>& uids,
                                                         std::int64_t to);
   // Changes flags; unchanged messages are left out of the answer (and keep
-  // their modseq).
+  // their modseq). With unchanged_since (RFC 7162 §3.1.3 UNCHANGEDSINCE) a
+  // message whose modseq is above it is not changed and its UID goes to
+  // *modified, checked in the same transaction as the change.
   [[nodiscard]] Result<std::vector<Changed>> store(std::int64_t mailbox, const std::vector<std::uint32_t>& uids,
-                                                   FlagChange change, const std::vector<std::string>& flags);
+                                                   FlagChange change, const std::vector<std::string>& flags,
+                                                   std::optional<std::uint64_t> unchanged_since = {},
+                                                   std::vector<std::uint32_t>* modified = nullptr);
   // RFC 3501 §2.3.2 \Recent: this session takes the messages from
   // first_recent_uid on as its own; returns where they began (no other
   // session gets them).

@@ -167,3 +167,64 @@ TEST_CASE("serve: ENABLE IMAP4rev2 drops \\Recent, answers SEARCH with ESEARCH a
   CHECK(has(old_client.run("c", "LIST \"\" Entw*"), "* LIST (\\HasNoChildren) \"/\" Entw&APw-rfe\r\n"));
   CHECK(has(rev2.run("k", "CREATE \"bad\xff\""), "k NO"));
 }
+
+TEST_CASE("serve: CONDSTORE gives mod-sequences, fetches what changed and stores only what did not", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire c(server.port()), other(server.port());
+  REQUIRE(has(c.run("a", "LOGIN alice alice-secret"), " CONDSTORE "));
+  REQUIRE(has(other.run("a", "LOGIN alice alice-secret"), "a OK"));
+  for (int i = 1; i <= 3; ++i) REQUIRE(has(c.run("b" + std::to_string(i), "APPEND INBOX {1+}\r\nx"), " OK"));
+  auto select = c.run("c", "SELECT INBOX (CONDSTORE)");
+  REQUIRE(has(select, "* OK [HIGHESTMODSEQ "));
+  auto modseq_of = [](const std::string& text, const std::string& after) {
+    auto at = text.find(after);
+    REQUIRE(at != std::string::npos);
+    return std::stoull(text.substr(at + after.size()));
+  };
+  std::uint64_t start = modseq_of(select, "[HIGHESTMODSEQ ");
+  auto all = c.run("d", "FETCH 1:* (MODSEQ)");
+  CHECK(has(all, "* 3 FETCH (MODSEQ ("));
+
+  // A change by another session comes with its MODSEQ (RFC 7162 §3.2).
+  REQUIRE(has(other.run("e", "SELECT INBOX"), "e OK"));
+  REQUIRE(has(other.run("f", "STORE 2 +FLAGS (\\Flagged)"), "f OK"));
+  auto noop = c.run("g", "NOOP");
+  CHECK(has(noop, "* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent) MODSEQ ("));
+  std::uint64_t flagged = modseq_of(noop, "MODSEQ (");
+  CHECK(flagged > start);
+
+  // CHANGEDSINCE: only message 2 changed since the SELECT.
+  auto changed = c.run("h", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + std::to_string(start) + ")");
+  CHECK(has(changed, "* 2 FETCH (UID 2 FLAGS (\\Flagged \\Recent) MODSEQ (" + std::to_string(flagged) + "))"));
+  CHECK_FALSE(has(changed, "* 1 FETCH"));
+  CHECK_FALSE(has(changed, "* 3 FETCH"));
+
+  // UNCHANGEDSINCE: message 2 changed after `start`, so it is left as it is and named in MODIFIED.
+  auto conditional = c.run("i", "STORE 1:3 (UNCHANGEDSINCE " + std::to_string(start) + ") +FLAGS.SILENT (\\Seen)");
+  CHECK(has(conditional, "i OK [MODIFIED 2]"));
+  CHECK(has(conditional, "* 1 FETCH (MODSEQ ("));  // silent, but the new mod-sequence comes
+  CHECK_FALSE(has(conditional, "* 2 FETCH"));
+  CHECK_FALSE(has(c.run("j", "FETCH 2 FLAGS"), "\\Seen"));
+
+  // SEARCH MODSEQ names the highest mod-sequence found; STATUS HIGHESTMODSEQ the mailbox's.
+  auto search = c.run("k", "SEARCH MODSEQ \"/flags/\\\\seen\" all " + std::to_string(flagged + 1));
+  CHECK(has(search, "* SEARCH 1 3 (MODSEQ "));
+  auto status = c.run("l", "STATUS INBOX (HIGHESTMODSEQ MESSAGES)");
+  CHECK(has(status, "(HIGHESTMODSEQ "));
+  CHECK(modseq_of(status, "(HIGHESTMODSEQ ") > flagged);
+  CHECK(has(c.run("m", "STORE 1 (UNCHANGEDSINCE x) +FLAGS (\\Seen)"), "m BAD"));
+  CHECK(has(c.run("n", "FETCH 1 (FLAGS) (CHANGEDSINCE)"), "n BAD"));
+}
+
+TEST_CASE("serve: a command that uses a mod-sequence turns CONDSTORE on and says the HIGHESTMODSEQ", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire c(server.port());
+  REQUIRE(has(c.run("a", "LOGIN alice alice-secret"), "a OK"));
+  REQUIRE(has(c.run("b", "APPEND INBOX {1+}\r\nx"), "b OK"));
+  REQUIRE(has(c.run("c", "SELECT INBOX"), "c OK"));
+  CHECK_FALSE(has(c.run("d", "STORE 1 +FLAGS (\\Seen)"), "MODSEQ"));  // not yet on
+  auto on = c.run("e", "FETCH 1 (MODSEQ)");
+  CHECK(has(on, "* OK [HIGHESTMODSEQ "));
+  CHECK(has(c.run("f", "STORE 1 -FLAGS (\\Seen)"), "MODSEQ ("));
+  CHECK(has(c.run("g", "ENABLE CONDSTORE"), "* ENABLED\r\n"));  // already on
+}

@@ -79,3 +79,20 @@ TEST_CASE("SEARCH finds text in encoded words and encoded bodies", "[server][sea
   std::string b64 = "Subject: b\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8gd29ybGQ=\r\n";
   CHECK(hit("BODY \"hello world\"", r, b64));
 }
+
+TEST_CASE("SEARCH MODSEQ compares the message's mod-sequence, with or without an entry", "[server][search]") {
+  store::MessageRecord r;
+  r.uid = 3;
+  r.modseq = 50;
+  r.internaldate = "01-Jan-2024 00:00:00 +0000";
+  std::string m = "Subject: x\r\n\r\nbody\r\n";
+  CHECK(hit("MODSEQ 50", r, m));
+  CHECK_FALSE(hit("MODSEQ 51", r, m));
+  CHECK(hit("MODSEQ \"/flags/\\\\seen\" all 12", r, m));
+  auto with = keys("NOT MODSEQ 7");
+  REQUIRE(with);
+  CHECK(uses_modseq(*with));
+  CHECK_FALSE(uses_modseq(*keys("ALL")));
+  CHECK_FALSE(keys("MODSEQ \"/flags/x\" sometimes 5"));
+  CHECK_FALSE(keys("MODSEQ many"));
+}

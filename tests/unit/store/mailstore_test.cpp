@@ -137,6 +137,14 @@ TEST_CASE("flag changes raise the modseq of what they change only", "[store]") {
   REQUIRE(replaced);
   REQUIRE(replaced->size() == 1);
   CHECK((*replaced)[0].flags == std::vector<std::string>{"$Work", "\\Draft"});
+  // UNCHANGEDSINCE (RFC 7162 §3.1.3): message 2 changed after message 1's modseq, so only 1 changes.
+  std::uint64_t since = (*removed)[0].uid == 1 ? (*removed)[0].modseq : (*removed)[1].modseq;
+  std::vector<std::uint32_t> modified;
+  auto conditional = s.store(inbox->id, {1, 2}, FlagChange::Add, {"\\Flagged"}, since, &modified);
+  REQUIRE(conditional);
+  REQUIRE(conditional->size() == 1);
+  CHECK((*conditional)[0].uid == 1);
+  CHECK(modified == std::vector<std::uint32_t>{2});
   auto keywords = s.keywords(inbox->id);
   REQUIRE(keywords);
   CHECK(*keywords == std::vector<std::string>{"$Work"});
