@@ -3,6 +3,7 @@
 #include "server/binary_content.h"
 #include "server/body_structure.h"
 #include "server/fetch_items.h"
+#include "server/selected_reads.h"
 
 #include <optional>
 
@@ -159,19 +160,7 @@ net::Task<Result<Reply>> cmd_fetch(Session& session, imap::Command& command) {
     std::vector<std::uint32_t> batch(seqs.begin() + start, seqs.begin() + std::min(seqs.size(), start + kReadBatch));
     std::vector<std::optional<std::string>> bodies;
     if (request->needs_bytes()) {
-      std::vector<std::string> hashes;
-      for (auto seq : batch) hashes.push_back(view.at(seq).record.sha256);
-      auto read = co_await session.store([&](store::Mailstore& s) -> Result<std::vector<std::optional<std::string>>> {
-        std::vector<std::optional<std::string>> out;
-        for (const auto& h : hashes) {
-          auto bytes = s.read(h);
-          // Its file went with the last copy another session expunged, after our view took it.
-          if (!bytes && bytes.error().code == Errc::NotFound) out.emplace_back();
-          else if (!bytes) return bytes.error();
-          else out.emplace_back(std::move(*bytes));
-        }
-        return out;
-      });
+      auto read = co_await read_messages(session, batch);
       if (!read) co_return no(read.error());
       bodies = std::move(*read);
     }

@@ -2,6 +2,7 @@
 
 #include "imap/sequence_set.h"
 #include "server/search_keys.h"
+#include "server/selected_reads.h"
 
 #include <algorithm>
 #include <optional>
@@ -92,31 +93,13 @@ net::Task<Result<Reply>> cmd_search(Session& session, imap::Command& command) {
   if (!key) co_return bad(key.error().message);
   bool with_modseq = uses_modseq(*key);
   if (with_modseq) session.enable_condstore();  // RFC 7162 §3.1: CONDSTORE-enabling
-  bool bytes = needs_bytes(*key);
+  auto seqs = co_await search_selected(session, *key);
+  if (!seqs) co_return no(seqs.error());
   std::vector<std::uint32_t> found;
   std::vector<std::uint64_t> modseqs;  // of the found messages
-  SearchSubject subject;
-  subject.max_seq = view.count();
-  subject.max_uid = view.count() ? view.at(view.count()).record.uid : 0;
-  for (std::uint32_t seq = 1; seq <= view.count(); ++seq) {
-    const auto& m = view.at(seq);
-    if (m.expunged) continue;
-    std::string message;
-    if (bytes) {
-      auto read = co_await session.store([&](store::Mailstore& s) { return s.read(m.record.sha256); });
-      if (!read && read.error().code == Errc::NotFound) continue;  // expunged by another session meanwhile
-      if (!read) co_return no(read.error());
-      message = std::move(*read);
-    }
-    subject.seq = seq;
-    subject.record = &m.record;
-    subject.bytes = &message;
-    subject.recent = view.is_recent(seq);
-    subject.saved = &view.saved();
-    if (matches(*key, subject)) {
-      found.push_back(command.uid ? m.record.uid : seq);
-      modseqs.push_back(m.record.modseq);
-    }
+  for (auto seq : *seqs) {
+    found.push_back(command.uid ? view.at(seq).record.uid : seq);
+    modseqs.push_back(view.at(seq).record.modseq);
   }
   if (save) {
     std::vector<std::uint32_t> uids;

@@ -45,6 +45,8 @@ constexpr std::array kCommands = {
     CommandSpec{"UID EXPUNGE", kSelected, false, cmd_expunge},  // RFC 4315 §2.1
     CommandSpec{"SEARCH", kSelected, true, cmd_search},
     CommandSpec{"UID SEARCH", kSelected, false, cmd_search},
+    CommandSpec{"SORT", kSelected, true, cmd_sort},  // RFC 5256 §3
+    CommandSpec{"UID SORT", kSelected, false, cmd_sort},
     CommandSpec{"FETCH", kSelected, true, cmd_fetch},
     CommandSpec{"UID FETCH", kSelected, false, cmd_fetch},
     CommandSpec{"STORE", kSelected, true, cmd_store},

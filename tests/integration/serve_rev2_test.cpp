@@ -228,3 +228,24 @@ TEST_CASE("serve: a command that uses a mod-sequence turns CONDSTORE on and says
   CHECK(has(c.run("f", "STORE 1 -FLAGS (\\Seen)"), "MODSEQ ("));
   CHECK(has(c.run("g", "ENABLE CONDSTORE"), "* ENABLED\r\n"));  // already on
 }
+
+TEST_CASE("serve: SORT and UID SORT order what the search keys find", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire c(server.port());
+  REQUIRE(has(c.run("a", "LOGIN alice alice-secret"), " SORT "));
+  const char* messages[] = {"From: Zoe <zoe@example.org>\r\nSubject: Re: Budget\r\nDate: Tue, 2 Jan 2024 10:00:00 +0000\r\n\r\nx",
+                            "From: adam@example.org\r\nSubject: Agenda\r\nDate: Wed, 3 Jan 2024 10:00:00 +0000\r\n\r\nxx",
+                            "From: Bea <bea@example.org>\r\nSubject: budget\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nxxx"};
+  for (const char* m : messages) {
+    std::string text = m;
+    REQUIRE(has(c.run("b", "APPEND INBOX {" + std::to_string(text.size()) + "+}\r\n" + text), "b OK"));
+  }
+  REQUIRE(has(c.run("c", "SELECT INBOX"), "c OK"));
+  CHECK(has(c.run("d", "SORT (SUBJECT) UTF-8 ALL"), "* SORT 2 1 3\r\n"));  // "Re: Budget" sorts as "budget"
+  CHECK(has(c.run("e", "SORT (DATE) US-ASCII ALL"), "* SORT 3 1 2\r\n"));
+  CHECK(has(c.run("f", "SORT (FROM) UTF-8 ALL"), "* SORT 2 3 1\r\n"));  // adam, bea, zoe
+  CHECK(has(c.run("g", "SORT (DISPLAYFROM) UTF-8 ALL"), "* SORT 2 3 1\r\n"));  // adam@..., Bea, Zoe
+  CHECK(has(c.run("h", "UID SORT (REVERSE SIZE) UTF-8 NOT SUBJECT agenda"), "* SORT 1 3\r\n"));
+  CHECK(has(c.run("i", "SORT (SUBJECT) KOI8-R ALL"), "i NO [BADCHARSET"));
+  CHECK(has(c.run("j", "SORT (COLOUR) UTF-8 ALL"), "j BAD"));
+}
