@@ -47,6 +47,8 @@ constexpr std::array kCommands = {
     CommandSpec{"UID SEARCH", kSelected, false, cmd_search},
     CommandSpec{"SORT", kSelected, true, cmd_sort},  // RFC 5256 §3
     CommandSpec{"UID SORT", kSelected, false, cmd_sort},
+    CommandSpec{"THREAD", kSelected, true, cmd_thread},  // RFC 5256 §4
+    CommandSpec{"UID THREAD", kSelected, false, cmd_thread},
     CommandSpec{"FETCH", kSelected, true, cmd_fetch},
     CommandSpec{"UID FETCH", kSelected, false, cmd_fetch},
     CommandSpec{"STORE", kSelected, true, cmd_store},

@@ -87,6 +87,7 @@ net::Task<Result<Reply>> cmd_copy(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_move(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_search(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_sort(Session&, imap::Command&);
+net::Task<Result<Reply>> cmd_thread(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_getquota(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_getquotaroot(Session&, imap::Command&);
 net::Task<Result<Reply>> cmd_setquota(Session&, imap::Command&);

@@ -97,6 +97,12 @@ Result<std::vector<SortCriterion>> parse_sort_criteria(const imap::Value& list) 
 }
 
 std::string base_subject(std::string_view subject) {
+  bool ignored = false;
+  return base_subject(subject, ignored);
+}
+
+std::string base_subject(std::string_view subject, bool& reply_or_forward) {
+  reply_or_forward = false;
   // (1) RFC 2047 words decoded, tabs and runs of white space as one space.
   std::string decoded = mime::decoded_text(subject), text;
   for (char c : decoded) {
@@ -109,7 +115,7 @@ std::string base_subject(std::string_view subject) {
     // (2) the subj-trailers "(fwd)" and white space at the end.
     for (;;) {
       trim(s);
-      if (s.size() >= 5 && imap::iequals(s.substr(s.size() - 5), "(fwd)")) s.remove_suffix(5);
+      if (s.size() >= 5 && imap::iequals(s.substr(s.size() - 5), "(fwd)")) s.remove_suffix(5), reply_or_forward = true;
       else break;
     }
     // (3) and (4): subj-leaders, and a subj-blob when something is left after it, until nothing changes.
@@ -117,6 +123,7 @@ std::string base_subject(std::string_view subject) {
       trim(s);
       if (std::size_t n = leader_length(s)) {
         s.remove_prefix(n);
+        reply_or_forward = true;
         continue;
       }
       std::size_t b = blob_length(s);
@@ -129,6 +136,7 @@ std::string base_subject(std::string_view subject) {
     // (5) "[fwd: ...]" around the rest: off, and again from (2).
     if (starts_with_ci(s, "[fwd:") && s.back() == ']') {
       s = s.substr(5, s.size() - 6);
+      reply_or_forward = true;
       continue;
     }
     break;

@@ -27,7 +27,10 @@ struct SortCriterion {
 // RFC 5256 §2.1: the subject with RFC 2047 words decoded, white space
 // collapsed, and the "Re:", "Fwd:", "[blob]", "(fwd)" and "[fwd: ...]"
 // wrappers of replies and forwards taken off.
+// reply_or_forward: whether a "Re:", "Fwd:", "(fwd)" or "[fwd: ...]" came off
+// (THREAD=REFERENCES prefers a thread's original to its replies, §4).
 std::string base_subject(std::string_view subject);
+std::string base_subject(std::string_view subject, bool& reply_or_forward);
 
 // What the criteria compare of one message, taken from its header once.
 struct SortValues {

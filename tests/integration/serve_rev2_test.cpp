@@ -249,3 +249,20 @@ TEST_CASE("serve: SORT and UID SORT order what the search keys find", "[integrat
   CHECK(has(c.run("i", "SORT (SUBJECT) KOI8-R ALL"), "i NO [BADCHARSET"));
   CHECK(has(c.run("j", "SORT (COLOUR) UTF-8 ALL"), "j BAD"));
 }
+
+TEST_CASE("serve: THREAD REFERENCES and ORDEREDSUBJECT answer nested threads", "[integration][serve]") {
+  OwnServer server(temp_dir() + "/own");
+  Wire c(server.port());
+  REQUIRE(has(c.run("a", "LOGIN alice alice-secret"), " THREAD=REFERENCES "));
+  const char* messages[] = {"Message-ID: <1@x>\r\nSubject: Plan\r\n\r\nx", "Message-ID: <2@x>\r\nIn-Reply-To: <1@x>\r\nSubject: Re: Plan\r\n\r\nx",
+                            "Message-ID: <3@x>\r\nSubject: Other\r\n\r\nx", "Message-ID: <4@x>\r\nReferences: <1@x> <2@x>\r\nSubject: Re: Plan\r\n\r\nx"};
+  for (const char* m : messages) {
+    std::string text = m;
+    REQUIRE(has(c.run("b", "APPEND INBOX {" + std::to_string(text.size()) + "+}\r\n" + text), "b OK"));
+  }
+  REQUIRE(has(c.run("c", "SELECT INBOX"), "c OK"));
+  CHECK(has(c.run("d", "THREAD REFERENCES UTF-8 ALL"), "* THREAD (1 2 4)(3)\r\n"));
+  CHECK(has(c.run("e", "UID THREAD ORDEREDSUBJECT UTF-8 ALL"), "* THREAD (1 (2)(4))(3)\r\n"));
+  CHECK(has(c.run("f", "THREAD REFERENCES UTF-8 NOT SUBJECT other"), "* THREAD (1 2 4)\r\n"));
+  CHECK(has(c.run("g", "THREAD SPAGHETTI UTF-8 ALL"), "g BAD"));
+}
