@@ -2,7 +2,8 @@
 // messages it stores. The input's first byte picks the half: commands
 // (FETCH items, SEARCH keys, STORE flags, LIST patterns through the framer
 // and the command parser) or a message (its MIME tree, every body section
-// of it, ENVELOPE and BODYSTRUCTURE, BINARY's decoding and the NUL-free form).
+// of it, ENVELOPE and BODYSTRUCTURE, BINARY's decoding and the NUL-free form,
+// SORT's values and THREAD's headers).
 #include "imap/command.h"
 #include "imap/framer.h"
 #include "imap/response_writer.h"
@@ -13,6 +14,8 @@
 #include "server/flags.h"
 #include "server/mailbox_pattern.h"
 #include "server/search_keys.h"
+#include "server/sort_keys.h"
+#include "server/thread.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -57,6 +60,11 @@ void message(std::string_view bytes) {
   }
   (void)mf::server::without_nuls(bytes, root);
   for (const char* encoding : {"base64", "quoted-printable"}) (void)mf::server::decode_body(bytes, encoding);
+  mf::store::MessageRecord record;
+  (void)mf::server::sort_values(1, record, bytes);
+  auto one = mf::server::thread_message(1, 1, 0, bytes), two = mf::server::thread_message(2, 2, 0, bytes);
+  (void)mf::server::thread_references({one, two});
+  (void)mf::server::thread_ordered_subject({one, two});
 }
 
 }  // namespace
