@@ -15,27 +15,18 @@ net::Task<Result<Reply>> cmd_thread(Session& session, imap::Command& command) {
   bool references = command.args[0].is_atom("REFERENCES");
   if (!references && !command.args[0].is_atom("ORDEREDSUBJECT"))
     co_return bad("THREAD takes ORDEREDSUBJECT or REFERENCES");
-  const auto& charset = command.args[1];
-  if (!charset.is_astring() || !(imap::iequals(charset.text, "US-ASCII") || imap::iequals(charset.text, "UTF-8")))
-    co_return no("only US-ASCII and UTF-8 searches are served", "BADCHARSET (US-ASCII UTF-8)");
-  std::vector<imap::Value> keys(command.args.begin() + 2, command.args.end());
-  MF_CO_TRY_OR_BAD(key, parse_search(keys));
-  auto seqs = co_await search_selected(session, key);
+  auto key = parse_search_in(command.args[1], {command.args.begin() + 2, command.args.end()});
+  if (!key && key.error().code == Errc::Usage) co_return no(key.error().message, "BADCHARSET (US-ASCII UTF-8)");
+  if (!key) co_return bad(key.error().message);
+  auto seqs = co_await search_selected(session, *key);
   if (!seqs) co_return no(seqs.error());
   auto& view = session.selected();
   std::vector<ThreadMessage> messages;
-  constexpr std::size_t kBatch = 32;  // messages read per trip to the lane
-  for (std::size_t start = 0; start < seqs->size(); start += kBatch) {
-    std::vector<std::uint32_t> batch(seqs->begin() + start, seqs->begin() + std::min(seqs->size(), start + kBatch));
-    auto read = co_await read_messages(session, batch);
-    if (!read) co_return no(read.error());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (!(*read)[i]) continue;
-      const auto& record = view.at(batch[i]).record;
-      auto date = sort_values(batch[i], record, *(*read)[i]).date;
-      messages.push_back(thread_message(command.uid ? record.uid : batch[i], batch[i], date, *(*read)[i]));
-    }
-  }
+  auto read = co_await each_message(session, *seqs, [&](std::uint32_t seq, const std::string& bytes) {
+    const auto& record = view.at(seq).record;
+    messages.push_back(thread_message(command.uid ? record.uid : seq, seq, sort_values(seq, record, bytes).date, bytes));
+  });
+  if (!read) co_return no(read.error());
   session.out().untagged("THREAD " + (references ? thread_references(std::move(messages))
                                                  : thread_ordered_subject(std::move(messages))));
   co_return ok("THREAD completed");

@@ -236,14 +236,18 @@ std::optional<std::int64_t> sent_day(const std::string& message) {
 }  // namespace
 
 Result<SearchKey> parse_search(const std::vector<imap::Value>& args) {
-  std::size_t start = 0;
   if (!args.empty() && args[0].is_atom("CHARSET")) {
-    if (args.size() < 2 || !(imap::iequals(args[1].text, "US-ASCII") || imap::iequals(args[1].text, "UTF-8")))
-      return make_error(Errc::Usage, "only US-ASCII and UTF-8 searches are served");
-    start = 2;
+    if (args.size() < 2) return make_error(Errc::Protocol, "CHARSET needs a charset");
+    return parse_search_in(args[1], {args.begin() + 2, args.end()});
   }
-  std::vector<imap::Value> rest(args.begin() + static_cast<long>(start), args.end());
-  Parser parser{rest};
+  Parser parser{args};
+  return parser.all();
+}
+
+Result<SearchKey> parse_search_in(const imap::Value& charset, const std::vector<imap::Value>& keys) {
+  if (!charset.is_astring() || !(imap::iequals(charset.text, "US-ASCII") || imap::iequals(charset.text, "UTF-8")))
+    return make_error(Errc::Usage, "only US-ASCII and UTF-8 searches are served");
+  Parser parser{keys};
   return parser.all();
 }
 

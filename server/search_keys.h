@@ -32,6 +32,9 @@ struct SearchKey {
 // The search program of a SEARCH command's arguments (after CHARSET, which
 // must be US-ASCII or UTF-8). Errc::Protocol naming what is not understood.
 [[nodiscard]] Result<SearchKey> parse_search(const std::vector<imap::Value>& args);
+// Keys in a charset (SORT's and THREAD's, RFC 5256): one other than
+// US-ASCII or UTF-8 is Errc::Usage (the answer's BADCHARSET).
+[[nodiscard]] Result<SearchKey> parse_search_in(const imap::Value& charset, const std::vector<imap::Value>& keys);
 
 // Whether the key needs the message's bytes (a text or SENT* key).
 bool needs_bytes(const SearchKey& key);

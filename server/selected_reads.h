@@ -22,4 +22,18 @@ namespace mf::server {
 // are read only when the key needs them (RFC 9051 §6.4.4).
 [[nodiscard]] net::Task<Result<std::vector<std::uint32_t>>> search_selected(Session& session, const SearchKey& key);
 
+// Calls visit(seq, bytes) for each of the messages still there, read in
+// batches (SORT and THREAD read the matches' headers this way).
+template <class Visit>
+[[nodiscard]] net::Task<Result<void>> each_message(Session& session, const std::vector<std::uint32_t>& seqs, Visit visit) {
+  constexpr std::size_t kBatch = 32;  // messages read per trip to the lane
+  for (std::size_t start = 0; start < seqs.size(); start += kBatch) {
+    std::vector<std::uint32_t> batch(seqs.begin() + start, seqs.begin() + std::min(seqs.size(), start + kBatch));
+    MF_CO_TRY(read, co_await read_messages(session, batch));
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      if (read[i]) visit(batch[i], *read[i]);
+  }
+  co_return Result<void>{};
+}
+
 }  // namespace mf::server

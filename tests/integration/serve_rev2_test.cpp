@@ -147,7 +147,7 @@ TEST_CASE("serve: ENABLE IMAP4rev2 drops \\Recent, answers SEARCH with ESEARCH a
   CHECK(has(rev2.greeting, "IMAP4rev1 IMAP4rev2 "));
   REQUIRE(has(old_client.run("a", "LOGIN alice alice-secret"), "a OK"));
   REQUIRE(has(rev2.run("a", "LOGIN alice alice-secret"), "a OK"));
-  CHECK(has(rev2.run("b", "ENABLE IMAP4rev2 CONDSTORE"), "* ENABLED IMAP4rev2\r\n"));
+  CHECK(has(rev2.run("b", "ENABLE IMAP4rev2 XYZZY CONDSTORE"), "* ENABLED IMAP4rev2 CONDSTORE\r\n"));
   CHECK(has(rev2.run("c", "ENABLE IMAP4rev2"), "* ENABLED\r\n"));  // RFC 5161 §3.2: only what this command enabled
   REQUIRE(has(rev2.run("d", "APPEND INBOX {1+}\r\nx"), "d OK"));
 
