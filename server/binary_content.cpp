@@ -5,7 +5,6 @@
 #include "mime/transfer_encoding.h"
 
 #include <algorithm>
-#include <cstring>
 #include <functional>
 #include <optional>
 
@@ -101,8 +100,7 @@ Result<std::string> binary_section(std::string_view message, const mime::Part& t
   std::vector<Splice> splices;
   std::optional<Error> failed;
   each_leaf(*part, [&](const mime::Part& leaf) {
-    Encoding e = encoding_of(leaf.fields.encoding);
-    if (e == Encoding::Identity) return;
+    if (encoding_of(leaf.fields.encoding) == Encoding::Identity) return;
     auto body = decode_body(message.substr(leaf.body_begin, leaf.body_size()), leaf.fields.encoding);
     if (!body) {
       if (!failed) failed = body.error();

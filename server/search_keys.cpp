@@ -203,10 +203,9 @@ bool header_contains(std::string_view message, const std::string& field, const s
   return false;
 }
 
-// RFC 9051 §6.4.4 BODY: the body as stored, or its text parts decoded
+// RFC 9051 §6.4.4 BODY and TEXT also look in the text parts decoded
 // (quoted-printable and base64 undone, charsets to UTF-8) by mime/.
-bool body_contains(std::string_view message, const std::string& value) {
-  if (contains_ci(message.substr(mime::header_section_end(message)), value)) return true;
+bool text_parts_contain(std::string_view message, const std::string& value) {
   auto parsed = mime::parse_message(message);
   if (!parsed) return false;
   for (const auto& part : parsed->text_parts)
@@ -298,9 +297,12 @@ bool matches(const SearchKey& key, const SearchSubject& m) {
       bool address_field = key.text == "FROM" || key.text == "TO" || key.text == "CC" || key.text == "BCC";
       return header_contains(*m.bytes, key.text, key.value, address_field && !key.raw_header);
     }
-    case K::Body: return body_contains(*m.bytes, key.text);
-    case K::Text: return contains_ci(*m.bytes, key.text) || body_contains(*m.bytes, key.text) ||
-                         header_text_contains(*m.bytes, key.text);
+    case K::Body:
+      return contains_ci(std::string_view(*m.bytes).substr(mime::header_section_end(*m.bytes)), key.text) ||
+             text_parts_contain(*m.bytes, key.text);
+    case K::Text:  // the raw bytes once, not the body again
+      return contains_ci(*m.bytes, key.text) || text_parts_contain(*m.bytes, key.text) ||
+             header_text_contains(*m.bytes, key.text);
   }
   return false;
 }

@@ -5,7 +5,6 @@
 #include "mime/date.h"
 #include "mime/headers.h"
 
-#include <cctype>
 
 namespace mf::server {
 namespace {
