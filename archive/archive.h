@@ -10,6 +10,7 @@
 
 #include "archive/dictionary.h"
 #include "archive/hold.h"
+#include "archive/pack.h"
 #include "archive/policy.h"
 #include "archive/segment.h"
 #include "core/file_lock.h"
@@ -24,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -229,6 +231,18 @@ class Archive final : public Reader, public Writer {
   // them. `dry_run`: only counts.
   [[nodiscard]] Result<PurgePlan> purge(bool dry_run);
 
+  struct Sealed {
+    std::uint64_t segments = 0;                        // rewritten as packs
+    std::uint64_t bytes_before = 0, bytes_after = 0;  // their files
+    std::uint64_t raw_bytes = 0;                      // of the items in them, uncompressed
+  };
+  // Rewrites every segment that is full (sealed), and with `active` also
+  // the active one, as a pack (archive/pack.h): its frames' contents in
+  // large zstd blocks at `level`, without the frames of purged messages.
+  // Each pack is written and fsynced beside its segment, switched in the
+  // catalog in one transaction, then the segment is removed.
+  [[nodiscard]] Result<Sealed> seal(bool active, int level = kPackLevel);
+
   const std::string& dir() const { return dir_; }
 
   // How long a command waits for another writer's batch, or for readers to
@@ -275,6 +289,7 @@ class Archive final : public Reader, public Writer {
   // salvage (rebuild): a damaged frame is skipped and named, the chain goes
   // on after events lost in it, an event that cannot be applied is named and
   // left out; every intact frame is kept.
+  struct ChainReplay;
   Result<Replayed> replay_segment(std::uint32_t id, std::uint64_t from, bool salvage = false);
   struct Blob {
     std::uint32_t segment = 0;
@@ -298,7 +313,20 @@ class Archive final : public Reader, public Writer {
   Result<std::string> read_event(std::uint32_t segment, std::uint64_t offset);
   // Rewrites a segment without the frames of purged messages (archive/retention.cpp).
   Result<std::uint64_t> compact(std::uint32_t segment);
+  // The frames of segment or pack `id` that purged messages leave behind
+  // (by offset: heads no live message shares, bodies no live message ends with).
+  Result<std::set<std::uint64_t>> purged_frames(std::uint32_t id);
   Result<void> finish_compaction();
+  // The pack segment `id` was sealed into (null: it is a segment file).
+  Result<std::shared_ptr<Pack>> pack_of(std::uint32_t id);
+  // Writes segment or pack `id` as a new pack without the frames of purged
+  // messages and switches the catalog to it; returns the bytes it freed.
+  Result<Sealed> seal_into_pack(std::uint32_t id, int level);
+  // A crash during sealing: a pack the catalog names makes its segment
+  // (and older generations) go; a pack it does not name goes.
+  Result<void> finish_sealing();
+  // Replays a pack into the catalog (rebuild).
+  Result<Replayed> replay_pack(std::uint32_t id, std::uint32_t generation);
   struct MessageView;
   // Each message matching an SQL condition on `m` (messages) with ?1 = param, with its placements.
   Result<void> each_message(const std::string& condition, std::int64_t param,
@@ -323,7 +351,8 @@ class Archive final : public Reader, public Writer {
   Result<void> record_all(std::vector<nlohmann::json> events);
   Result<void> load_policy();
   Result<void> commit(Batch& batch);
-  Result<void> roll_segment_if_full();
+  // force: also a segment that is not full (archive seal), unless it is empty.
+  Result<void> roll_segment_if_full(bool force = false);
 
   std::string dir_;
   std::string actor_;
@@ -337,6 +366,8 @@ class Archive final : public Reader, public Writer {
   std::int64_t next_message_ = 1;
   std::string damage_;  // set when the archive must not be written to
   std::unique_ptr<Policy> policy_;
+  std::map<std::string, std::shared_ptr<Pack>> packs_;  // opened, by path (a pack never changes)
+  bool has_packs_table_ = true;  // false: a read-only archive of format 2
 
   // zstd dictionaries (trained from the archive's first batch of mail).
   Result<const Dictionary*> dictionary(std::uint16_t id);

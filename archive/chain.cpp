@@ -52,7 +52,11 @@ Result<std::unique_ptr<Archive>> Archive::open_read_only(const std::string& dir,
   MF_TRY(db, sql::Database::open_read_only(dir + "/archive.db"));
   a->db_ = std::make_unique<sql::Database>(std::move(db));
   MF_TRY(format, meta(*a->db_, "format"));
-  if (format != "2") return make_error(Errc::Corrupt, "archive format " + format + " is not 2 (this mailferry's)", dir);
+  if (!known_format(format))
+    return make_error(Errc::Corrupt, "archive format " + format + " is not 2 or 3 (this mailferry's)", dir);
+  MF_TRY(packs, a->db_->prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'packs'"));
+  MF_TRY(has_packs, packs.step());
+  a->has_packs_table_ = has_packs;
   // What the catalog has committed is what is read: a tail a crash left is
   // neither replayed nor cut (that is a writer's work).
   MF_CHECK(a->load_head());
@@ -73,8 +77,10 @@ Result<void> Archive::load(std::vector<std::string>* notes) {
   damage_.clear();
   MF_CHECK(db_->exec(kSchema));
   MF_TRY(format, meta(*db_, "format"));
-  if (format != "2") return make_error(Errc::Corrupt, "archive format " + format + " is not 2 (this mailferry's)", dir_);
+  if (!known_format(format))
+    return make_error(Errc::Corrupt, "archive format " + format + " is not 2 or 3 (this mailferry's)", dir_);
   MF_CHECK(finish_compaction());
+  MF_CHECK(finish_sealing());
   MF_CHECK(recover(notes));
   MF_CHECK(load_current_dictionary());
   return load_policy();
@@ -202,78 +208,130 @@ Result<void> Archive::recover(std::vector<std::string>* notes) {
   return {};
 }
 
-Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_t from, bool salvage) {
-  std::string path = segment_path(dir_, id);
+// Follows the chain through a segment's or a pack's frames in storage
+// order: the events that continue it, with the frames their batches stored.
+struct Archive::ChainReplay {
   struct Pending {
     json event;
     std::string hash;
     std::uint64_t offset;
     Blobs blobs;  // the frames between the event before and this one: its batch's
   };
+  Archive& archive;
+  bool salvage;
+  Replayed out;
   std::vector<Pending> events;
   Blobs blobs;
-  Replayed out;
-  out.end = from;
   bool chain_broken = false;
-  std::vector<DamagedSpan> damaged;
-  MF_TRY(whole, scan_frames(path, from, [&](FrameAt& f) -> Result<void> {
-    if (chain_broken) return {};
-    if (f.header.kind != FrameKind::Event) {
-      blobs[to_hex(f.header.sha256)] = {id, f.offset, delta_base(f.header, f.payload)};  // kept only if an event follows it
-      return {};
-    }
-    std::string where = where_of(id, f.offset);
-    auto text = frame_content(f.header, f.payload, nullptr, where);
-    auto event = text ? json::parse(*text, nullptr, false) : json();
-    bool intact = !event.is_discarded() && event.is_object() && to_hex(sha256(*text)) == to_hex(f.header.sha256);
-    std::int64_t seq = intact ? event.value("seq", 0ll) : 0;
-    if (!intact || seq != next_event_ || event.value("prev", "") != head_hash_) {
+
+  void frame(const std::string& sha, Blob at) { blobs[sha] = at; }  // kept only if an event follows it
+  // An event frame at `offset` (`text`: its JSON, or why it cannot be read).
+  void event(const std::string& where, std::uint64_t offset, std::uint64_t end, const Result<std::string>& text,
+             const std::string& sha) {
+    if (chain_broken) return;
+    auto e = text ? json::parse(*text, nullptr, false) : json();
+    bool intact = !e.is_discarded() && e.is_object() && to_hex(sha256(*text)) == sha;
+    std::int64_t seq = intact ? e.value("seq", 0ll) : 0;
+    if (!intact || seq != archive.next_event_ || e.value("prev", "") != archive.head_hash_) {
       if (!salvage) {
         chain_broken = true;  // not the next link: keep nothing from here on
         out.problem = "event at " + where + " does not continue the chain";
-        return {};
+        return;
       }
-      if (!intact || seq < next_event_) {
+      if (!intact || seq < archive.next_event_) {
         out.damage.push_back(where + ": an event that is damaged or out of order, left out");
-        return {};
+        return;
       }
-      if (seq > next_event_)
-        out.damage.push_back(where + ": events " + std::to_string(next_event_) + " to " + std::to_string(seq - 1) +
-                             " are lost; the chain goes on from event " + std::to_string(seq) + " unproven");
+      if (seq > archive.next_event_)
+        out.damage.push_back(where + ": events " + std::to_string(archive.next_event_) + " to " +
+                             std::to_string(seq - 1) + " are lost; the chain goes on from event " +
+                             std::to_string(seq) + " unproven");
       else
         out.damage.push_back(where + ": event " + std::to_string(seq) +
                              " does not follow from the hash of the event before it; kept");
-      next_event_ = seq;
+      archive.next_event_ = seq;
     }
-    head_hash_ = to_hex(f.header.sha256);
-    events.push_back({std::move(event), head_hash_, f.offset, std::move(blobs)});
+    archive.head_hash_ = sha;
+    events.push_back({std::move(e), sha, offset, std::move(blobs)});
     blobs.clear();
-    ++next_event_;
-    out.end = f.offset + kFrameHeaderSize + f.payload.size();
+    ++archive.next_event_;
+    out.end = end;
+  }
+  // The events into the catalog, in one transaction; `pooled`: every
+  // event may find its frames anywhere in the file (a pack groups them by kind).
+  Result<Replayed> apply(std::uint32_t id, const Blobs* pooled) {
+    MF_TRY(tx, sql::Transaction::begin(*archive.db_));
+    for (const auto& e : events) {
+      const Blobs& frames = pooled ? *pooled : e.blobs;
+      if (!salvage) {
+        MF_CHECK(archive.apply_event(e.event, e.hash, id, e.offset, frames));
+        continue;
+      }
+      MF_CHECK(archive.db_->exec("SAVEPOINT salvage"));  // one event that cannot be applied leaves no half of itself
+      if (auto applied = archive.apply_event(e.event, e.hash, id, e.offset, frames); !applied) {
+        MF_CHECK(archive.db_->exec("ROLLBACK TO salvage"));
+        out.damage.push_back(applied.error().describe() + "; left out");
+      }
+      MF_CHECK(archive.db_->exec("RELEASE salvage"));
+    }
+    MF_CHECK(tx.commit());
+    MF_TRY(last, archive.db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM messages"));
+    MF_CHECK(last.step());
+    archive.next_message_ = last.column_int(0) + 1;
+    out.events = events.size();
+    return std::move(out);
+  }
+};
+
+Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_t from, bool salvage) {
+  std::string path = segment_path(dir_, id);
+  ChainReplay replay{*this, salvage};
+  replay.out.end = from;
+  std::vector<DamagedSpan> damaged;
+  MF_TRY(whole, scan_frames(path, from, [&](FrameAt& f) -> Result<void> {
+    if (f.header.kind != FrameKind::Event) {
+      replay.frame(to_hex(f.header.sha256), {id, f.offset, delta_base(f.header, f.payload)});
+      return {};
+    }
+    std::string where = where_of(id, f.offset);
+    replay.event(where, f.offset, f.offset + kFrameHeaderSize + f.payload.size(),
+                 frame_content(f.header, f.payload, nullptr, where), to_hex(f.header.sha256));
     return {};
-  }, out.problem.empty() ? &out.problem : nullptr, salvage ? &damaged : nullptr));
+  }, &replay.out.problem, salvage ? &damaged : nullptr));
   (void)whole;
   for (const auto& d : damaged)
-    out.damage.push_back(where_of(id, d.offset) + ": " + d.problem + "; " + std::to_string(d.resumed - d.offset) +
-                         " bytes skipped to the next intact frame");
-  MF_TRY(tx, sql::Transaction::begin(*db_));
-  for (const auto& e : events) {
-    if (!salvage) {
-      MF_CHECK(apply_event(e.event, e.hash, id, e.offset, e.blobs));
-      continue;
+    replay.out.damage.push_back(where_of(id, d.offset) + ": " + d.problem + "; " +
+                                std::to_string(d.resumed - d.offset) + " bytes skipped to the next intact frame");
+  return replay.apply(id, nullptr);
+}
+
+Result<Archive::Replayed> Archive::replay_pack(std::uint32_t id, std::uint32_t generation) {
+  MF_TRY(pack, Pack::open(pack_path(dir_, id, generation)));
+  ChainReplay replay{*this, true};
+  Blobs pooled;
+  std::vector<Pack::Damaged> damaged;
+  MF_CHECK(pack->scan([&](std::uint64_t number, const PackItem& item, std::string_view content) -> Result<void> {
+    std::string sha = to_hex(sha256(content));
+    if (item.kind != FrameKind::Event) {
+      pooled[sha] = {id, number, 0};
+      return {};
     }
-    MF_CHECK(db_->exec("SAVEPOINT salvage"));  // one event that cannot be applied leaves no half of itself
-    if (auto applied = apply_event(e.event, e.hash, id, e.offset, e.blobs); !applied) {
-      MF_CHECK(db_->exec("ROLLBACK TO salvage"));
-      out.damage.push_back(applied.error().describe() + "; left out");
-    }
-    MF_CHECK(db_->exec("RELEASE salvage"));
+    replay.event(pack->where(number), number, 0, std::string(content), sha);
+    return {};
+  }, &damaged));
+  for (const auto& d : damaged)
+    replay.out.damage.push_back(pack->where(d.first) + ": block " + std::to_string(d.block) + " unreadable (" +
+                                d.problem + "): items " + std::to_string(d.first) + " to " + std::to_string(d.last) +
+                                " lost");
+  MF_TRY(out, replay.apply(id, &pooled));
+  for (const char* table : {"messages", "bodies"}) {  // a pack's items have no stored size each (the pack counts)
+    MF_TRY(unsized, db_->prepare(std::string("UPDATE ") + table + " SET stored_size = 0 WHERE segment = ?1"));
+    unsized.bind(1, std::int64_t{id});
+    MF_CHECK(unsized.run());
   }
-  MF_CHECK(tx.commit());
-  MF_TRY(last, db_->prepare("SELECT COALESCE(MAX(seq), 0) FROM messages"));
-  MF_CHECK(last.step());
-  next_message_ = last.column_int(0) + 1;
-  out.events = events.size();
+  MF_TRY(row, db_->prepare("INSERT OR REPLACE INTO packs(id, generation, size) VALUES (?1, ?2, ?3)"));
+  row.bind(1, std::int64_t{id}).bind(2, std::int64_t{generation}).bind(3, static_cast<std::int64_t>(pack->file_size()));
+  MF_CHECK(row.run());
   return out;
 }
 
@@ -294,7 +352,9 @@ Result<Archive::Rebuilt> Archive::rebuild(const std::string& dir) {
     if (ec) return make_error(Errc::Io, "cannot move the old catalog aside: " + ec.message(), db);
     notes.push_back("the old catalog is now " + aside);
   }
-  if (!fs::exists(segment_path(dir, 1), ec)) return make_error(Errc::NotFound, "no segments to rebuild from", dir);
+  auto packs = pack_files(dir);
+  auto stored = [&](std::uint32_t id) { return fs::exists(segment_path(dir, id), ec) || packs.count(id); };
+  if (!stored(1)) return make_error(Errc::NotFound, "no segments to rebuild from", dir);
   std::unique_ptr<Archive> a(new Archive());
   a->dir_ = dir;
   MF_TRY(opened, sql::Database::open(db));
@@ -302,19 +362,40 @@ Result<Archive::Rebuilt> Archive::rebuild(const std::string& dir) {
   MF_CHECK(a->db_->exec(kSchema));
   std::uint32_t id = 1;
   Replayed last;
-  for (; fs::exists(segment_path(dir, id), ec); ++id) {
-    MF_TRY(replayed, a->replay_segment(id, 0, true));
-    notes.push_back(segment_path(dir, id) + ": " + std::to_string(replayed.events) + " events");
-    out.damage.insert(out.damage.end(), replayed.damage.begin(), replayed.damage.end());
-    bool last_segment = !fs::exists(segment_path(dir, id + 1), ec);
+  bool packed = false, last_was_pack = false;
+  for (; stored(id); ++id) {
+    // A whole pack (its footer and table intact) holds what its segment
+    // did, less what was purged: the newest generation is read.
+    std::optional<std::uint32_t> generation;
+    std::vector<std::string> unreadable;  // an unfinished seal's pack, when a whole one or the segment is there
+    if (auto p = packs.find(id); p != packs.end()) {
+      for (auto g = p->second.rbegin(); g != p->second.rend() && !generation; ++g) {
+        if (auto opened_pack = Pack::open(pack_path(dir, id, *g)); opened_pack) generation = *g;
+        else unreadable.push_back(opened_pack.error().describe() + "; not read");
+      }
+    }
+    bool found = generation || fs::exists(segment_path(dir, id), ec);
+    (found ? notes : out.damage).insert((found ? notes : out.damage).end(), unreadable.begin(), unreadable.end());
+    bool last_segment = !stored(id + 1);
+    std::string name = generation ? pack_path(dir, id, *generation) : segment_path(dir, id);
+    Result<Replayed> replayed = generation ? a->replay_pack(id, *generation)
+                                : fs::exists(segment_path(dir, id), ec) ? a->replay_segment(id, 0, true)
+                                                                        : Result<Replayed>(Replayed{});
+    MF_CHECK(replayed);
+    packed = packed || generation;
+    notes.push_back(name + ": " + std::to_string(replayed->events) + " events");
+    out.damage.insert(out.damage.end(), replayed->damage.begin(), replayed->damage.end());
     // A torn end of the last segment is what a crash leaves; of another, damage.
-    if (!replayed.problem.empty())
-      (last_segment ? notes : out.damage).push_back(segment_path(dir, id) + " ends in " + replayed.problem);
-    last = std::move(replayed);
+    if (!replayed->problem.empty())
+      (last_segment ? notes : out.damage).push_back(name + " ends in " + replayed->problem);
+    last = std::move(*replayed);
+    last_was_pack = generation.has_value();
   }
   MF_TRY(tx, sql::Transaction::begin(*a->db_));
-  MF_CHECK(set_meta(*a->db_, "active_segment", std::to_string(id - 1)));
-  MF_CHECK(set_meta(*a->db_, "committed_size", std::to_string(last.end)));
+  // A pack is never the active segment: a new one follows it.
+  MF_CHECK(set_meta(*a->db_, "active_segment", std::to_string(last_was_pack ? id : id - 1)));
+  MF_CHECK(set_meta(*a->db_, "committed_size", std::to_string(last_was_pack ? 0 : last.end)));
+  if (packed) MF_CHECK(set_meta(*a->db_, "format", "3"));
   MF_CHECK(tx.commit());
   MF_TRY(stats, a->stats());
   notes.push_back("rebuilt: " + std::to_string(stats.messages) + " messages, " + std::to_string(stats.placements) +
@@ -484,8 +565,8 @@ Result<void> Archive::commit(Batch& batch) {
   return batch.tx->commit();
 }
 
-Result<void> Archive::roll_segment_if_full() {
-  if (segment_->size() < kSegmentLimit) return {};
+Result<void> Archive::roll_segment_if_full(bool force) {
+  if (segment_->size() < kSegmentLimit && !(force && segment_->size() > 0)) return {};
   MF_CHECK(segment_->seal());
   std::uint32_t next = segment_->id() + 1;
   MF_TRY(writer, SegmentWriter::open(dir_, next, 0));

@@ -27,16 +27,6 @@ namespace {
 
 constexpr std::size_t kTombstonesPerEvent = 5000;
 
-// A body still in a segment that only purged messages end with (SQL on `b`,
-// bodies; "m.body != 0" lets SQLite use the partial index messages_by_body).
-constexpr const char* kDeadBody =
-    "b.segment != 0 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.body = b.id AND m.body != 0 AND m.purged IS NULL)";
-
-// A live message whose head is a delta on a purged one (SQL on `m`): its
-// head is stored whole again before its base's frame goes.
-constexpr const char* kOrphanedDelta =
-    "m.purged IS NULL AND m.base != 0 AND EXISTS (SELECT 1 FROM messages o WHERE o.seq = m.base AND o.purged IS NOT NULL)";
-
 }  // namespace
 
 Result<Archive::PurgePlan> Archive::purge(bool dry_run) {
@@ -81,8 +71,14 @@ Result<Archive::PurgePlan> Archive::purge(bool dry_run) {
   }));
   q.reset();
   for (auto id : segments) {
-    MF_TRY(freed, compact(id));
-    plan.stored_bytes_freed += freed;
+    MF_TRY(pack, pack_of(id));
+    if (pack) {  // a pack never changes: its next generation is written without them
+      MF_TRY(sealed, seal_into_pack(id, kPackLevel));
+      plan.stored_bytes_freed += sealed.bytes_before > sealed.bytes_after ? sealed.bytes_before - sealed.bytes_after : 0;
+    } else {
+      MF_TRY(freed, compact(id));
+      plan.stored_bytes_freed += freed;
+    }
     ++plan.segments_compacted;
   }
   return plan;
@@ -92,7 +88,7 @@ Result<Archive::PurgePlan> Archive::purge(bool dry_run) {
 // catalog to the copy and the copy into place. The catalog commit marks
 // the switch (meta "compacting"), so a crash between it and the rename is
 // finished on the next open, and a crash before it leaves the old segment.
-Result<std::uint64_t> Archive::compact(std::uint32_t id) {
+Result<std::set<std::uint64_t>> Archive::purged_frames(std::uint32_t id) {
   std::set<std::uint64_t> drop;
   {
     MF_TRY(q, db_->prepare(std::string("SELECT offset FROM messages WHERE segment = ?1 AND purged IS NOT NULL UNION "
@@ -109,6 +105,11 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
       drop.erase(static_cast<std::uint64_t>(q.column_int(0)));
     }));
   }
+  return drop;
+}
+
+Result<std::uint64_t> Archive::compact(std::uint32_t id) {
+  MF_TRY(drop, purged_frames(id));
   std::map<std::uint64_t, std::string> rewhole;  // offset -> the whole head of a delta whose base goes
   {
     MF_TRY(q, db_->prepare(std::string("SELECT m.offset FROM messages m WHERE m.segment = ?1 AND ") +

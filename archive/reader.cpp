@@ -22,8 +22,29 @@ using namespace detail;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
+Result<std::shared_ptr<Pack>> Archive::pack_of(std::uint32_t id) {
+  if (!has_packs_table_) return std::shared_ptr<Pack>();
+  MF_TRY(q, db_->prepare("SELECT generation FROM packs WHERE id = ?1"));
+  q.bind(1, std::int64_t{id});
+  MF_TRY(row, q.step());
+  if (!row) return std::shared_ptr<Pack>();
+  std::string path = pack_path(dir_, id, static_cast<std::uint32_t>(q.column_int(0)));
+  if (auto open = packs_.find(path); open != packs_.end()) return open->second;
+  MF_TRY(pack, Pack::open(path));
+  packs_[path] = pack;
+  return pack;
+}
+
 Result<std::string> Archive::read_content(FrameKind kind, std::uint32_t segment, std::uint64_t offset,
                                           const std::string& sha, bool whole_only) {
+  MF_TRY(pack, pack_of(segment));
+  if (pack) {  // whole heads only; its items carry no hash of their own: checked against the catalog's
+    MF_TRY(content, pack->read(offset, kind));
+    if (!sha.empty() && to_hex(sha256(content)) != sha)
+      return make_error(Errc::Corrupt, "the item here does not match the SHA-256 the catalog names (" + sha + ")",
+                        pack->where(offset));
+    return content;
+  }
   MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
   if (frame.header.kind != kind || (!sha.empty() && to_hex(frame.header.sha256) != sha))
     return make_error(Errc::Corrupt, "the frame here is not the one the catalog names (" + sha + ")",
@@ -35,7 +56,11 @@ Result<std::string> Archive::read_content(FrameKind kind, std::uint32_t segment,
     MF_TRY(bytes, head_of(delta_base(frame.header, frame.payload), true));
     base = std::move(bytes);
   }
-  MF_TRY(dict, dictionary(frame.header.dictionary));
+  const Dictionary* dict = nullptr;
+  if (kind == FrameKind::Message || kind == FrameKind::Body) {
+    MF_TRY(d, dictionary(frame.header.dictionary));
+    dict = d;
+  }
   return frame_content(frame.header, frame.payload, dict, where_of(segment, offset), &base);
 }
 
@@ -92,10 +117,7 @@ Result<bool> Archive::has_placement(const std::string& sha256, const Placement& 
 }
 
 Result<std::string> Archive::read_event(std::uint32_t segment, std::uint64_t offset) {
-  MF_TRY(frame, read_frame(segment_path(dir_, segment), offset));
-  if (frame.header.kind != FrameKind::Event)
-    return make_error(Errc::Corrupt, "the catalog points at a frame that is no event", where_of(segment, offset));
-  return frame_content(frame.header, frame.payload, nullptr, where_of(segment, offset));
+  return read_content(FrameKind::Event, segment, offset, "");
 }
 
 Result<std::vector<std::string>> Archive::events(const std::string& type, std::int64_t since) {
@@ -179,6 +201,11 @@ Result<Stats> Archive::stats() {
   MF_CHECK(p.step());
   s.placements = p.column_int(0);
   s.placed_bytes = p.column_int(1);
+  if (has_packs_table_) {  // a pack's items have no stored size each: the packs count whole
+    MF_TRY(packs, db_->prepare("SELECT COALESCE(SUM(size), 0) FROM packs"));
+    MF_CHECK(packs.step());
+    s.stored_bytes += packs.column_int(0);
+  }
   MF_TRY(e, db_->prepare("SELECT COUNT(*) FROM events"));
   MF_CHECK(e.step());
   s.events = e.column_int(0);

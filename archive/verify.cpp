@@ -125,7 +125,35 @@ Result<std::vector<Fault>> Archive::verify() {
     active = static_cast<std::uint32_t>(*active_number);
   }
   if (!committed) fault("catalog", "meta committed_size", "is \"" + committed_text + "\", not a size");
+  std::map<std::string, std::string> pack_dictionaries;  // sha256 -> bytes, numbered by their events
   for (std::uint32_t id = 1; id <= active; ++id) {
+    auto pack = pack_of(id);
+    if (!pack) {
+      fault("segment", pack_path(dir_, id, 0), pack.error().describe());
+      continue;
+    }
+    if (*pack) {  // every block decompressed whole (its checksum checked), every item hashed
+      std::vector<Pack::Damaged> damaged;
+      MF_CHECK((*pack)->scan([&](std::uint64_t number, const PackItem& item, std::string_view content) -> Result<void> {
+        std::string sha = to_hex(sha256(content));
+        frames[{id, number}] = Seen{item.kind, sha, 0};
+        if (item.kind == FrameKind::Dictionary) pack_dictionaries[sha] = std::string(content);
+        if (item.kind != FrameKind::Event) return {};
+        auto event = json::parse(content, nullptr, false);
+        if (event.is_discarded() || !event.is_object()) fault("chain", (*pack)->where(number), "event is not JSON");
+        else follow_chain({id, number}, sha, event);
+        if (event.is_object() && event.value("type", "") == "dictionary")
+          if (auto d = pack_dictionaries.find(event.value("sha256", "")); d != pack_dictionaries.end())
+            segment_dictionaries.insert_or_assign(static_cast<std::uint16_t>(event.value("dictionary", 0)),
+                                                  Dictionary(d->second));
+        return {};
+      }, &damaged));
+      for (const auto& d : damaged)
+        fault("frame", (*pack)->where(d.first), "block " + std::to_string(d.block) + " cannot be read (" + d.problem +
+                                                    "): items " + std::to_string(d.first) + " to " +
+                                                    std::to_string(d.last) + " lost");
+      continue;
+    }
     std::string path = segment_path(dir_, id);
     std::error_code ec;
     if (!fs::exists(path, ec)) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -25,6 +26,25 @@
 #include <iostream>
 
 namespace mf::cli {
+bool seal_archive(archive::Archive& a, bool active, int level) {
+  auto started = std::chrono::steady_clock::now();
+  auto sealed = a.seal(active, level);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!sealed) {
+    log::error("archive seal: " + sealed.error().describe() + " (what was sealed before stays sealed; the rest is "
+               "as it was)");
+    (void)audit(a, "seal", {{"error", sealed.error().describe()}});
+    return false;
+  }
+  if (sealed->segments == 0 && !active) return true;  // nothing full yet: nothing to say
+  using migrate::Progress;
+  std::cout << fmt::format("sealed {} segments into packs: {} -> {} ({} of mail and events) in {}\n", sealed->segments,
+                           Progress::bytes_text(sealed->bytes_before), Progress::bytes_text(sealed->bytes_after),
+                           Progress::bytes_text(sealed->raw_bytes), Progress::duration_text(seconds));
+  return audit(a, "seal", {{"segments", sealed->segments}, {"bytes_before", sealed->bytes_before},
+                           {"bytes_after", sealed->bytes_after}, {"raw_bytes", sealed->raw_bytes}, {"level", level}});
+}
+
 namespace {
 
 using nlohmann::json;
@@ -139,6 +159,7 @@ int run_import(const ImportArgs& args) {
                  {"complete", result.complete()}, {"folder_errors", result.folder_errors},
                  {"error", result.fatal ? json(result.fatal->describe()) : json(nullptr)}};
   if (!audit(*a, "import", report)) return kExitLocal;
+  if (!seal_archive(*a, false, archive::kPackLevel)) return kExitLocal;
   // The archive is durable either way; a search index left behind is named and made good by the next search.
   if (auto indexed = update_search_index(*a, args.source.quiet); !indexed)
     log::warn("archive import: the search index is behind the archive: " + indexed.error().describe());
@@ -300,6 +321,12 @@ int run_stats(const std::string& dir, const std::string& json_path) {
   return write_json_report(json_path, report) ? kExitOk : kExitLocal;
 }
 
+int run_seal(const std::string& dir, int level) {
+  auto a = open_archive(dir, Access::Write);
+  if (!a) return kExitLocal;
+  return seal_archive(*a, true, level) ? kExitOk : kExitLocal;
+}
+
 int run_rebuild(const std::string& dir) {
   auto rebuilt = archive::Archive::rebuild(dir);
   if (!rebuilt) {
@@ -418,6 +445,15 @@ void add_archive_command(CLI::App& app, std::function<void(int)> set_exit) {
   auto* rebuild = cmd->add_subcommand("rebuild", "recreate archive.db from the segments alone (the old one is kept)");
   rebuild->add_option("--archive", *rebuild_dir, "the archive's directory")->required();
   rebuild->callback([=] { set_exit(run_rebuild(*rebuild_dir)); });
+
+  auto seal_dir = std::make_shared<std::string>();
+  auto seal_level = std::make_shared<int>(archive::kPackLevel);
+  auto* seal = cmd->add_subcommand("seal", "rewrite the segments, the one being written too, as packs: "
+                                           "smaller, read as fast (docs/archive.md)");
+  seal->add_option("--archive", *seal_dir, "the archive's directory")->required();
+  seal->add_option("--level", *seal_level, "zstd level of the packs (19 by default; 9 is 20x faster, 8 % larger)")
+      ->check(CLI::Range(1, 22));
+  seal->callback([=] { set_exit(run_seal(*seal_dir, *seal_level)); });
 
   struct AuditArgs {
     std::string dir, since, json_path;

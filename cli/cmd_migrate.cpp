@@ -70,6 +70,7 @@ struct RunArchive {
     a["migration"] = what;
     auto audited = archive->audit("migrate", a.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     if (!audited) log::error("archive: cannot record the audit event: " + audited.error().describe());
+    if (!seal_archive(*archive, false, archive::kPackLevel)) return false;
     if (auto indexed = update_search_index(*archive, false); !indexed)
       log::warn("archive: the search index is behind the archive: " + indexed.error().describe());
     return bool(audited);

@@ -101,6 +101,11 @@ bool audit(archive::Archive& archive, const std::string& command, nlohmann::json
 // MAILFERRY_AUDIT_LOG, else state_dir()/audit.jsonl: one JSON object per line.
 std::string read_only_audit_log();
 
+// Rewrites the archive's full segments (with `active`, also the one being
+// written) as packs: prints what it did and records it as an audit event.
+// `archive seal`, and the end of an import or a migration that archived.
+bool seal_archive(archive::Archive& archive, bool active, int level);
+
 // Brings the archive's search index up to date with its chain (creating
 // it): after an import or a migration that archived, and before a search.
 [[nodiscard]] Result<void> update_search_index(archive::Archive& archive, bool quiet);

@@ -45,7 +45,21 @@ CREATE TABLE IF NOT EXISTS holds(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, query TEXT NOT NULL, user TEXT NOT NULL, time INTEGER NOT NULL,
   event INTEGER NOT NULL, released INTEGER);
 CREATE UNIQUE INDEX IF NOT EXISTS holds_active ON holds(name) WHERE released IS NULL;
+CREATE TABLE IF NOT EXISTS packs(id INTEGER PRIMARY KEY, generation INTEGER NOT NULL, size INTEGER NOT NULL);
 )";
+
+// Format 3 has packs; format 2 archives open, and their first seal makes them 3.
+inline bool known_format(const std::string& format) { return format == "2" || format == "3"; }
+
+// A body still in a segment that only purged messages end with (SQL on `b`,
+// bodies; "m.body != 0" lets SQLite use the partial index messages_by_body).
+inline constexpr const char* kDeadBody =
+    "b.segment != 0 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.body = b.id AND m.body != 0 AND m.purged IS NULL)";
+
+// A live message whose head is a delta on a purged one (SQL on `m`): its
+// head is stored whole again before its base's frame goes.
+inline constexpr const char* kOrphanedDelta =
+    "m.purged IS NULL AND m.base != 0 AND EXISTS (SELECT 1 FROM messages o WHERE o.seq = m.base AND o.purged IS NOT NULL)";
 
 // Retention only rises: the locked minimum. ?1 message, ?2 retain-until, ?3 class.
 inline constexpr const char* kRaiseRetention =
