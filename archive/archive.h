@@ -237,7 +237,7 @@ class Archive final : public Reader, public Writer {
     std::uint64_t raw_bytes = 0;                      // of the items in them, uncompressed
   };
   // Rewrites every segment that is full (sealed), and with `active` also
-  // the active one, as a pack (archive/pack.h): its frames' contents in
+  // the active one when it holds mail, as a pack (archive/pack.h): its frames' contents in
   // large zstd blocks at `level`, without the frames of purged messages.
   // Each pack is written and fsynced beside its segment, switched in the
   // catalog in one transaction, then the segment is removed.

@@ -92,6 +92,7 @@ class Pack {
                                                                    std::string_view content)>& visit,
                                   std::vector<Damaged>* damaged);
   std::string where(std::uint64_t number) const;
+  const std::string& path() const { return path_; }
 
  private:
   struct Block {

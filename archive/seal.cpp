@@ -18,7 +18,14 @@ namespace fs = std::filesystem;
 Result<Archive::Sealed> Archive::seal(bool active, int level) {
   MF_TRY(writing, begin_write());
   if (!segment_) return make_error(Errc::Corrupt, "archive damaged, nothing sealed: " + damage_, dir_);
-  if (active) MF_CHECK(roll_segment_if_full(true));
+  if (active) {  // one that holds only events (the audit of reads) waits: packs of a few events would pile up
+    MF_TRY(q, db_->prepare("SELECT 1 FROM messages WHERE segment = ?1 UNION ALL SELECT 1 FROM bodies WHERE segment = ?1 "
+                           "LIMIT 1"));
+    q.bind(1, std::int64_t{segment_->id()});
+    MF_TRY(holds_mail, q.step());
+    q.reset();
+    if (holds_mail) MF_CHECK(roll_segment_if_full(true));
+  }
   Sealed total;
   std::vector<std::uint32_t> unsealed;
   for (std::uint32_t id = 1; id < segment_->id(); ++id) {

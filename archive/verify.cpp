@@ -126,6 +126,11 @@ Result<std::vector<Fault>> Archive::verify() {
   }
   if (!committed) fault("catalog", "meta committed_size", "is \"" + committed_text + "\", not a size");
   std::map<std::string, std::string> pack_dictionaries;  // sha256 -> bytes, numbered by their events
+  std::map<std::uint32_t, std::string> packed;            // segment -> the pack it is
+  auto place = [&](const At& at) {
+    auto p = packed.find(at.first);
+    return p == packed.end() ? where_of(at.first, at.second) : p->second + " item " + std::to_string(at.second);
+  };
   for (std::uint32_t id = 1; id <= active; ++id) {
     auto pack = pack_of(id);
     if (!pack) {
@@ -133,6 +138,7 @@ Result<std::vector<Fault>> Archive::verify() {
       continue;
     }
     if (*pack) {  // every block decompressed whole (its checksum checked), every item hashed
+      packed[id] = (*pack)->path();
       std::vector<Pack::Damaged> damaged;
       MF_CHECK((*pack)->scan([&](std::uint64_t number, const PackItem& item, std::string_view content) -> Result<void> {
         std::string sha = to_hex(sha256(content));
@@ -258,7 +264,7 @@ Result<std::vector<Fault>> Archive::verify() {
     referenced.insert(at);
     auto f = frames.find(at);
     if (f == frames.end() || f->second.kind != FrameKind::Message)
-      fault("catalog", name, "no message frame at " + where_of(at.first, at.second));
+      fault("catalog", name, "no message frame at " + place(at));
     else if (f->second.sha != head)
       fault("catalog", name, "its ingest event says its head has SHA-256 " + head + ", the frame holds " + f->second.sha);
     else if (f->second.base != m.column_int(7))
@@ -269,16 +275,18 @@ Result<std::vector<Fault>> Archive::verify() {
     const auto& seen = frames[at];
     auto content = read_content(FrameKind::Message, at.first, at.second, seen.sha);
     if (!content)
-      fault("frame", where_of(at.first, at.second), "delta head on message " + std::to_string(seen.base) +
+      fault("frame", place(at), "delta head on message " + std::to_string(seen.base) +
                                                          " cannot be read: " + content.error().message);
     else if (to_hex(sha256(*content)) != seen.sha)
-      fault("frame", where_of(at.first, at.second), "message bytes do not match the frame's SHA-256 " + seen.sha);
+      fault("frame", place(at), "message bytes do not match the frame's SHA-256 " + seen.sha);
   }
-  MF_TRY(bodies, db_->prepare("SELECT lower(hex(sha256)), segment, offset FROM bodies"));
+  MF_TRY(bodies, db_->prepare("SELECT lower(hex(sha256)), segment, offset, (SELECT group_concat(m.seq, ', ') FROM "
+                              "messages m WHERE m.body = bodies.id AND m.body != 0) FROM bodies"));
   for (;;) {
     MF_TRY(row, bodies.step());
     if (!row) break;
     std::string sha = bodies.column_text(0), name = "body " + sha.substr(0, 16);
+    if (!bodies.column_is_null(3)) name += " (of message " + bodies.column_text(3) + ")";
     At at{static_cast<std::uint32_t>(bodies.column_int(1)), static_cast<std::uint64_t>(bodies.column_int(2))};
     if (!told_bodies.count(sha)) fault("catalog", name, "stored by no event in the chain");
     auto needed = body_needed.find(sha);
@@ -291,7 +299,7 @@ Result<std::vector<Fault>> Archive::verify() {
     referenced.insert(at);
     auto f = frames.find(at);
     if (f == frames.end() || f->second.kind != FrameKind::Body || f->second.sha != sha)
-      fault("catalog", name, "no body frame with its SHA-256 at " + where_of(at.first, at.second));
+      fault("catalog", name, "no body frame with its SHA-256 at " + place(at));
   }
   for (const auto& [sha, live] : body_needed)
     fault("catalog", "body " + sha.substr(0, 16), "messages end with it, the catalog does not list it");
@@ -321,11 +329,11 @@ Result<std::vector<Fault>> Archive::verify() {
     auto f = frames.find(at);
     if (f == frames.end() || f->second.kind != FrameKind::Dictionary || f->second.sha != dicts.column_text(1))
       fault("catalog", "dictionary " + std::to_string(dicts.column_int(0)),
-            "no dictionary frame with its SHA-256 at " + where_of(at.first, at.second));
+            "no dictionary frame with its SHA-256 at " + place(at));
   }));
   for (const auto& [at, seen] : frames)
     if (!referenced.count(at))
-      fault("catalog", where_of(at.first, at.second),
+      fault("catalog", place(at),
             kind_name(seen.kind) + " frame the catalog does not list");
   return faults;
 }

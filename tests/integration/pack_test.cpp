@@ -81,7 +81,13 @@ TEST_CASE("archive_seal_makes_packs_every_command_reads", "[integration][archive
   CHECK(after["stored_bytes"].get<std::uint64_t>() < before["stored_bytes"].get<std::uint64_t>());
 
   // More mail into the new segment, a second seal: a pack each, read alike.
-  auto more = run_mailferry({"archive", "import", "--archive", dir, "maildir:" + servers.source().maildir("bob"), "-q"});
+  std::string eml = servers.dir() + "/eml";
+  fs::create_directories(eml);
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(write_file_atomically(eml + "/" + std::to_string(i) + ".eml",
+                                  "From: a@example.org\r\nSubject: more " + std::to_string(i) + "\r\nMessage-ID: <more" +
+                                      std::to_string(i) + "@example.org>\r\n\r\nbody " + std::to_string(i) + "\r\n"));
+  auto more = run_mailferry({"archive", "import", "--archive", dir, "eml:" + eml, "-q"});
   REQUIRE(more.exit_code == 0);
   int total = run_json({"archive", "stats", "--archive", dir}, report)["messages"];
   REQUIRE(total > messages);
@@ -90,7 +96,7 @@ TEST_CASE("archive_seal_makes_packs_every_command_reads", "[integration][archive
   CHECK(files_in(dir) == std::vector<std::string>{"00000001.pack", "00000002.pack", "00000003.seg"});
   CHECK(all_messages(dir, total) == everything);
   verifies(dir);
-  // Nothing left to seal: the empty active segment stays as it is.
+  // No mail left to seal: the active segment, holding only the audit events of the reads, stays.
   REQUIRE(run_mailferry({"archive", "seal", "--archive", dir}).exit_code == 0);
   CHECK(files_in(dir).size() == 3);
 
@@ -154,7 +160,7 @@ TEST_CASE("archive_verify_names_the_pack_and_the_messages_a_flipped_bit_damages"
   CHECK(verify.exit_code == 1);
   CHECK(verify.out.find("00000001.pack item ") != std::string::npos);
   CHECK(verify.out.find("cannot be read") != std::string::npos);
-  CHECK(verify.out.find("FAULT catalog  message ") != std::string::npos);  // the messages it held, by number
+  CHECK(verify.out.find("of message") != std::string::npos);  // the messages it held, by number
 }
 
 TEST_CASE("archive_purge_over_a_pack_writes_its_next_generation", "[integration][archive][pack][retention]") {
