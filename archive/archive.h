@@ -316,6 +316,9 @@ class Archive final : public Reader, public Writer {
   // The frames of segment or pack `id` that purged messages leave behind
   // (by offset: heads no live message shares, bodies no live message ends with).
   Result<std::set<std::uint64_t>> purged_frames(std::uint32_t id);
+  // The catalog rows of purged messages and dead bodies in `id` lose their
+  // place (0, 0): their frames are not copied into its rewrite.
+  Result<void> unplace_purged(std::uint32_t id);
   Result<void> finish_compaction();
   // The pack segment `id` was sealed into (null: it is a segment file).
   Result<std::shared_ptr<Pack>> pack_of(std::uint32_t id);
@@ -326,7 +329,7 @@ class Archive final : public Reader, public Writer {
   // (and older generations) go; a pack it does not name goes.
   Result<void> finish_sealing();
   // Replays a pack into the catalog (rebuild).
-  Result<Replayed> replay_pack(std::uint32_t id, std::uint32_t generation);
+  Result<Replayed> replay_pack(std::uint32_t id, std::uint32_t generation, Pack& pack);
   struct MessageView;
   // Each message matching an SQL condition on `m` (messages) with ?1 = param, with its placements.
   Result<void> each_message(const std::string& condition, std::int64_t param,

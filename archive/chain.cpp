@@ -305,22 +305,21 @@ Result<Archive::Replayed> Archive::replay_segment(std::uint32_t id, std::uint64_
   return replay.apply(id, nullptr);
 }
 
-Result<Archive::Replayed> Archive::replay_pack(std::uint32_t id, std::uint32_t generation) {
-  MF_TRY(pack, Pack::open(pack_path(dir_, id, generation)));
+Result<Archive::Replayed> Archive::replay_pack(std::uint32_t id, std::uint32_t generation, Pack& pack) {
   ChainReplay replay{*this, true};
   Blobs pooled;
   std::vector<Pack::Damaged> damaged;
-  MF_CHECK(pack->scan([&](std::uint64_t number, const PackItem& item, std::string_view content) -> Result<void> {
+  MF_CHECK(pack.scan([&](std::uint64_t number, const PackItem& item, std::string_view content) -> Result<void> {
     std::string sha = to_hex(sha256(content));
     if (item.kind != FrameKind::Event) {
       pooled[sha] = {id, number, 0};
       return {};
     }
-    replay.event(pack->where(number), number, 0, std::string(content), sha);
+    replay.event(pack.where(number), number, 0, std::string(content), sha);
     return {};
   }, &damaged));
   for (const auto& d : damaged)
-    replay.out.damage.push_back(pack->where(d.first) + ": block " + std::to_string(d.block) + " unreadable (" +
+    replay.out.damage.push_back(pack.where(d.first) + ": block " + std::to_string(d.block) + " unreadable (" +
                                 d.problem + "): items " + std::to_string(d.first) + " to " + std::to_string(d.last) +
                                 " lost");
   MF_TRY(out, replay.apply(id, &pooled));
@@ -330,7 +329,7 @@ Result<Archive::Replayed> Archive::replay_pack(std::uint32_t id, std::uint32_t g
     MF_CHECK(unsized.run());
   }
   MF_TRY(row, db_->prepare("INSERT OR REPLACE INTO packs(id, generation, size) VALUES (?1, ?2, ?3)"));
-  row.bind(1, std::int64_t{id}).bind(2, std::int64_t{generation}).bind(3, static_cast<std::int64_t>(pack->file_size()));
+  row.bind(1, std::int64_t{id}).bind(2, std::int64_t{generation}).bind(3, static_cast<std::int64_t>(pack.file_size()));
   MF_CHECK(row.run());
   return out;
 }
@@ -367,10 +366,11 @@ Result<Archive::Rebuilt> Archive::rebuild(const std::string& dir) {
     // A whole pack (its footer and table intact) holds what its segment
     // did, less what was purged: the newest generation is read.
     std::optional<std::uint32_t> generation;
+    std::shared_ptr<Pack> pack;
     std::vector<std::string> unreadable;  // an unfinished seal's pack, when a whole one or the segment is there
     if (auto p = packs.find(id); p != packs.end()) {
       for (auto g = p->second.rbegin(); g != p->second.rend() && !generation; ++g) {
-        if (auto opened_pack = Pack::open(pack_path(dir, id, *g)); opened_pack) generation = *g;
+        if (auto opened_pack = Pack::open(pack_path(dir, id, *g)); opened_pack) generation = *g, pack = *opened_pack;
         else unreadable.push_back(opened_pack.error().describe() + "; not read");
       }
     }
@@ -378,7 +378,7 @@ Result<Archive::Rebuilt> Archive::rebuild(const std::string& dir) {
     (found ? notes : out.damage).insert((found ? notes : out.damage).end(), unreadable.begin(), unreadable.end());
     bool last_segment = !stored(id + 1);
     std::string name = generation ? pack_path(dir, id, *generation) : segment_path(dir, id);
-    Result<Replayed> replayed = generation ? a->replay_pack(id, *generation)
+    Result<Replayed> replayed = generation ? a->replay_pack(id, *generation, *pack)
                                 : fs::exists(segment_path(dir, id), ec) ? a->replay_segment(id, 0, true)
                                                                         : Result<Replayed>(Replayed{});
     MF_CHECK(replayed);

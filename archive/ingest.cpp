@@ -313,11 +313,11 @@ Result<const Dictionary*> Archive::dictionary(std::uint16_t id) {
   auto segment = static_cast<std::uint32_t>(q.column_int(1));
   auto offset = static_cast<std::uint64_t>(q.column_int(2));
   std::string sha = q.column_text(0);
-  auto bytes = read_content(FrameKind::Dictionary, segment, offset, "");
-  if (!bytes || to_hex(sha256(*bytes)) != sha)
+  MF_TRY(bytes, read_content(FrameKind::Dictionary, segment, offset, ""));
+  if (to_hex(sha256(bytes)) != sha)
     return make_error(Errc::Corrupt, "dictionary " + std::to_string(id) + " does not match its hash",
                       where_of(segment, offset));
-  return &dictionaries_.insert_or_assign(id, Dictionary(std::move(*bytes))).first->second;
+  return &dictionaries_.insert_or_assign(id, Dictionary(std::move(bytes))).first->second;
 }
 
 Result<void> Archive::load_current_dictionary() {

@@ -108,6 +108,16 @@ Result<std::set<std::uint64_t>> Archive::purged_frames(std::uint32_t id) {
   return drop;
 }
 
+Result<void> Archive::unplace_purged(std::uint32_t id) {
+  MF_TRY(gone, db_->prepare("UPDATE messages SET segment = 0, offset = 0 WHERE segment = ?1 AND purged IS NOT NULL"));
+  gone.bind(1, std::int64_t{id});
+  MF_CHECK(gone.run());
+  MF_TRY(dead, db_->prepare(std::string("UPDATE bodies AS b SET segment = 0, offset = 0 WHERE b.segment = ?1 AND ") +
+                            kDeadBody));
+  dead.bind(1, std::int64_t{id});
+  return dead.run();
+}
+
 Result<std::uint64_t> Archive::compact(std::uint32_t id) {
   MF_TRY(drop, purged_frames(id));
   std::map<std::uint64_t, std::string> rewhole;  // offset -> the whole head of a delta whose base goes
@@ -156,9 +166,7 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
   MF_TRY(no_readers, lock_out_readers());
   {
     MF_TRY(tx, sql::Transaction::begin(*db_));
-    MF_TRY(gone, db_->prepare("UPDATE messages SET segment = 0, offset = 0 WHERE segment = ?1 AND purged IS NOT NULL"));
-    gone.bind(1, std::int64_t{id});
-    MF_CHECK(gone.run());
+    MF_CHECK(unplace_purged(id));
     MF_TRY(resize, db_->prepare("UPDATE messages SET stored_size = ?3 WHERE segment = ?1 AND offset = ?2"));
     for (const auto& [offset, size] : whole_sizes) {
       resize.bind(1, std::int64_t{id}).bind(2, static_cast<std::int64_t>(offset)).bind(3, static_cast<std::int64_t>(size));
@@ -169,10 +177,6 @@ Result<std::uint64_t> Archive::compact(std::uint32_t id) {
                                kOrphanedDelta));
     whole.bind(1, std::int64_t{id});
     MF_CHECK(whole.run());
-    MF_TRY(dead, db_->prepare(std::string("UPDATE bodies AS b SET segment = 0, offset = 0 WHERE b.segment = ?1 AND ") +
-                              kDeadBody));
-    dead.bind(1, std::int64_t{id});
-    MF_CHECK(dead.run());
     for (const char* table : {"messages", "bodies", "events", "dictionaries"}) {
       MF_TRY(move, db_->prepare(std::string("UPDATE ") + table + " SET offset = ?3 WHERE segment = ?1 AND offset = ?2"));
       for (const auto& [from, to] : moved) {

@@ -9,6 +9,7 @@
 #include "core/crash_point.h"
 
 #include <filesystem>
+#include <set>
 
 namespace mf::archive {
 
@@ -27,11 +28,12 @@ Result<Archive::Sealed> Archive::seal(bool active, int level) {
     if (holds_mail) MF_CHECK(roll_segment_if_full(true));
   }
   Sealed total;
+  std::set<std::uint32_t> packed;
+  MF_TRY(packs, db_->prepare("SELECT id FROM packs"));
+  MF_CHECK(packs.each([&](auto&) { packed.insert(static_cast<std::uint32_t>(packs.column_int(0))); }));
   std::vector<std::uint32_t> unsealed;
-  for (std::uint32_t id = 1; id < segment_->id(); ++id) {
-    MF_TRY(pack, pack_of(id));
-    if (!pack) unsealed.push_back(id);
-  }
+  for (std::uint32_t id = 1; id < segment_->id(); ++id)
+    if (!packed.count(id)) unsealed.push_back(id);
   for (auto id : unsealed) {
     MF_TRY(one, seal_into_pack(id, level));
     total.segments += one.segments;
@@ -123,13 +125,7 @@ Result<Archive::Sealed> Archive::seal_into_pack(std::uint32_t id, int level) {
       MF_CHECK(insert.run());
       insert.reset();
     }
-    MF_TRY(gone, db_->prepare("UPDATE messages SET segment = 0, offset = 0 WHERE segment = ?1 AND purged IS NOT NULL"));
-    gone.bind(1, std::int64_t{id});
-    MF_CHECK(gone.run());
-    MF_TRY(dead, db_->prepare(std::string("UPDATE bodies AS b SET segment = 0, offset = 0 WHERE b.segment = ?1 AND ") +
-                              kDeadBody));
-    dead.bind(1, std::int64_t{id});
-    MF_CHECK(dead.run());
+    MF_CHECK(unplace_purged(id));
     for (const char* table : {"messages", "bodies", "events", "dictionaries"}) {
       MF_TRY(lost, db_->prepare(std::string("SELECT COUNT(*) FROM ") + table +
                                 " WHERE segment = ?1 AND offset NOT IN (SELECT old FROM moved)"));

@@ -280,26 +280,35 @@ Result<std::vector<Fault>> Archive::verify() {
     else if (to_hex(sha256(*content)) != seen.sha)
       fault("frame", place(at), "message bytes do not match the frame's SHA-256 " + seen.sha);
   }
-  MF_TRY(bodies, db_->prepare("SELECT lower(hex(sha256)), segment, offset, (SELECT group_concat(m.seq, ', ') FROM "
-                              "messages m WHERE m.body = bodies.id AND m.body != 0) FROM bodies"));
+  MF_TRY(bodies, db_->prepare("SELECT lower(hex(sha256)), segment, offset, id FROM bodies"));
+  MF_TRY(owners, db_->prepare("SELECT group_concat(seq, ', ') FROM messages WHERE body = ?1 AND body != 0"));
+  // "body 1f2e... (of message 3, 9)": the messages are looked up only when a fault names the body.
+  auto body_name = [&](const std::string& sha, std::int64_t body) -> std::string {
+    std::string name = "body " + sha.substr(0, 16);
+    owners.bind(1, body);
+    if (auto row = owners.step(); row && *row && !owners.column_is_null(0))
+      name += " (of message " + owners.column_text(0) + ")";
+    owners.reset();
+    return name;
+  };
   for (;;) {
     MF_TRY(row, bodies.step());
     if (!row) break;
-    std::string sha = bodies.column_text(0), name = "body " + sha.substr(0, 16);
-    if (!bodies.column_is_null(3)) name += " (of message " + bodies.column_text(3) + ")";
+    std::string sha = bodies.column_text(0);
+    std::int64_t body = bodies.column_int(3);
     At at{static_cast<std::uint32_t>(bodies.column_int(1)), static_cast<std::uint64_t>(bodies.column_int(2))};
-    if (!told_bodies.count(sha)) fault("catalog", name, "stored by no event in the chain");
+    if (!told_bodies.count(sha)) fault("catalog", body_name(sha, body), "stored by no event in the chain");
     auto needed = body_needed.find(sha);
     bool live = needed != body_needed.end() && needed->second;
     if (needed != body_needed.end()) body_needed.erase(needed);
     if (at.first == 0) {
-      if (live) fault("catalog", name, "has no frame but a message not purged ends with it");
+      if (live) fault("catalog", body_name(sha, body), "has no frame but a message not purged ends with it");
       continue;
     }
     referenced.insert(at);
     auto f = frames.find(at);
     if (f == frames.end() || f->second.kind != FrameKind::Body || f->second.sha != sha)
-      fault("catalog", name, "no body frame with its SHA-256 at " + place(at));
+      fault("catalog", body_name(sha, body), "no body frame with its SHA-256 at " + place(at));
   }
   for (const auto& [sha, live] : body_needed)
     fault("catalog", "body " + sha.substr(0, 16), "messages end with it, the catalog does not list it");
